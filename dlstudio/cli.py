@@ -1,0 +1,109 @@
+"""Headless commands. Every GUI action has one here, so everything runs without a screen.
+
+Heavy libraries (pandas for data, Keras for training, Qt for the app) are imported inside the
+command that needs them, so `dlstudio --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from dlstudio import __version__
+from dlstudio.core.errors import DlstudioError
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dlstudio",
+        description="A desktop AutoML studio for Keras. Without a command it opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"dlstudio {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("path", nargs="?", help="data to open right away")
+    gui.add_argument("--target", help="column to predict")
+    gui.add_argument(
+        "--sample", help="open a bundled sample: penguins, breast_cancer, sms_spam, digits"
+    )
+
+    inspect = commands.add_parser(
+        "inspect", help="profile a table, image folder or text collection"
+    )
+    inspect.add_argument("path", help="a table file, a folder of class subfolders, or a .zip")
+    inspect.add_argument("--target", help="column to predict (guessed when omitted)")
+    inspect.add_argument("--sheet", help="Excel sheet to read (default: first with data)")
+    inspect.add_argument(
+        "--task", choices=["binary", "multiclass", "regression"], help="override the inferred task"
+    )
+    inspect.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="COL=ROLE",
+        help="override a column's role (numeric, categorical, text, datetime, boolean, "
+        "identifier, constant); repeatable",
+    )
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI with `argv`; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    command = args.command or "gui"
+    try:
+        if command == "gui":
+            from dlstudio.gui.launch import launch
+
+            return launch(path=args.path, target=args.target, sample=args.sample)
+        return COMMANDS[command](args)
+    except DlstudioError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug of ours: say so plainly, traceback only on request
+        if args.debug or os.environ.get("DLSTUDIO_DEBUG"):
+            raise
+        print(
+            f"error: dlstudio hit an unexpected problem ({type(error).__name__}: {error}). "
+            "Run again with --debug for the details, and please report it.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def cmd_inspect(args) -> int:
+    from dlstudio.core.data import load_dataset
+
+    roles = {}
+    for item in args.role:
+        name, sep, role = item.partition("=")
+        if not sep or not name or not role:
+            raise DlstudioError(
+                f"The option --role {item!r}.",
+                "COL=ROLE, e.g. --role zip=categorical",
+                "Fix the option.",
+            )
+        roles[name] = role
+    dataset = load_dataset(
+        args.path, target=args.target, sheet=args.sheet, task=args.task, roles=roles
+    )
+    if args.json:
+        print(json.dumps(dataset.profile.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        from dlstudio.cli_render import print_profile
+
+        print_profile(dataset.profile)
+    return 0
+
+
+COMMANDS = {"inspect": cmd_inspect}

@@ -1,0 +1,278 @@
+"""The data profile: what the user sees before training, and what the engine trains on.
+
+A `DataProfile` is plain data (JSON via `to_dict`), so the CLI prints it, the GUI shows it and a
+project folder stores it. The checks here are the ones that save a user a wasted run: classes too
+small to split, heavy imbalance, a column that leaks the answer, identifiers, time order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+import pandas as pd
+
+from dlstudio.core.data.schema import ColumnInfo, ColumnRole, Task, parse_datetimes
+
+
+class DataKind(str, Enum):
+    TABLE = "table"
+    IMAGES = "images"
+    TEXT = "text"
+
+
+class WarningKind(str, Enum):
+    """Why a warning was raised; the GUI picks an icon from it."""
+
+    MISSING = "missing"
+    TARGET_MISSING = "target_missing"
+    IMBALANCE = "imbalance"
+    TINY_CLASS = "tiny_class"
+    LEAKAGE = "leakage"
+    IDENTIFIER = "identifier"
+    CONSTANT = "constant"
+    TIME_ORDER = "time_order"
+    CARDINALITY = "cardinality"
+    DUPLICATES = "duplicates"
+    SKIPPED = "skipped"
+    GUESS = "guess"
+    FEW_ROWS = "few_rows"
+
+
+@dataclass(frozen=True)
+class ProfileWarning:
+    kind: WarningKind
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind.value, "message": self.message}
+
+
+@dataclass
+class DataProfile:
+    """Everything inferred about a dataset. See `to_dict` for the JSON form."""
+
+    kind: DataKind
+    source: str
+    format: str
+    rows: int
+    target: str | None
+    target_reason: str
+    task: Task | None
+    task_reason: str
+    features: list[str]
+    classes: dict[str, int] = field(default_factory=dict)
+    columns: list[ColumnInfo] = field(default_factory=list)
+    duplicate_rows: int = 0
+    warnings: list[ProfileWarning] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+    def column(self, name: str) -> ColumnInfo:
+        return next(c for c in self.columns if c.name == name)
+
+    def warnings_of(self, kind: WarningKind) -> list[ProfileWarning]:
+        return [w for w in self.warnings if w.kind is kind]
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind.value,
+            "source": self.source,
+            "format": self.format,
+            "rows": self.rows,
+            "target": self.target,
+            "target_reason": self.target_reason,
+            "task": self.task.value if self.task else None,
+            "task_reason": self.task_reason,
+            "features": list(self.features),
+            "classes": dict(self.classes),
+            "columns": [c.to_dict() for c in self.columns],
+            "duplicate_rows": self.duplicate_rows,
+            "warnings": [w.message for w in self.warnings],
+            "warning_details": [w.to_dict() for w in self.warnings],
+            "skipped": list(self.skipped),
+            "notes": list(self.notes),
+            "details": self.details,
+        }
+
+
+# Thresholds, named so the messages and the tests agree on them.
+IMBALANCE_RATIO = 0.2  # smallest class below a fifth of the largest
+LEAKAGE_PURITY = 0.99  # one column predicts the target this well on its own
+LEAKAGE_SAMPLE = 50_000  # rows enough to measure purity to well within 0.01
+HIGH_CARDINALITY = 100
+FEW_ROWS_PER_CLASS = 10
+
+
+def class_warnings(classes: dict[str, int]) -> list[ProfileWarning]:
+    """Tiny classes, few examples, and imbalance, for any modality."""
+    if not classes:
+        return []
+    out = []
+    tiny = [label for label, n in classes.items() if n < 2]
+    if tiny:
+        out.append(
+            ProfileWarning(
+                WarningKind.TINY_CLASS,
+                f"{len(tiny)} class(es) have a single row ({_names(tiny)}): they cannot be "
+                "stratified and go to the training split only; add examples or merge them.",
+            )
+        )
+    few = [label for label, n in classes.items() if 2 <= n < FEW_ROWS_PER_CLASS]
+    if few:
+        out.append(
+            ProfileWarning(
+                WarningKind.FEW_ROWS,
+                f"{len(few)} class(es) have fewer than {FEW_ROWS_PER_CLASS} rows ({_names(few)}): "
+                "their test scores will be noisy.",
+            )
+        )
+    largest_label, largest = next(iter(classes.items()))
+    smallest_label, smallest = list(classes.items())[-1]
+    if smallest / largest < IMBALANCE_RATIO:
+        share = smallest / sum(classes.values())
+        out.append(
+            ProfileWarning(
+                WarningKind.IMBALANCE,
+                f"Classes are imbalanced: {smallest_label!r} has {smallest} rows ({share:.0%}) "
+                f"against {largest} of {largest_label!r}. Class weights will be used; judge the "
+                "model by AUC or per-class recall rather than accuracy.",
+            )
+        )
+    return out
+
+
+def column_warnings(
+    frame: pd.DataFrame, columns: list[ColumnInfo], target: str | None
+) -> list[ProfileWarning]:
+    """Missing values, identifiers, constants, high cardinality and time order."""
+    out = []
+    missing = [(c.name, c.missing) for c in columns if c.missing and c.name != target]
+    if missing:
+        listed = ", ".join(f"{n} ({m})" for n, m in sorted(missing, key=lambda x: -x[1])[:6])
+        out.append(
+            ProfileWarning(
+                WarningKind.MISSING,
+                f"{len(missing)} column(s) have missing values: {listed}. They are filled in "
+                "inside the model, with an indicator of where a value was missing.",
+            )
+        )
+    for c in columns:
+        if c.name == target:
+            continue
+        if c.role is ColumnRole.IDENTIFIER:
+            out.append(
+                ProfileWarning(
+                    WarningKind.IDENTIFIER,
+                    f"{c.name!r} looks like an identifier ({c.reason}) and is left out; change "
+                    "its role if it carries meaning.",
+                )
+            )
+        elif c.role is ColumnRole.CONSTANT:
+            out.append(ProfileWarning(WarningKind.CONSTANT, f"{c.name!r} is left out: {c.reason}."))
+        elif c.role is ColumnRole.CATEGORICAL and c.distinct > HIGH_CARDINALITY:
+            out.append(
+                ProfileWarning(
+                    WarningKind.CARDINALITY,
+                    f"{c.name!r} has {c.distinct} distinct categories: rare ones will share an "
+                    "embedding; consider grouping them or marking the column as text.",
+                )
+            )
+        elif c.role is ColumnRole.DATETIME and _in_time_order(frame[c.name]):
+            out.append(
+                ProfileWarning(
+                    WarningKind.TIME_ORDER,
+                    f"Rows are in time order by {c.name!r}: a random split would let the model "
+                    f"peek at the future; consider a time split on {c.name!r}.",
+                )
+            )
+    return out
+
+
+def count_duplicate_rows(frame: pd.DataFrame) -> int:
+    """Rows identical to an earlier row.
+
+    Compares 64-bit row hashes (built one column at a time) instead of `DataFrame.duplicated`,
+    which needs a second copy's worth of memory on a large table; a false match between two
+    different rows has a chance of about n² / 2⁶⁵, under 10⁻⁷ for a million rows.
+    """
+    return int(pd.util.hash_pandas_object(frame, index=False).duplicated().sum())
+
+
+def _in_time_order(series: pd.Series) -> bool:
+    parsed = parse_datetimes(series).dropna()
+    if parsed.nunique() < 10:
+        return False
+    steps = np.diff(parsed.to_numpy().astype("datetime64[ns]").astype(np.int64))
+    return bool((steps >= 0).mean() >= 0.99)
+
+
+def leakage_warnings(
+    frame: pd.DataFrame, columns: list[ColumnInfo], target: str, task: Task
+) -> list[ProfileWarning]:
+    """Columns that on their own nearly determine the target: usually a leak of the answer.
+
+    Method: group rows by the column's value (numbers with many values in 20 quantile bins) and
+    measure how pure the target is within groups: for classes, the share of rows whose class is
+    their group's majority; for numbers, the share of variance the group means explain (or the
+    absolute correlation, for a numeric column). At or above 0.99 the column is flagged. Large
+    tables are measured on a random sample of rows, which estimates purity to within 0.01.
+    """
+    if len(frame) > LEAKAGE_SAMPLE:
+        frame = frame.sample(LEAKAGE_SAMPLE, random_state=0)
+    y = frame[target]
+    known = y.notna()
+    if task.is_classification and y[known].value_counts(normalize=True).iloc[0] > 0.9:
+        return []  # with one class at 90 %+, purity says nothing
+    out = []
+    for c in columns:
+        if (
+            c.name == target
+            or c.role in (ColumnRole.TEXT, ColumnRole.DATETIME)
+            or c.role.excluded_by_default
+        ):
+            continue
+        x = frame[c.name]
+        rows = known & x.notna()
+        n = int(rows.sum())
+        if n < 20:
+            continue
+        xs, ys = x[rows], y[rows]
+        score = _purity(xs, ys, c, task, n)
+        if score is not None and score >= LEAKAGE_PURITY:
+            out.append(
+                ProfileWarning(
+                    WarningKind.LEAKAGE,
+                    f"{c.name!r} alone predicts {target!r} for {score:.1%} of rows: it may leak "
+                    "the answer (recorded after the fact, or derived from the target). Exclude "
+                    "it unless it will really be known when predicting.",
+                )
+            )
+    return out
+
+
+def _purity(xs: pd.Series, ys: pd.Series, c: ColumnInfo, task: Task, n: int) -> float | None:
+    if c.role is ColumnRole.NUMERIC and c.distinct > 50:
+        if not task.is_classification:
+            return float(abs(np.corrcoef(xs.to_numpy(float), ys.to_numpy(float))[0, 1]))
+        keys = pd.qcut(xs, 20, labels=False, duplicates="drop")
+    elif c.distinct > 0.5 * n:
+        return None  # nearly unique keys make any target look determined
+    else:
+        keys = xs
+    if task.is_classification:
+        counts = ys.groupby([keys.to_numpy(), ys.to_numpy()]).size()
+        return float(counts.groupby(level=0).max().sum() / n)
+    values = ys.to_numpy(float)
+    total = float(((values - values.mean()) ** 2).sum())
+    if total == 0:
+        return None
+    means = ys.astype(float).groupby(keys.to_numpy()).transform("mean").to_numpy()
+    return 1.0 - float(((values - means) ** 2).sum()) / total
+
+
+def _names(labels: list[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(x) for x in labels[:limit])
+    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")

@@ -1,0 +1,438 @@
+"""The Data step: open a file or folder, preview it, and check what dlstudio inferred.
+
+Loading and profiling run off the GUI thread (a million-row CSV takes seconds); the page shows a
+busy bar meanwhile. Changing the target, the task or a column's role profiles the data again
+with that choice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dlstudio.core.data import ColumnRole, DataProfile, Dataset, WarningKind, load_dataset
+from dlstudio.core.samples import SAMPLES, sample_path
+from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
+from dlstudio.gui.qmodels.schema_model import ROLE_COLUMN, SchemaModel
+from dlstudio.gui.tasks import BackgroundTask
+from dlstudio.gui.wizard.image_grid import ImageGrid
+
+TABLE_FILTER = (
+    "Data (*.csv *.tsv *.txt *.tab *.dat *.parquet *.pq *.xlsx *.xlsm *.json *.jsonl *.ndjson "
+    "*.zip);;All files (*)"
+)
+AUTO_TASK = "inferred"
+# Warnings that mean "look at this before training" get the warning icon; the rest inform.
+_SERIOUS = {
+    WarningKind.LEAKAGE,
+    WarningKind.TINY_CLASS,
+    WarningKind.IMBALANCE,
+    WarningKind.TARGET_MISSING,
+    WarningKind.TIME_ORDER,
+    WarningKind.SKIPPED,
+}
+
+
+class RoleDelegate(QStyledItemDelegate):
+    """A drop-down of the column roles for the Role cell."""
+
+    def createEditor(self, parent, option, index):
+        editor = QComboBox(parent)
+        editor.addItems([r.value for r in ColumnRole])
+        editor.activated.connect(lambda: self.commitData.emit(editor))
+        return editor
+
+    def setEditorData(self, editor, index):
+        editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole))
+
+    def setModelData(self, editor, model, index):
+        model.setData(index, editor.currentText())
+
+
+class DataPage(QWidget):
+    """Open data, preview it, and review the inferred schema, target and task."""
+
+    dataset_loaded = Signal(object)  # Dataset
+    status = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.dataset: Dataset | None = None
+        self._path: Path | None = None
+        self._roles: dict[str, str] = {}
+        self._good_choices: tuple[dict[str, str], str] = ({}, AUTO_TASK)  # last that loaded
+        self._task: BackgroundTask | None = None
+        self._updating = False
+
+        self.open_button = QPushButton("Open data…")
+        self.open_button.setToolTip(
+            "A table (CSV, Excel, Parquet, JSON), a folder with one "
+            "subfolder per class, or a .zip of one (Ctrl+O)"
+        )
+        self.open_button.clicked.connect(self.choose_file)
+        self.open_folder_button = QPushButton("Open folder…")
+        self.open_folder_button.setToolTip(
+            "A folder with one subfolder per class of images or .txt files"
+        )
+        self.open_folder_button.clicked.connect(self.choose_folder)
+        self.source_label = QLabel()
+        self.source_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.target_combo = QComboBox()
+        self.target_combo.setToolTip("The column the model learns to predict")
+        self.target_combo.setMinimumContentsLength(14)
+        self.target_combo.activated.connect(self._target_chosen)
+        self.task_combo = QComboBox()
+        self.task_combo.addItems([AUTO_TASK, "binary", "multiclass", "regression"])
+        self.task_combo.setToolTip(
+            "Binary: one of two classes. Multiclass: one of several. Regression: a number."
+        )
+        self.task_combo.activated.connect(self._task_chosen)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(160)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+
+        top = QHBoxLayout()
+        top.addWidget(self.open_button)
+        top.addWidget(self.open_folder_button)
+        top.addWidget(self.source_label, 1)
+        top.addWidget(self.busy)
+        top.addWidget(QLabel("Target:"))
+        top.addWidget(self.target_combo)
+        top.addWidget(QLabel("Task:"))
+        top.addWidget(self.task_combo)
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+
+        self.preview_model = DataFrameModel(parent=self)
+        self.preview = QTableView()
+        self.preview.setModel(self.preview_model)
+        self.preview.setAlternatingRowColors(True)
+        self.preview.horizontalHeader().setDefaultSectionSize(110)
+        self.preview.verticalHeader().setDefaultSectionSize(22)
+        self.preview.horizontalHeader().setResizeContentsPrecision(200)
+
+        self.schema_model = SchemaModel(self)
+        self.schema_model.role_changed.connect(self._role_changed)
+        self.schema = QTableView()
+        self.schema.setModel(self.schema_model)
+        self.schema.setItemDelegateForColumn(ROLE_COLUMN, RoleDelegate(self.schema))
+        self.schema.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        header = self.schema.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.schema.verticalHeader().hide()
+
+        self.classes = QTableWidget(0, 3)
+        self.classes.setHorizontalHeaderLabels(["Class", "Rows", "Share"])
+        self.classes.verticalHeader().hide()
+        self.classes.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.classes.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.warnings = QListWidget()
+        self.warnings.setWordWrap(True)
+        self.warnings.setAlternatingRowColors(True)
+
+        side = QVBoxLayout()
+        side.addWidget(_boxed("Classes", self.classes), 1)
+        side.addWidget(_boxed("Warnings and notes", self.warnings), 2)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+
+        self.thumbnails = ImageGrid()
+        self.schema_box = _boxed(
+            "Columns — what dlstudio inferred (double-click a role to change it)", self.schema
+        )
+        self.thumbnails_box = _boxed("A few images of each class", self.thumbnails)
+        tables = QSplitter(Qt.Orientation.Vertical)
+        tables.addWidget(_boxed("Preview", self.preview))
+        tables.addWidget(self.schema_box)
+        tables.addWidget(self.thumbnails_box)
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(tables)
+        body.addWidget(side_widget)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 2)
+
+        loaded = QWidget()
+        loaded_layout = QVBoxLayout(loaded)
+        loaded_layout.setContentsMargins(0, 0, 0, 0)
+        loaded_layout.addWidget(self.summary)
+        loaded_layout.addWidget(body, 1)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._build_welcome())
+        self.stack.addWidget(loaded)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+        self._set_controls_enabled(False)
+
+    # ------------------------------------------------------------ building
+
+    def _build_welcome(self) -> QWidget:
+        welcome = QWidget()
+        layout = QVBoxLayout(welcome)
+        layout.addStretch(1)
+        title = QLabel(
+            "<h2>Start with your data</h2>"
+            "<p>Open a table (CSV, Excel, Parquet, JSON), a folder with one subfolder of "
+            "images or .txt files per class, or a .zip of such a folder — or drop it on "
+            "this window. dlstudio works out the columns, the target and the task.</p>"
+            "<p>Or try a bundled sample:</p>"
+        )
+        title.setWordWrap(True)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        descriptions = {
+            "penguins": "Penguins (table, 3 species)",
+            "breast_cancer": "Breast cancer (table, benign/malignant)",
+            "sms_spam": "SMS spam (texts)",
+            "digits": "Handwritten digits (images)",
+        }
+        for name in SAMPLES:
+            button = QPushButton(descriptions.get(name, name))
+            button.setObjectName(f"sample_{name}")
+            button.clicked.connect(lambda _=False, n=name: self.open_sample(n))
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        return welcome
+
+    # ------------------------------------------------------------ opening
+
+    @Slot()
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open data", str(self._start_folder()), TABLE_FILTER
+        )
+        if path:
+            self.open_path(path)
+
+    @Slot()
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(
+            self, "Open a folder of classes", str(self._start_folder())
+        )
+        if path:
+            self.open_path(path)
+
+    def _start_folder(self) -> Path:
+        return self._path.parent if self._path else Path.home()
+
+    def open_sample(self, name: str) -> None:
+        self.open_path(sample_path(name), target=SAMPLES[name][1])
+
+    def open_path(self, path: str | Path, target: str | None = None) -> None:
+        """Load and profile `path` in the background; the page updates when it is done."""
+        self._path = Path(path)
+        self._roles = {}
+        self.task_combo.setCurrentText(AUTO_TASK)
+        self._profile(target=target)
+
+    def _profile(self, target: str | None = None) -> None:
+        if self._task is not None and self._task.is_running():
+            return  # one load at a time; the controls are disabled meanwhile
+        path, roles = self._path, dict(self._roles)
+        task = None if self.task_combo.currentText() == AUTO_TASK else self.task_combo.currentText()
+        self._set_busy(True, f"Reading {path.name}…")
+        self._task = BackgroundTask(
+            lambda: load_dataset(path, target=target, task=task, roles=roles), self
+        )
+        self._task.succeeded.connect(self._loaded)
+        self._task.failed.connect(self._failed)
+        self._task.start()
+
+    def wait_until_loaded(self, msecs: int = 30000) -> None:
+        """Block until a running load finishes (closing the window, tests)."""
+        if self._task is not None:
+            self._task.wait(msecs)
+        self.thumbnails.wait()
+
+    @Slot(object)
+    def _loaded(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._good_choices = (dict(self._roles), self.task_combo.currentText())
+        self._set_busy(False, self._describe(dataset.profile))
+        self.show_profile(dataset)
+        self.dataset_loaded.emit(dataset)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self._set_busy(False, "Could not open the data.")
+        self._set_controls_enabled(self.dataset is not None)
+        if self.dataset is not None:  # go back to the choices that worked; nothing is lost
+            self._path = Path(self.dataset.profile.source)
+            self._roles, task = dict(self._good_choices[0]), self._good_choices[1]
+            self.task_combo.setCurrentText(task)
+            self.target_combo.setCurrentText(self.dataset.profile.target or "")
+        QMessageBox.warning(self, "Could not open the data", message)
+
+    # ------------------------------------------------------------ showing
+
+    def show_profile(self, dataset: Dataset) -> None:
+        profile = dataset.profile
+        self.stack.setCurrentIndex(1)
+        self.source_label.setText(f"<b>{Path(profile.source).name}</b>")
+        self.source_label.setToolTip(profile.source)
+        self.preview_model.set_frame(_display_frame(dataset))
+        self.preview.resizeColumnsToContents()  # measures at most the first 200 rows
+        for col in range(self.preview_model.columnCount()):
+            self.preview.setColumnWidth(col, min(self.preview.columnWidth(col), 320))
+        self.schema_model.set_profile(profile)
+        self.schema_box.setVisible(bool(profile.columns))
+        images = profile.kind.value == "images"
+        self.thumbnails_box.setVisible(images)
+        if images:
+            self.thumbnails.show_classes(dataset.frame, profile.features[0], profile.target)
+        self._updating = True
+        self.target_combo.clear()
+        candidates = [c.name for c in profile.columns] or [profile.target]
+        self.target_combo.addItems(candidates)
+        self.target_combo.setCurrentText(profile.target or "")
+        self._updating = False
+        self.summary.setText(self._summary_html(profile))
+        self._show_classes(profile)
+        self._show_warnings(profile)
+        self._set_controls_enabled(True)
+        self.target_combo.setEnabled(bool(profile.columns))
+
+    def _summary_html(self, profile: DataProfile) -> str:
+        task = profile.task.value if profile.task else "—"
+        kind = {"table": "Table", "images": "Images", "text": "Texts"}[profile.kind.value]
+        shape = f"{profile.rows:,} rows"
+        if profile.columns:
+            shape += f" × {len(profile.columns)} columns"
+        return (
+            f"<b>{kind}</b> · {shape} · {len(profile.features)} feature(s) used<br>"
+            f"Target <b>{profile.target}</b> {_grey(profile.target_reason)}"
+            f" · Task <b>{task}</b> {_grey(profile.task_reason)}"
+        )
+
+    def _show_classes(self, profile: DataProfile) -> None:
+        self.classes.setRowCount(0)
+        total = sum(profile.classes.values()) or 1
+        for label, count in profile.classes.items():
+            row = self.classes.rowCount()
+            self.classes.insertRow(row)
+            for col, text in enumerate([label, f"{count:,}", f"{count / total:.1%}"]):
+                item = QTableWidgetItem(text)
+                if col:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.classes.setItem(row, col, item)
+        self.classes.parentWidget().setVisible(bool(profile.classes))
+
+    def _show_warnings(self, profile: DataProfile) -> None:
+        self.warnings.clear()
+        style = self.style()
+        for warning in profile.warnings:
+            icon = (
+                QStyle.StandardPixmap.SP_MessageBoxWarning
+                if warning.kind in _SERIOUS
+                else QStyle.StandardPixmap.SP_MessageBoxInformation
+            )
+            item = QListWidgetItem(style.standardIcon(icon), warning.message)
+            item.setData(Qt.ItemDataRole.UserRole, warning.kind.value)
+            self.warnings.addItem(item)
+        for note in profile.notes:
+            self.warnings.addItem(
+                QListWidgetItem(style.standardIcon(QStyle.StandardPixmap.SP_FileIcon), note)
+            )
+        if self.warnings.count() == 0:
+            self.warnings.addItem(
+                "Nothing to worry about: no missing values, no imbalance, no leaks found."
+            )
+
+    def _describe(self, profile: DataProfile) -> str:
+        name, warnings = Path(profile.source).name, len(profile.warnings)
+        return f"Loaded {name}: {profile.rows:,} rows, {warnings} warning(s)."
+
+    # ------------------------------------------------------------ choices
+
+    @Slot(int)
+    def _target_chosen(self, _index: int) -> None:
+        if (
+            not self._updating
+            and self.dataset
+            and self.target_combo.currentText() != self.dataset.profile.target
+        ):
+            self.task_combo.setCurrentText(AUTO_TASK)
+            self._profile(target=self.target_combo.currentText())
+
+    @Slot(int)
+    def _task_chosen(self, _index: int) -> None:
+        if self.dataset:
+            self._profile(target=self.dataset.profile.target)
+
+    @Slot(str, str)
+    def _role_changed(self, column: str, role: str) -> None:
+        self._roles[column] = role
+        self._profile(target=self.dataset.profile.target if self.dataset else None)
+
+    def _set_busy(self, busy: bool, message: str) -> None:
+        self.busy.setVisible(busy)
+        if busy:
+            self._set_controls_enabled(False)
+        self.status.emit(message)
+
+    def _set_controls_enabled(self, enabled: bool) -> None:
+        for widget in (self.target_combo, self.task_combo):
+            widget.setEnabled(enabled)
+
+
+def _display_frame(dataset: Dataset):
+    """The frame as previewed: image paths relative to the folder opened, when they are in it."""
+    profile = dataset.profile
+    if profile.kind.value != "images" or profile.format != "image folder":
+        return dataset.frame
+    root = str(Path(profile.source).resolve())
+    column = profile.features[0]
+    relative = dataset.frame[column].str.removeprefix(root).str.lstrip("/\\")
+    return dataset.frame.assign(**{column: relative})
+
+
+def _boxed(title: str, widget: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(4, 4, 4, 4)
+    layout.addWidget(widget)
+    return box
+
+
+def _grey(text: str) -> str:
+    return f"<span style='color:gray'>({text})</span>"
