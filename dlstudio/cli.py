@@ -12,6 +12,8 @@ import os
 import sys
 
 from dlstudio import __version__
+from dlstudio.cli_engine import COMMANDS as ENGINE_COMMANDS
+from dlstudio.cli_engine import add_commands
 from dlstudio.core.errors import DlstudioError
 
 EXIT_USER_ERROR = 2
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         "identifier, constant); repeatable",
     )
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    add_commands(commands)
     return parser
 
 
@@ -106,4 +109,4 @@ def cmd_inspect(args) -> int:
     return 0
 
 
-COMMANDS = {"inspect": cmd_inspect}
+COMMANDS = {"inspect": cmd_inspect, **ENGINE_COMMANDS}

@@ -1,0 +1,175 @@
+"""How the CLI shows a run: progress bars with ETA while it trains, tables when it is done."""
+
+from __future__ import annotations
+
+import threading
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from dlstudio.core.events import (
+    BatchEnded,
+    EpochEnded,
+    RunFailed,
+    RunFinished,
+    RunMessage,
+    RunStarted,
+    TrialEnded,
+    TrialStarted,
+)
+
+
+class ProgressPrinter:
+    """An EventSink that draws a search bar and a trial bar (or nothing, when quiet).
+
+    Events arrive from the training threads; rich's Progress takes its own lock.
+    """
+
+    def __init__(self, quiet: bool = False, console: Console | None = None) -> None:
+        self.quiet = quiet
+        self.console = console or Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            disable=quiet,
+        )
+        self._search = None
+        self._trial = None
+        self._lock = threading.Lock()
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def note(self, text: str) -> None:
+        if not self.quiet:
+            self.progress.console.print(text)
+
+    def __call__(self, event) -> None:
+        with self._lock:
+            self._handle(event)
+
+    def _handle(self, event) -> None:
+        if isinstance(event, RunStarted):
+            self.note(
+                f"Run {event.run_id} ({event.mode}) on {_device(event.device)}, "
+                f"{event.train_rows} training rows"
+            )
+            if event.time_limit_s:
+                self.note(f"Time budget: {event.time_limit_s:.0f} s")
+            self._search = self.progress.add_task(
+                "search", total=event.max_trials, info="", completed=event.resumed_trials
+            )
+        elif isinstance(event, TrialStarted):
+            if self._trial is not None:
+                self.progress.remove_task(self._trial)
+            self._trial = self.progress.add_task(
+                f"trial {event.trial_id}", total=event.epochs, info=""
+            )
+        elif isinstance(event, EpochEnded) and self._trial is not None:
+            shown = "  ".join(
+                f"{k} {v:.4g}" for k, v in event.metrics.items() if k != "learning_rate"
+            )
+            self.progress.update(self._trial, completed=event.epoch + 1, info=shown)
+        elif isinstance(event, BatchEnded) and self._trial is not None:
+            self.progress.update(
+                self._trial, info=f"loss {event.loss:.4g} (epoch {event.epoch + 1})"
+            )
+        elif isinstance(event, TrialEnded):
+            record = event.record
+            score = f"{record.score:.4g}" if record.score is not None else "—"
+            message = f" — {record.message}" if record.message else ""
+            self.note(
+                f"trial {record.trial_id}: {record.status.value}, score {score}, "
+                f"{record.duration_s:.1f} s{message}"
+            )
+            if self._search is not None:
+                self.progress.advance(self._search)
+        elif isinstance(event, RunMessage):
+            self.note(event.text)
+        elif isinstance(event, RunFinished):
+            self.note(f"Run {event.status.value} in {event.duration_s:.1f} s")
+        elif isinstance(event, RunFailed):
+            self.note(f"Run failed: {event.message}")
+
+
+def _device(device: dict) -> str:
+    if device.get("kind") == "GPU":
+        return f"GPU {device.get('name')}"
+    return f"CPU (no GPU found; backend {device.get('backend')})"
+
+
+def print_result(run, quiet: bool = False) -> None:
+    console = Console()
+    state = run.state()
+    evaluation = run.evaluation()
+    if quiet:
+        metrics = (evaluation or {}).get("metrics", {})
+        shown = " ".join(f"{k}={v:.4f}" for k, v in metrics.items())
+        console.print(f"{state.get('status')} {run.path} {shown}")
+        return
+    console.print(
+        f"[bold]{run.path}[/]: {state.get('status')}, best trial {state.get('best_trial_id')}"
+    )
+    if evaluation:
+        print_evaluation(run, evaluation, console)
+        console.print(f"Model: {run.model_path}  (raw data in, predictions out)")
+    elif state.get("message"):
+        console.print(state["message"])
+
+
+def print_evaluation(run, evaluation: dict, console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title=f"Test split ({evaluation.get('rows')} rows)", title_justify="left")
+    table.add_column("metric")
+    table.add_column("model", justify="right")
+    table.add_column("baseline", justify="right")
+    baseline = evaluation.get("baseline", {})
+    for name, value in evaluation.get("metrics", {}).items():
+        base = baseline.get(name)
+        table.add_row(name, f"{value:.4f}", f"{base:.4f}" if base is not None else "")
+    console.print(table)
+    if baseline.get("name"):
+        console.print(f"baseline: {baseline['name']}", style="dim")
+    if evaluation.get("per_class"):
+        per = Table(title="Per class", title_justify="left")
+        for col in ("class", "precision", "recall", "f1", "support"):
+            per.add_column(col, justify="left" if col == "class" else "right")
+        for row in evaluation["per_class"]:
+            per.add_row(
+                row["class"],
+                f"{row['precision']:.3f}",
+                f"{row['recall']:.3f}",
+                f"{row['f1']:.3f}",
+                str(row["support"]),
+            )
+        console.print(per)
+
+
+def print_runs(rows: list[dict]) -> None:
+    table = Table()
+    for col in ("run", "trial", "status", "score", "duration", "hyperparameters"):
+        table.add_column(col, justify="right" if col in ("score", "duration") else "left")
+    for row in rows:
+        score = f"{row['score']:.4g}" if row["score"] is not None else "—"
+        duration = f"{row['duration_s']:.1f} s" if row["duration_s"] is not None else ""
+        values = ", ".join(f"{k}={v}" for k, v in row["hyperparameters"].items())
+        status = row["status"] or row["run_status"]
+        table.add_row(row["run"], row["trial"] or "—", status, score, duration, values)
+    Console().print(table)

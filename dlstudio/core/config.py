@@ -1,0 +1,99 @@
+"""What a run is asked to do, as plain frozen data that round-trips through JSON.
+
+A `RunSpec` is what the GUI builds from its pages, what the CLI builds from its flags, and what
+a run folder stores as spec.json so that a search can be resumed exactly as it was started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+from dlstudio.core.data.split import SplitSpec
+
+TUNERS = ("random", "bayesian", "hyperband", "grid")
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Where the data is and how to read it."""
+
+    path: str
+    target: str | None = None
+    sheet: str | None = None
+    task: str | None = None
+    roles: dict[str, str] = field(default_factory=dict)
+    split: SplitSpec = field(default_factory=SplitSpec)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The architecture template and any fixed hyperparameter values.
+
+    Attributes:
+        template: e.g. "mlp", "small_cnn", "resnet", "mobilenet_v3_small", "tfidf_mlp",
+            "cnn1d", "bilstm", "transformer"; None picks the modality's default.
+        hyperparameters: Values that override the template's defaults (for "train") or that
+            are held fixed during a search.
+        weights: A local weights file for a keras.applications backbone (never downloaded).
+    """
+
+    template: str | None = None
+    hyperparameters: dict = field(default_factory=dict)
+    weights: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """How to search. `space` maps hyperparameter names to ranges (see models.space)."""
+
+    tuner: str = "random"
+    max_trials: int = 10
+    time_limit_s: float | None = None
+    objective: str = "val_loss"
+    space: dict | None = None
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """How each configuration trains."""
+
+    epochs: int = 30
+    patience: int = 5
+    reduce_lr_patience: int = 3
+    clip_norm: float | None = None
+    seed: int = 0
+    class_weights: bool = True
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: train a single configuration (`search` is None) or search many."""
+
+    data: DataSpec
+    model: ModelSpec = field(default_factory=ModelSpec)
+    train: TrainSpec = field(default_factory=TrainSpec)
+    search: SearchSpec | None = None
+
+    @property
+    def mode(self) -> str:
+        return "train" if self.search is None else "tune"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunSpec:
+        data_spec = dict(data["data"])
+        data_spec["split"] = SplitSpec(**data_spec.get("split", {}))
+        return cls(
+            data=DataSpec(**_known(DataSpec, data_spec)),
+            model=ModelSpec(**_known(ModelSpec, data.get("model", {}))),
+            train=TrainSpec(**_known(TrainSpec, data.get("train", {}))),
+            search=SearchSpec(**_known(SearchSpec, data["search"])) if data.get("search") else None,
+        )
+
+
+def _known(cls, values: dict) -> dict:
+    """Drop keys a newer or older dlstudio wrote that this one does not know."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in values.items() if k in names}

@@ -1,0 +1,57 @@
+"""Batches for `fit`, `evaluate` and `predict` on whichever backend is active.
+
+On TensorFlow a tf.data pipeline carries string inputs (texts, categories) that numpy arrays
+cannot; on JAX and PyTorch, whose models take numbers only, a PyDataset serves numpy batches.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+
+from dlstudio.core.engine.prepare import PreparedData
+
+
+def batches(data: PreparedData, split: str, batch_size: int, shuffle: bool = False, seed: int = 0):
+    """(inputs, target) batches of one split."""
+    return make_batches(data.x[split], data.y[split], batch_size, shuffle, seed)
+
+
+def make_batches(
+    x: dict, y: np.ndarray | None, batch_size: int, shuffle: bool = False, seed: int = 0
+):
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        inputs = {k: tf.constant(v) for k, v in x.items()}
+        parts = (inputs, y) if y is not None else inputs
+        ds = tf.data.Dataset.from_tensor_slices(parts)
+        if shuffle:
+            ds = ds.shuffle(len(next(iter(x.values()))), seed=seed, reshuffle_each_iteration=True)
+        return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return ArrayBatches(x, y, batch_size, shuffle, seed)
+
+
+class ArrayBatches(keras.utils.PyDataset):
+    """Numpy batches for the JAX and PyTorch backends, reshuffled each epoch."""
+
+    def __init__(self, x: dict, y, batch_size: int, shuffle: bool, seed: int) -> None:
+        super().__init__()
+        self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
+        self.rows = len(next(iter(x.values())))
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(self.rows) if shuffle else np.arange(self.rows)
+
+    def __len__(self) -> int:
+        return math.ceil(self.rows / self.batch_size)
+
+    def __getitem__(self, index: int):
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        inputs = {k: v[rows] for k, v in self.x.items()}
+        return inputs if self.y is None else (inputs, self.y[rows])
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.order = self.rng.permutation(self.rows)

@@ -1,0 +1,240 @@
+"""From a profiled dataset to model-ready arrays: split, encoded targets, raw-ish inputs.
+
+Inputs stay raw on purpose (numbers with NaN, category strings, texts, uint8 pixels): the
+models do their own preprocessing, so the exported model takes the same raw data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dlstudio.core.data import ColumnRole, Dataset, SplitSpec, Task, split_rows
+from dlstudio.core.data.images import load_image
+from dlstudio.core.data.profile import IMBALANCE_RATIO
+from dlstudio.core.data.schema import label_text, parse_datetimes
+from dlstudio.core.errors import DlstudioError
+
+SPLITS = ("train", "validation", "test")
+MAX_IMAGE_SIDE = 128
+MIN_IMAGE_SIDE = 32
+MAX_SEQUENCE_LENGTH = 200
+EMBED_ABOVE_CARDINALITY = 10  # categoricals with more values get an embedding, not one-hot
+
+
+@dataclass
+class FeatureInput:
+    """One model input: which column feeds it and how the model treats it."""
+
+    column: str
+    name: str  # a safe Keras input name
+    kind: str  # "numeric", "categorical", "datetime", "text", "image"
+    stats: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"column": self.column, "name": self.name, "kind": self.kind, "stats": self.stats}
+
+
+@dataclass
+class PreparedData:
+    """Arrays per split plus everything the model builder and the exporter need to know."""
+
+    kind: str  # "table", "images", "text"
+    task: Task
+    target: str
+    inputs: list[FeatureInput]
+    class_names: list[str] | None
+    x: dict[str, dict[str, np.ndarray]]  # split -> input name -> array
+    y: dict[str, np.ndarray]
+    class_weight: dict[int, float] | None
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self, split: str) -> int:
+        return len(self.y[split])
+
+    @property
+    def needs_tensorflow(self) -> bool:
+        """String inputs go through layers that only the TensorFlow backend can run."""
+        return any(i.kind in ("categorical", "text") for i in self.inputs)
+
+
+def prepare(dataset: Dataset, split: SplitSpec, use_class_weights: bool = True) -> PreparedData:
+    """Split the labelled rows and build the inputs for the dataset's modality."""
+    profile = dataset.profile
+    frame = dataset.labelled.reset_index(drop=True)
+    task, target = profile.task, profile.target
+    labels = frame[target]
+    class_names = (
+        sorted({label_text(v) for v in labels}, key=_natural) if task.is_classification else None
+    )
+    times = frame[split.time_column] if split.time_column else None
+    parts = split_rows(
+        len(frame), split, labels=labels if task.is_classification else None, times=times
+    )
+    y_all = _encode_target(labels, task, class_names)
+    if profile.kind.value == "table":
+        inputs = _table_inputs(frame, profile, parts.train)
+    elif profile.kind.value == "images":
+        inputs = [_image_input(profile)]
+    else:
+        inputs = [_text_input(frame, profile.features[0], parts.train)]
+    x = {name: {} for name in SPLITS}
+    for spec in inputs:
+        column = frame[spec.column]
+        for name, rows in zip(SPLITS, (parts.train, parts.validation, parts.test), strict=True):
+            x[name][spec.name] = _raw_values(column.iloc[rows], spec)
+    y = {
+        name: y_all[rows]
+        for name, rows in zip(SPLITS, (parts.train, parts.validation, parts.test), strict=True)
+    }
+    weights = _class_weights(y["train"], class_names) if use_class_weights and class_names else None
+    notes = list(parts.notes)
+    if weights:
+        notes.append("classes are imbalanced: rarer classes weigh more in the loss")
+    return PreparedData(profile.kind.value, task, target, inputs, class_names, x, y, weights, notes)
+
+
+def _natural(label: str):
+    """Sort '2' before '10', and numbers before words."""
+    try:
+        return (0, float(label), "")
+    except ValueError:
+        return (1, 0.0, label)
+
+
+def _encode_target(labels: pd.Series, task: Task, class_names: list[str] | None) -> np.ndarray:
+    if class_names is None:
+        return labels.to_numpy(dtype="float32")
+    index = {name: i for i, name in enumerate(class_names)}
+    codes = labels.map(lambda v: index[label_text(v)]).to_numpy(dtype="int64")
+    return codes.astype("float32") if task is Task.BINARY else codes
+
+
+def _class_weights(y: np.ndarray, class_names: list[str]) -> dict[int, float] | None:
+    counts = np.bincount(y.astype("int64"), minlength=len(class_names))
+    if counts.min() == 0 or counts.min() / counts.max() >= IMBALANCE_RATIO:
+        return None  # balanced enough (the profile warns below the same ratio)
+    weights = len(y) / (len(class_names) * counts)
+    return {i: float(w) for i, w in enumerate(weights)}
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _table_inputs(frame: pd.DataFrame, profile, train_rows: np.ndarray) -> list[FeatureInput]:
+    used = set()
+    inputs = []
+    roles = {c.name: c.role for c in profile.columns}
+    for column in profile.features:
+        role = roles[column]
+        name = _input_name(column, used)
+        train = frame[column].iloc[train_rows]
+        if role is ColumnRole.NUMERIC or (role is ColumnRole.BOOLEAN and _is_numeric(train)):
+            inputs.append(FeatureInput(column, name, "numeric", _numeric_stats(train)))
+        elif role in (ColumnRole.CATEGORICAL, ColumnRole.BOOLEAN):
+            values = train.dropna().map(label_text)
+            vocabulary = sorted(values.unique().tolist())
+            encoding = "embedding" if len(vocabulary) > EMBED_ABOVE_CARDINALITY else "one_hot"
+            inputs.append(
+                FeatureInput(
+                    column, name, "categorical", {"vocabulary": vocabulary, "encoding": encoding}
+                )
+            )
+        elif role is ColumnRole.DATETIME:
+            seconds = _seconds(train)
+            inputs.append(
+                FeatureInput(column, name, "datetime", _numeric_stats(pd.Series(seconds)))
+            )
+        elif role is ColumnRole.TEXT:
+            inputs.append(_text_input(frame.iloc[train_rows], column, None, name))
+    return inputs
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+
+
+def _numeric_stats(train: pd.Series) -> dict:
+    values = pd.to_numeric(train, errors="coerce").astype("float64")
+    mean = float(values.mean()) if values.notna().any() else 0.0
+    variance = float(values.var(ddof=0)) if values.notna().sum() > 1 else 1.0
+    return {
+        "mean": mean,
+        "variance": variance if variance > 0 else 1.0,
+        "missing": bool(values.isna().any()),
+    }
+
+
+def _seconds(series: pd.Series) -> np.ndarray:
+    parsed = parse_datetimes(series)
+    seconds = parsed.astype("datetime64[ns]").astype("int64").astype("float64") / 1e9
+    seconds[parsed.isna().to_numpy()] = np.nan
+    return np.asarray(seconds, dtype="float64")
+
+
+def _input_name(column: str, used: set[str]) -> str:
+    base = re.sub(r"\W+", "_", str(column)).strip("_").lower() or "column"
+    if base[0].isdigit():
+        base = f"c_{base}"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}_{n}", n + 1
+    used.add(name)
+    return name
+
+
+def raw_column_values(column: pd.Series, spec: FeatureInput) -> np.ndarray:
+    """A column as the model's input of kind `spec.kind` takes it (shape: rows × 1)."""
+    return _raw_values(column, spec)
+
+
+def _raw_values(column: pd.Series, spec: FeatureInput) -> np.ndarray:
+    if spec.kind == "numeric":
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float32")
+        return values.reshape(-1, 1)
+    if spec.kind == "datetime":
+        return _seconds(column).astype("float32").reshape(-1, 1)
+    if spec.kind in ("categorical", "text"):
+        strings = column.map(lambda v: "" if _missing(v) else label_text(v))
+        return strings.to_numpy(dtype=object).reshape(-1, 1)
+    if spec.kind == "image":
+        size, channels = spec.stats["size"], spec.stats["channels"]
+        return np.stack([load_image(p, tuple(size), channels) for p in column])
+    raise ValueError(spec.kind)
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+# ---------------------------------------------------------------- images and text
+
+
+def _image_input(profile) -> FeatureInput:
+    width, height = profile.details["image_size_most_common"]
+    scale = min(1.0, MAX_IMAGE_SIDE / max(width, height))
+    size = [max(MIN_IMAGE_SIDE, round(width * scale)), max(MIN_IMAGE_SIDE, round(height * scale))]
+    stats = {"size": size, "channels": profile.details["channels"]}
+    return FeatureInput(profile.features[0], "image", "image", stats)
+
+
+def _text_input(frame: pd.DataFrame, column: str, train_rows, name: str = "text") -> FeatureInput:
+    texts = frame[column] if train_rows is None else frame[column].iloc[train_rows]
+    words = texts.dropna().astype(str).str.split().str.len()
+    length = int(min(MAX_SEQUENCE_LENGTH, max(16, np.percentile(words, 95)))) if len(words) else 64
+    return FeatureInput(column, name, "text", {"sequence_length": length})
+
+
+def check_backend(prepared: PreparedData, backend: str) -> None:
+    """Refuse, in plain words, string inputs on a backend that cannot run string layers."""
+    if prepared.needs_tensorflow and backend != "tensorflow":
+        kinds = sorted({i.kind for i in prepared.inputs if i.kind in ("categorical", "text")})
+        raise DlstudioError(
+            f"This data has {' and '.join(kinds)} inputs, and the Keras backend is {backend!r}.",
+            "the TensorFlow backend for text and category columns (their lookup layers run on "
+            "TensorFlow); numeric tables and images train on JAX and PyTorch too",
+            "Run with KERAS_BACKEND=tensorflow, or change those columns' roles.",
+        )

@@ -1,0 +1,140 @@
+"""The event stream of a run: immutable records with plain payloads (floats, str, dicts).
+
+The engine calls an `EventSink` with each event, from its worker thread. The CLI prints them,
+tests collect them in a list, the GUI queues them and drains the queue on a timer. Payloads are
+never tensors, so an event can cross threads and be written as JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class RunStatus(str, Enum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    TIME_LIMIT = "time_limit"  # the budget ran out; the best finished trial is kept
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # the process died mid-run; resumable
+
+
+class TrialStatus(str, Enum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CUT_SHORT = "cut_short"  # stopped by the time limit before it finished
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One trial as trials.jsonl stores it and the GUI shows it."""
+
+    trial_id: str
+    number: int
+    status: TrialStatus
+    hyperparameters: dict
+    history: dict[str, list[float]] = field(default_factory=dict)
+    score: float | None = None  # best value of the objective (lower is better)
+    best_epoch: int | None = None
+    epochs: int = 0
+    duration_s: float = 0.0
+    parameters: int | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["status"] = self.status.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrialRecord:
+        return cls(**{**data, "status": TrialStatus(data["status"])})
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_id: str
+    mode: str
+    backend: str
+    device: dict
+    max_trials: int
+    time_limit_s: float | None
+    train_rows: int
+    resumed_trials: int = 0
+
+
+@dataclass(frozen=True)
+class TrialStarted:
+    trial_id: str
+    number: int
+    hyperparameters: dict
+    epochs: int
+
+
+@dataclass(frozen=True)
+class BatchEnded:
+    """Sampled, at most every ~100 ms: the smoothed live loss of the running trial."""
+
+    trial_id: str
+    epoch: int
+    batch: int
+    steps: int | None
+    loss: float
+
+
+@dataclass(frozen=True)
+class EpochEnded:
+    trial_id: str
+    epoch: int
+    epochs: int
+    metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class TrialEnded:
+    record: TrialRecord
+
+
+@dataclass(frozen=True)
+class RunMessage:
+    """Something worth telling the user that is not a metric (a retry, a fallback)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    run_id: str
+    status: RunStatus
+    best_trial_id: str | None
+    best_score: float | None
+    duration_s: float
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    model_path: str | None = None
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    run_id: str
+    message: str
+
+
+Event = (
+    RunStarted
+    | TrialStarted
+    | BatchEnded
+    | EpochEnded
+    | TrialEnded
+    | RunMessage
+    | RunFinished
+    | RunFailed
+)
+EventSink = Callable[[object], None]
+
+
+def discard(_event: object) -> None:
+    """A sink that ignores everything (the default)."""

@@ -1,0 +1,1 @@
+"""Architecture templates and their search spaces, one module per modality."""

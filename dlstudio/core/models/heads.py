@@ -1,0 +1,83 @@
+"""What every template shares: the output head, the loss, the metrics and the optimiser."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from dlstudio.core.data import Task
+
+
+def output_head(x, task: Task, n_classes: int | None, name: str = "output"):
+    """Sigmoid for binary, softmax for several classes, linear for a number."""
+    if task is Task.BINARY:
+        return layers.Dense(1, activation="sigmoid", name=name)(x)
+    if task is Task.MULTICLASS:
+        return layers.Dense(n_classes, activation="softmax", name=name)(x)
+    return layers.Dense(1, name=name)(x)
+
+
+def loss_for(task: Task, values: dict):
+    if task is Task.BINARY:
+        return keras.losses.BinaryCrossentropy()
+    if task is Task.MULTICLASS:
+        return keras.losses.SparseCategoricalCrossentropy()
+    return {
+        "mse": keras.losses.MeanSquaredError(),
+        "mae": keras.losses.MeanAbsoluteError(),
+        "huber": keras.losses.Huber(),
+    }[values.get("loss", "mse")]
+
+
+def metrics_for(task: Task) -> list:
+    if task is Task.BINARY:
+        return [keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.AUC(name="auc")]
+    if task is Task.MULTICLASS:
+        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+    return [
+        keras.metrics.MeanAbsoluteError(name="mae"),
+        keras.metrics.RootMeanSquaredError(name="rmse"),
+    ]
+
+
+def optimizer(values: dict, clip_norm: float | None):
+    name = values.get("optimizer", "adam")
+    lr = float(values.get("learning_rate", 1e-3))
+    clip = {"clipnorm": clip_norm} if clip_norm else {}
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate=lr, momentum=0.9, nesterov=True, **clip)
+    if name == "adamw":
+        return keras.optimizers.AdamW(learning_rate=lr, weight_decay=1e-4, **clip)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate=lr, **clip)
+    return keras.optimizers.Adam(learning_rate=lr, **clip)
+
+
+def compile_model(model, task: Task, values: dict, clip_norm: float | None):
+    model.compile(
+        optimizer=optimizer(values, clip_norm),
+        loss=loss_for(task, values),
+        metrics=metrics_for(task),
+    )
+    return model
+
+
+def regularizer(values: dict):
+    l1, l2 = float(values.get("l1", 0.0)), float(values.get("l2", 0.0))
+    return keras.regularizers.L1L2(l1=l1, l2=l2) if (l1 or l2) else None
+
+
+def dense_stack(x, values: dict, depth_key: str = "depth"):
+    """Hidden Dense layers with the shared knobs (activation, dropout, L1/L2, batch norm)."""
+    for i in range(int(values.get(depth_key, 1))):
+        x = layers.Dense(
+            int(values.get("units", 64)),
+            kernel_regularizer=regularizer(values),
+            name=f"hidden_{i + 1}",
+        )(x)
+        if values.get("batch_norm"):
+            x = layers.BatchNormalization(name=f"batch_norm_{i + 1}")(x)
+        x = layers.Activation(values.get("activation", "relu"), name=f"activation_{i + 1}")(x)
+        if float(values.get("dropout", 0.0)) > 0:
+            x = layers.Dropout(float(values["dropout"]), name=f"dropout_{i + 1}")(x)
+    return x

@@ -1,0 +1,98 @@
+"""Texts: vectorisation inside the model (TextVectorization), so raw strings go in.
+
+Templates: TF-IDF bag of n-grams + MLP, embedding + 1D CNN, embedding + bidirectional
+LSTM/GRU, and a small Transformer encoder whose word order comes from a convolution over the
+embeddings (a convolutional position encoding, which needs no custom layer).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+from dlstudio.core.engine.prepare import PreparedData
+from dlstudio.core.models.heads import output_head
+
+
+def _text_input(data: PreparedData):
+    spec = data.inputs[0]
+    return spec, keras.Input(shape=(1,), dtype="string", name=spec.name)
+
+
+def _adapted(data: PreparedData, spec, **options) -> layers.TextVectorization:
+    vectorizer = layers.TextVectorization(name="vectorize", **options)
+    vectorizer.adapt(np.asarray(data.x["train"][spec.name]).reshape(-1))
+    return vectorizer
+
+
+def _finish(data: PreparedData, x, values: dict, text, name: str) -> keras.Model:
+    if float(values.get("dropout", 0)) > 0:
+        x = layers.Dropout(float(values["dropout"]), name="head_dropout")(x)
+    n_classes = len(data.class_names) if data.class_names else None
+    inputs = {data.inputs[0].name: text}  # a dict, as the data arrives and the card documents
+    return keras.Model(inputs, output_head(x, data.task, n_classes), name=name)
+
+
+def build_tfidf_mlp(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:
+    spec, text = _text_input(data)
+    x = _adapted(
+        data,
+        spec,
+        max_tokens=int(values["max_tokens"]),
+        ngrams=int(values["ngrams"]),
+        output_mode="tf_idf",
+    )(text)
+    x = layers.Dropout(float(values.get("dropout", 0.0)), name="input_dropout")(x)
+    x = layers.Dense(int(values.get("units", 64)), activation="relu", name="hidden")(x)
+    return _finish(data, x, values, text, "tfidf_mlp")
+
+
+def _embedded(data: PreparedData, values: dict, mask: bool = False):
+    spec, text = _text_input(data)
+    length = spec.stats["sequence_length"]
+    ids = _adapted(
+        data,
+        spec,
+        max_tokens=int(values["max_tokens"]),
+        output_mode="int",
+        output_sequence_length=length,
+    )(text)
+    x = layers.Embedding(
+        int(values["max_tokens"]), int(values["embedding_dim"]), mask_zero=mask, name="embedding"
+    )(ids)
+    return text, x
+
+
+def build_cnn1d(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:
+    text, x = _embedded(data, values)
+    x = layers.Conv1D(
+        int(values["filters"]),
+        int(values["kernel_size"]),
+        activation="relu",
+        padding="same",
+        name="conv",
+    )(x)
+    x = layers.GlobalMaxPooling1D(name="pool")(x)
+    return _finish(data, x, values, text, "cnn1d")
+
+
+def build_bilstm(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:
+    text, x = _embedded(data, values, mask=True)
+    cell = layers.GRU if values.get("rnn") == "gru" else layers.LSTM
+    x = layers.Bidirectional(cell(int(values["rnn_units"])), name="bidirectional")(x)
+    return _finish(data, x, values, text, "bilstm")
+
+
+def build_transformer(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:
+    text, x = _embedded(data, values)
+    dim, heads = int(values["embedding_dim"]), int(values["heads"])
+    position = layers.Conv1D(dim, 3, padding="same", name="position_conv")(x)
+    x = layers.Add(name="with_position")([x, position])
+    attention = layers.MultiHeadAttention(heads, key_dim=dim // heads, name="attention")(x, x)
+    x = layers.LayerNormalization(name="norm1")(layers.Add(name="residual1")([x, attention]))
+    ff = layers.Dense(int(values["ff_dim"]), activation="relu", name="ff1")(x)
+    ff = layers.Dense(dim, name="ff2")(ff)
+    x = layers.LayerNormalization(name="norm2")(layers.Add(name="residual2")([x, ff]))
+    x = layers.GlobalAveragePooling1D(name="pool")(x)
+    return _finish(data, x, values, text, "transformer")
