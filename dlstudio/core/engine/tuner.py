@@ -38,6 +38,8 @@ from dlstudio.core.events import (
     TrialStarted,
     TrialStatus,
 )
+from dlstudio.core.models.heads import compile_model
+from dlstudio.core.models.images import BACKBONE_LAYER
 
 _OOM_MARKERS = (
     "out of memory",
@@ -65,6 +67,14 @@ class RecordingMixin:
     context: TrialContext
 
     # ------------------------------------------------------------ the loop
+
+    def _populate_initial_space(self):
+        # keras-tuner builds the model here to discover conditional hyperparameters. Our space
+        # is declared from data and has none, and a build with the defaults could fail on a
+        # value the user asked to try, ending the search before its first trial.
+        hp = self.oracle.get_space()
+        self.hypermodel.declare_hyperparameters(hp)
+        self.oracle.update_space(hp)
 
     def search(self, *fit_args, **fit_kwargs):
         self.on_search_begin()
@@ -192,16 +202,35 @@ class RecordingMixin:
         ]
         train = batches(ctx.data, "train", batch_size, shuffle=True, seed=ctx.train.seed)
         validation = batches(ctx.data, "validation", batch_size)
-        model.fit(
-            train,
+        fit = dict(
             validation_data=validation,
-            epochs=epochs,
-            initial_epoch=int(hp.values.get("tuner/initial_epoch", 0)),
             class_weight=ctx.data.class_weight,
             callbacks=callbacks,
-            shuffle=False,  # the dataset reshuffles itself every epoch
+            shuffle=False,
             verbose=0,
+        )  # the dataset reshuffles itself
+        model.fit(
+            train, epochs=epochs, initial_epoch=int(hp.values.get("tuner/initial_epoch", 0)), **fit
         )
+        backbone = _frozen_backbone(model)
+        extra = int(hp.values.get("fine_tune_epochs", 0))
+        if backbone is not None and extra > 0 and not stopper.reason:
+            # The new head has learned; now let the pretrained layers adapt, gently.
+            backbone.trainable = True
+            gentle = {
+                **hp.values,
+                "learning_rate": float(hp.values.get("learning_rate", 1e-3)) / 10,
+            }
+            compile_model(model, ctx.data.task, gentle, ctx.train.clip_norm)
+            done = len(events.history.get("loss", []))
+            events.epochs = done + extra
+            ctx.sink(
+                RunMessage(
+                    f"Trial {trial.trial_id}: fine-tuning the pretrained backbone for "
+                    f"{extra} epoch(s) at a tenth of the learning rate."
+                )
+            )
+            model.fit(train, epochs=done + extra, initial_epoch=done, **fit)
         return events, stopper
 
     def _epochs(self, trial) -> int:
@@ -212,6 +241,15 @@ class RecordingMixin:
         model.save_weights(self._get_checkpoint_fname(trial.trial_id))
         with open(self._get_build_config_fname(trial.trial_id), "w") as fh:
             json.dump(model.get_build_config(), fh)
+
+
+def _frozen_backbone(model):
+    """The keras.applications backbone, if the model has one and it is still frozen."""
+    try:
+        backbone = model.get_layer(BACKBONE_LAYER)
+    except ValueError:
+        return None
+    return None if backbone.trainable else backbone
 
 
 def make_tuner(
@@ -231,12 +269,9 @@ def make_tuner(
         "grid": kt.GridSearch,
     }[tuner]
     cls = type(f"Recording{base.__name__}", (RecordingMixin, base), {})
-    hp = kt.HyperParameters()
-    hypermodel.declare(hp)  # the whole space is known before the first trial
     options = dict(
         hypermodel=hypermodel,
         objective=kt.Objective(context.objective, direction="min"),
-        hyperparameters=hp,
         directory=directory,
         project_name="keras_tuner",
         overwrite=not resume,

@@ -44,6 +44,10 @@ class TemplateHyperModel(kt.HyperModel):
         """Register every entry of the space on `hp`; returns the chosen values."""
         return {name: register(hp, name, entry) for name, entry in self.space.items()}
 
+    def declare_hyperparameters(self, hp: kt.HyperParameters) -> None:
+        """keras-tuner's hook: the whole space is known before the first trial."""
+        self.declare(hp)
+
     def build(self, hp: kt.HyperParameters):
         values = self.declare(hp)
         model = BUILDERS[self.template](self.data, values, self.weights)

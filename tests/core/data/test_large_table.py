@@ -14,20 +14,23 @@ import pytest
 
 ROWS = 1_000_000
 
+# Peak memory is read from VmHWM, the high-water mark of this process's own address space.
+# getrusage's ru_maxrss would not do: Linux carries it across exec, so a child of a parent that
+# holds TensorFlow (as pytest may by then) starts with the parent's peak.
 MEASURE = textwrap.dedent(
     """
-    import json, resource, sys
+    import json, sys
     from dlstudio.core.data import load_dataset
 
-    def rss_mib():
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+    def mib(key):
+        with open("/proc/self/status") as f:
+            line = next(l for l in f if l.startswith(key))
+        return int(line.split()[1]) / 1024
 
-    before = rss_mib()
+    before = mib("VmRSS")
     data = load_dataset(sys.argv[1])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({
-        "before": before, "peak": peak, "rows": data.profile.rows,
+        "before": before, "peak": mib("VmHWM"), "rows": data.profile.rows,
         "columns": len(data.profile.columns), "task": data.profile.task.value,
         "frame": float(data.frame.memory_usage(deep=True).sum()) / 2**20,
     }))

@@ -1,0 +1,181 @@
+"""Stopping and failing well: cancel, the time budget, broken trials, and kill-and-resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dlstudio.core.config import DataSpec, RunSpec, SearchSpec, TrainSpec
+from dlstudio.core.engine.cancel import CancelToken
+from dlstudio.core.engine.run import resume_run, start_run
+from dlstudio.core.engine.tuner import RecordingMixin
+from dlstudio.core.events import RunStatus, TrialStatus
+from dlstudio.core.models.space import default_space, defaults
+from dlstudio.core.project import Project
+from tests.core.engine.conftest import Recorder
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _spec(penguins_csv, trials=3, epochs=200, **search):
+    return RunSpec(
+        DataSpec(str(penguins_csv), target="species"),
+        train=TrainSpec(epochs=epochs, patience=epochs),
+        search=SearchSpec("random", max_trials=trials, **search),
+    )
+
+
+def test_cancel_stops_within_a_batch_and_ends_the_search(penguins_csv, tmp_path):
+    token = CancelToken()
+
+    def cancel_at_third_epoch(event):
+        if type(event).__name__ == "EpochEnded" and event.epoch == 2:
+            token.cancel()
+
+    recorder = Recorder(cancel_at_third_epoch)
+    run = start_run(_spec(penguins_csv), tmp_path / "p", recorder, token)
+
+    trials = run.trials()
+    assert len(trials) == 1, "a cancelled search starts no further trial"
+    assert (
+        trials[0].status is TrialStatus.CANCELLED and trials[0].message == "cancelled by the user"
+    )
+    assert trials[0].epochs <= 4  # stopped during the next epoch, not after all 200
+    finished = recorder.of("RunFinished")[0]
+    assert finished.status is RunStatus.CANCELLED and finished.model_path is None
+    assert run.state()["status"] == "cancelled"
+
+
+def test_time_limit_cuts_the_running_trial_and_keeps_the_best_finished(penguins_csv, tmp_path):
+    token = CancelToken()
+
+    def budget_runs_out_in_second_trial(event):
+        if type(event).__name__ == "EpochEnded" and event.trial_id == "1" and event.epoch == 1:
+            token.set_time_limit(0)
+
+    spec = _spec(penguins_csv, epochs=6)
+    run = start_run(spec, tmp_path / "p", Recorder(budget_runs_out_in_second_trial), token)
+    statuses = [t.status for t in run.trials()]
+    assert statuses == [TrialStatus.COMPLETED, TrialStatus.CUT_SHORT]
+    assert run.trials()[1].message == "cut short by the time limit"
+    state = run.state()
+    assert state["status"] == "time_limit" and state["best_trial_id"] == "0"
+    assert run.model_path.exists() and run.evaluation()["best_trial_id"] == "0"
+
+
+def test_time_limit_from_the_spec_is_a_hard_wall(penguins_csv, tmp_path, recorder):
+    spec = _spec(penguins_csv, trials=5, epochs=100_000, time_limit_s=3)
+    run = start_run(spec, tmp_path / "p", recorder)
+    trials = run.trials()
+    assert len(trials) == 1 and trials[0].status is TrialStatus.CUT_SHORT
+    assert trials[0].epochs < 100_000
+    assert recorder.of("RunFinished")[0].status is RunStatus.TIME_LIMIT
+
+
+def test_failing_trials_are_recorded_and_the_search_goes_on(penguins_csv, tmp_path):
+    # Everything fixed but two entries, so the grid's 4 points are exactly these pairs.
+    space = {
+        name: {"type": "fixed", "value": value}
+        for name, value in defaults(default_space("mlp", "multiclass")).items()
+    }
+    space["units"] = {"type": "choice", "values": [0, 16]}  # 0 units cannot be built
+    space["learning_rate"] = {"type": "choice", "values": [1e9, 0.01]}  # 1e9 diverges
+    space["optimizer"] = {"type": "fixed", "value": "sgd"}
+    spec = RunSpec(
+        DataSpec(str(penguins_csv), target="species"),
+        train=TrainSpec(epochs=4),
+        search=SearchSpec("grid", max_trials=4, space=space),
+    )
+    run = start_run(spec, tmp_path / "p")
+    trials = {
+        (t.hyperparameters["units"], t.hyperparameters["learning_rate"]): t for t in run.trials()
+    }
+    assert len(trials) == 4
+    assert trials[(0, 0.01)].status is TrialStatus.FAILED
+    assert "units" in trials[(0, 0.01)].message  # the layer that could not be built says why
+    assert trials[(16, 1e9)].status is TrialStatus.FAILED
+    assert "NaN" in trials[(16, 1e9)].message and "learning rate" in trials[(16, 1e9)].message
+    assert trials[(16, 0.01)].status is TrialStatus.COMPLETED
+    assert (
+        run.state()["status"] == "completed"
+        and run.state()["best_trial_id"] == trials[(16, 0.01)].trial_id
+    )
+
+
+def test_out_of_memory_is_retried_with_half_the_batch(
+    penguins_csv, tmp_path, recorder, monkeypatch
+):
+    calls = []
+    original = RecordingMixin._fit
+
+    def fit_that_runs_out_of_memory_once(self, trial, model, batch_size):
+        calls.append(batch_size)
+        if len(calls) == 1:
+            raise MemoryError("OOM when allocating tensor with shape [32, 4096]")
+        return original(self, trial, model, batch_size)
+
+    monkeypatch.setattr(RecordingMixin, "_fit", fit_that_runs_out_of_memory_once)
+    spec = RunSpec(DataSpec(str(penguins_csv), target="species"), train=TrainSpec(epochs=2))
+    run = start_run(spec, tmp_path / "p", recorder)
+    assert calls == [32, 16]
+    assert run.trials()[0].status is TrialStatus.COMPLETED
+    assert any("batch size 16" in m.text for m in recorder.of("RunMessage"))
+
+
+def test_killed_search_resumes_without_losing_a_finished_trial(penguins_csv, tmp_path):
+    project = tmp_path / "p"
+    command = [
+        sys.executable,
+        "-m",
+        "dlstudio",
+        "tune",
+        str(penguins_csv),
+        "--target",
+        "species",
+        "--max-trials",
+        "3",
+        "--epochs",
+        "60",
+        "--patience",
+        "60",
+        "--project",
+        str(project),
+        "--quiet",
+    ]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    log = None
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        logs = list(project.glob("runs/*/trials.jsonl"))
+        if logs and logs[0].read_text().count("\n") >= 1:
+            log = logs[0]
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert log is not None, "the first trial should have finished before the kill"
+
+    run = Project(project).runs()[0]
+    first = run.trials()
+    assert run.state()["status"] == "interrupted"
+    assert 1 <= len(first) < 3
+
+    resumed = resume_run(run)
+    trials = resumed.trials()
+    assert [t.trial_id for t in trials][: len(first)] == [t.trial_id for t in first]
+    assert trials[0] == first[0]  # the finished trial is kept exactly, not re-run
+    assert sorted(t.trial_id for t in trials) == ["0", "1", "2"]
+    assert all(t.status is TrialStatus.COMPLETED for t in trials)
+    assert resumed.state()["status"] == "completed" and resumed.model_path.exists()
+    assert json.loads((resumed.path / "spec.json").read_text())["search"]["max_trials"] == 3
