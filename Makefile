@@ -36,7 +36,7 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 $(TEST_INSTALLED): $(INSTALLED)
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --quiet -e ".[test,onnx]"
 	touch $@
 
 # Installs Qt's system libraries where they are missing (Debian/Ubuntu as root), else says which.

@@ -289,10 +289,11 @@ def export_run(
     for name in ("model_card.json", "model_card.md"):
         shutil.copy(loaded.folder / name, out / name)
     if problems:
+        done = ", ".join(Path(w.path).name for w in written)
         raise DlstudioError(
             "Some formats could not be written: " + " | ".join(problems),
             "formats that can hold this model",
-            f"The others are in {str(out)!r}: " + ", ".join(Path(w.path).name for w in written),
+            f"The others are in {str(out)!r}: {done}." if written else "Nothing was written.",
         )
     return written
 

@@ -4,9 +4,9 @@ page plots (confusion matrix, per-class scores, ROC and PR curves, residuals).""
 from __future__ import annotations
 
 import numpy as np
-from sklearn import metrics as skm
 
 from dlstudio.core.data import Task
+from dlstudio.core.engine import metrics as m
 
 MAX_POINTS = 2000  # curve and scatter points kept for plotting
 
@@ -41,25 +41,25 @@ def class_probabilities(task: Task, output: np.ndarray) -> np.ndarray:
 def _classification(y: np.ndarray, probabilities: np.ndarray, names: list[str]) -> dict:
     predicted = probabilities.argmax(axis=1)
     labels = list(range(len(names)))
-    precision, recall, f1, support = skm.precision_recall_fscore_support(
-        y, predicted, labels=labels, zero_division=0
-    )
+    matrix = m.confusion_matrix(y, predicted, len(names))
+    precision, recall, f1, support = m.precision_recall_f1(matrix)
+    recall_of_present = recall[support > 0]
     majority = np.bincount(y, minlength=len(names)).argmax() if len(y) else 0
     result = {
         "task": "classification",
         "rows": int(len(y)),
         "metrics": {
-            "accuracy": float(skm.accuracy_score(y, predicted)),
-            "balanced_accuracy": float(skm.balanced_accuracy_score(y, predicted)),
-            "f1_macro": float(skm.f1_score(y, predicted, average="macro", zero_division=0)),
-            "log_loss": float(skm.log_loss(y, probabilities, labels=labels)),
+            "accuracy": float(np.mean(y == predicted)),
+            "balanced_accuracy": float(recall_of_present.mean()) if len(recall_of_present) else 0.0,
+            "f1_macro": float(f1.mean()),
+            "log_loss": m.log_loss(y, probabilities),
         },
         "baseline": {
             "name": f"always {names[majority]!r} (the most frequent class)",
             "accuracy": float(np.mean(y == majority)),
         },
         "class_names": names,
-        "confusion_matrix": skm.confusion_matrix(y, predicted, labels=labels).tolist(),
+        "confusion_matrix": matrix.tolist(),
         "per_class": [
             {
                 "class": names[i],
@@ -79,17 +79,17 @@ def _classification(y: np.ndarray, probabilities: np.ndarray, names: list[str]) 
         if i not in present or len(present) < 2:
             continue
         truth = (y == i).astype(int)
-        fpr, tpr, _ = skm.roc_curve(truth, probabilities[:, i])
-        prec, rec, _ = skm.precision_recall_curve(truth, probabilities[:, i])
+        fpr, tpr = m.roc_curve(truth, probabilities[:, i])
+        prec, rec = m.precision_recall_curve(truth, probabilities[:, i])
         result["roc"][names[i]] = {
             "fpr": _thin(fpr),
             "tpr": _thin(tpr),
-            "auc": float(skm.auc(fpr, tpr)),
+            "auc": m.area_under(fpr, tpr),
         }
         result["pr"][names[i]] = {
             "precision": _thin(prec),
             "recall": _thin(rec),
-            "average_precision": float(skm.average_precision_score(truth, probabilities[:, i])),
+            "average_precision": m.average_precision(truth, probabilities[:, i]),
         }
     aucs = [curve["auc"] for curve in result["roc"].values()]
     if aucs:
@@ -106,7 +106,7 @@ def _regression(y: np.ndarray, predicted: np.ndarray, mean: float) -> dict:
         "metrics": {
             "mae": float(np.mean(np.abs(residuals))),
             "rmse": float(np.sqrt(np.mean(residuals**2))),
-            "r2": float(skm.r2_score(y, predicted)) if len(y) > 1 else float("nan"),
+            "r2": m.r2_score(y, predicted) if len(y) > 1 else float("nan"),
         },
         "baseline": {
             "name": "always the training mean",

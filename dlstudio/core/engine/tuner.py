@@ -18,6 +18,7 @@ import gc
 import json
 import math
 import time
+import warnings
 from dataclasses import dataclass
 
 import keras
@@ -40,6 +41,10 @@ from dlstudio.core.events import (
 )
 from dlstudio.core.models.heads import compile_model
 from dlstudio.core.models.images import BACKBONE_LAYER
+
+# Hyperband's next rung reloads a checkpoint into a freshly compiled model whose optimizer
+# has no state yet; Keras warns about it, harmlessly, on every such trial.
+warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
 
 _OOM_MARKERS = (
     "out of memory",
