@@ -31,7 +31,7 @@ def build(features: int) -> keras.Model:
 def timed_fit(x, y, batch: int, epochs: int, callbacks) -> float:
     keras.utils.set_random_seed(0)
     model = build(x.shape[1])
-    model.fit(x[:batch * 4], y[:batch * 4], batch_size=batch, epochs=1, verbose=0)  # compile
+    model.fit(x[: batch * 4], y[: batch * 4], batch_size=batch, epochs=1, verbose=0)  # compile
     start = time.perf_counter()
     model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=callbacks())
     return len(x) * epochs / (time.perf_counter() - start)
@@ -56,8 +56,12 @@ def main() -> None:
     b, i = np.median(bare), np.median(instrumented)
     print(f"backend {keras.backend.backend()}, {args.rows} rows × 50, batch {args.batch}")
     print(f"bare Keras      {b:12,.0f} samples/s  (runs: {', '.join(f'{v:,.0f}' for v in bare)})")
-    print(f"with callbacks  {i:12,.0f} samples/s  (runs: {', '.join(f'{v:,.0f}' for v in instrumented)})")
-    print(f"ratio {i / b:.3f}  ({sum(type(e).__name__ == 'BatchEnded' for e in events)} batch events)")
+    print(
+        f"with callbacks  {i:12,.0f} samples/s  (runs: {', '.join(f'{v:,.0f}' for v in instrumented)})"
+    )
+    print(
+        f"ratio {i / b:.3f}  ({sum(type(e).__name__ == 'BatchEnded' for e in events)} batch events)"
+    )
 
 
 if __name__ == "__main__":
