@@ -1,12 +1,19 @@
-"""Regenerate the screenshots in docs/ (run: .venv/bin/python tools/screenshots.py)."""
+"""Regenerate the screenshots in docs/ from a real short search on the bundled samples.
+
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("DLSTUDIO_PROJECTS", tempfile.mkdtemp(prefix="dlstudio-shots-"))
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -14,23 +21,54 @@ from dlstudio.core.samples import SAMPLES, sample_path  # noqa: E402
 from dlstudio.gui.app import application, create_main_window  # noqa: E402
 
 
+def settle(seconds: float = 0.5) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        application().processEvents()
+        time.sleep(0.02)
+
+
 def shoot(window, name: str) -> None:
-    app = application()
-    window.data_page.wait_until_loaded()
-    for _ in range(30):
-        app.processEvents()
+    settle()
     window.grab().save(str(ROOT / "docs" / f"{name}.png"))
     print("wrote", f"docs/{name}.png")
 
 
 def main() -> None:
     window = create_main_window()
-    window.resize(1280, 800)
+    window.resize(1400, 880)
     window.show()
     shoot(window, "data-welcome")
-    for sample, shot in (("penguins", "data-table"), ("sms_spam", "data-text"), ("digits", "data-images")):
+    for sample, shot in (("sms_spam", "data-text"), ("digits", "data-images"), ("penguins", "data-table")):
         window.data_page.open_path(sample_path(sample), target=SAMPLES[sample][1])
+        window.data_page.wait_until_loaded()
         shoot(window, shot)
+    window.go_to(1)
+    window.model_page.wait()
+    window.model_page.trials_spin.setValue(4)
+    window.model_page.epochs_spin.setValue(25)
+    window.model_page.patience_spin.setValue(25)
+    shoot(window, "model")
+    window.start_training()
+    while window.train_page.trials_done < 2 and window.controller.is_running():
+        settle(0.2)
+    settle(1.5)
+    shoot(window, "train")
+    while window.controller.is_running():
+        settle(0.2)
+    settle(1)
+    shoot(window, "train-finished")
+    window.go_to(3)
+    shoot(window, "results")
+    window.go_to(4)
+    window.export_page.export()
+    while "predictions match" not in window.export_page.written.toPlainText():
+        settle(0.2)
+    window.export_page.predict_on(str(sample_path("penguins")))
+    while window.export_page.prediction_model.rowCount() == 0:
+        settle(0.2)
+    shoot(window, "export")
+    window.close()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,12 @@ from dataclasses import asdict, dataclass, field, fields
 from dlstudio.core.data.split import SplitSpec
 
 TUNERS = ("random", "bayesian", "hyperband", "grid")
+OBJECTIVES = ("val_loss", "val_accuracy", "val_auc", "val_mae", "val_rmse")
+
+
+def objective_direction(objective: str) -> str:
+    """ "max" for scores where higher is better (accuracy, AUC), else "min"."""
+    return "max" if any(word in objective for word in ("accuracy", "auc")) else "min"
 
 
 @dataclass(frozen=True)

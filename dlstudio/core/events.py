@@ -38,7 +38,7 @@ class TrialRecord:
     status: TrialStatus
     hyperparameters: dict
     history: dict[str, list[float]] = field(default_factory=dict)
-    score: float | None = None  # best value of the objective (lower is better)
+    score: float | None = None  # best value of the objective (see objective_direction)
     best_epoch: int | None = None
     epochs: int = 0
     duration_s: float = 0.0

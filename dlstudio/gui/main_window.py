@@ -1,17 +1,48 @@
-"""The main window: menus, the current step, drag-and-drop of data, and settings that persist."""
+"""The main window: the five steps always in view, menus, drag and drop, persistent settings,
+and the run in the background.
+
+Steps: Data → Model → Train → Results → Export. A step that is not ready is greyed out and its
+tooltip says why; Back and Next move between the ready ones, keeping every page's state.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dlstudio import __version__
+from dlstudio.core.config import DataSpec
+from dlstudio.core.errors import DlstudioError
 from dlstudio.gui.wizard.data_page import DataPage
+from dlstudio.gui.wizard.export_page import ExportPage
+from dlstudio.gui.wizard.model_page import ModelPage
+from dlstudio.gui.wizard.results_page import ResultsPage
+from dlstudio.gui.wizard.train_page import TrainPage
+from dlstudio.gui.worker import RunController
 
 MAX_RECENT = 8
+STEPS = ["Data", "Model", "Train", "Results", "Export"]
+DATA, MODEL, TRAIN, RESULTS, EXPORT = range(5)
+
+
+def default_projects_root() -> Path:
+    return Path(os.environ.get("DLSTUDIO_PROJECTS") or Path.home() / "dlstudio-projects")
 
 
 class MainWindow(QMainWindow):
@@ -20,40 +51,225 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("dlstudio")
         self.setAcceptDrops(True)
         self.settings = QSettings("dlstudio", "dlstudio")
+        self.project_dir: Path | None = None
+        self.run = None
+
         self.data_page = DataPage(self)
-        self.setCentralWidget(self.data_page)
+        self.model_page = ModelPage(self)
+        self.train_page = TrainPage(self)
+        self.results_page = ResultsPage(self)
+        self.export_page = ExportPage(self)
+        self.pages = [
+            self.data_page,
+            self.model_page,
+            self.train_page,
+            self.results_page,
+            self.export_page,
+        ]
+        self.controller = RunController(self)
+
+        self.steps = QListWidget()
+        self.steps.setFixedWidth(150)
+        self.steps.setIconSize(QSize(16, 16))
+        self.steps.setStyleSheet("QListWidget::item { padding: 10px 6px; font-size: 14px; }")
+        for number, name in enumerate(STEPS, start=1):
+            self.steps.addItem(QListWidgetItem(f"{number}. {name}"))
+        self.steps.currentRowChanged.connect(self.go_to)
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            self.stack.addWidget(page)
+        self.back_button = QPushButton("← Back")
+        self.back_button.clicked.connect(lambda: self._step_by(-1))
+        self.next_button = QPushButton("Next →")
+        self.next_button.clicked.connect(lambda: self._step_by(+1))
+        self.next_hint = QLabel()
+        self.next_hint.setStyleSheet("color: gray")
+        navigation = QHBoxLayout()
+        navigation.addWidget(self.back_button)
+        navigation.addStretch(1)
+        navigation.addWidget(self.next_hint)
+        navigation.addWidget(self.next_button)
+        right = QVBoxLayout()
+        right.addWidget(self.stack, 1)
+        right.addLayout(navigation)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.steps)
+        layout.addLayout(right, 1)
+        self.setCentralWidget(central)
+
         self.status_label = QLabel("Open data to begin.")
         self.statusBar().addWidget(self.status_label, 1)
-        self.data_page.status.connect(self.status_label.setText)
-        self.data_page.dataset_loaded.connect(self._remember_dataset)
+        for page in (self.data_page, self.model_page):
+            page.status.connect(self.status_label.setText)
+        self.data_page.dataset_loaded.connect(self._dataset_loaded)
+        self.train_page.start_requested.connect(self.start_training)
+        self.train_page.stop_requested.connect(self.controller.cancel)
+        self.train_page.run_finished.connect(self._run_finished)
+        self.controller.events.connect(self.train_page.handle_events)
+        self.controller.started.connect(lambda: self._set_running(True))
+        self.controller.finished.connect(lambda: self._set_running(False))
+
         self._build_menus()
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(1360, 860)
+        self.steps.setCurrentRow(DATA)
+        self._update_steps()
+
+    # ------------------------------------------------------------ menus
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        open_action = QAction("&Open data…", self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self.data_page.choose_file)
-        file_menu.addAction(open_action)
-        folder_action = QAction("Open &folder…", self)
-        folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        folder_action.triggered.connect(self.data_page.choose_folder)
-        file_menu.addAction(folder_action)
+        self._action(
+            file_menu, "&Open data…", QKeySequence.StandardKey.Open, self.data_page.choose_file
+        )
+        self._action(
+            file_menu, "Open &folder…", QKeySequence("Ctrl+Shift+O"), self.data_page.choose_folder
+        )
         self.recent_menu = file_menu.addMenu("Open &recent")
         self._fill_recent_menu()
+        self._action(file_menu, "&Save project", QKeySequence.StandardKey.Save, self.save_project)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        run_menu = self.menuBar().addMenu("&Run")
+        self._action(run_menu, "&Start training", QKeySequence("Ctrl+R"), self.start_training)
+        self._action(run_menu, "S&top", QKeySequence("Ctrl+."), self.controller.cancel)
+        go_menu = self.menuBar().addMenu("&Go")
+        for index, name in enumerate(STEPS):
+            self._action(
+                go_menu,
+                f"&{index + 1}. {name}",
+                QKeySequence(f"Ctrl+{index + 1}"),
+                lambda _=False, i=index: self.steps.setCurrentRow(i),
+            )
         help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About dlstudio", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        self._action(help_menu, "&About dlstudio", None, self._about)
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # ------------------------------------------------------------ steps
+
+    def step_ready(self, step: int) -> tuple[bool, str]:
+        """Whether a step can be shown now, and if not, why."""
+        if step in (DATA,):
+            return True, ""
+        if self.data_page.dataset is None:
+            return False, "Open data first (step 1)."
+        if step in (MODEL, TRAIN):
+            return True, ""
+        if self.run is None or not self.run.model_path.exists():
+            return False, "Train a model first (step 3)."
+        return True, ""
+
+    def _update_steps(self) -> None:
+        for step in range(len(STEPS)):
+            ready, why = self.step_ready(step)
+            item = self.steps.item(step)
+            flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+            item.setFlags(flags if ready else Qt.ItemFlag.NoItemFlags)
+            item.setToolTip(why)
+        current = self.steps.currentRow()
+        self.back_button.setEnabled(current > 0)
+        ready, why = self.step_ready(current + 1) if current + 1 < len(STEPS) else (False, "")
+        self.next_button.setEnabled(ready)
+        self.next_hint.setText("" if ready or current + 1 >= len(STEPS) else why)
+
+    @Slot(int)
+    def go_to(self, step: int) -> None:
+        ready, why = self.step_ready(step)
+        if not ready:
+            self.status_label.setText(why)
+            self.steps.setCurrentRow(self.stack.currentIndex())
+            return
+        self.stack.setCurrentIndex(step)
+        if self.steps.currentRow() != step:
+            self.steps.setCurrentRow(step)
+        self._update_steps()
+
+    def _step_by(self, delta: int) -> None:
+        self.go_to(max(0, min(len(STEPS) - 1, self.stack.currentIndex() + delta)))
+
+    # ------------------------------------------------------------ data and runs
+
+    @Slot(object)
+    def _dataset_loaded(self, dataset) -> None:
+        source = Path(dataset.profile.source)
+        self.setWindowTitle(f"dlstudio — {source.name}")
+        self.model_page.set_dataset(dataset)
+        self._remember(str(source.resolve()))
+        self._update_steps()
+
+    def project_for(self, dataset) -> Path:
+        if self.project_dir is None:
+            stem = Path(dataset.profile.source).stem or "data"
+            self.project_dir = default_projects_root() / stem
+        return self.project_dir
+
+    def data_spec(self) -> DataSpec:
+        dataset = self.data_page.dataset
+        profile = dataset.profile
+        roles = {c.name: c.role.value for c in profile.columns if c.overridden}
+        task = profile.task.value if profile.task_reason.startswith("set by the user") else None
+        return DataSpec(
+            str(Path(profile.source).resolve()),
+            profile.target if profile.columns else None,
+            profile.details.get("sheet"),
+            task,
+            roles,
+            self.data_page.split_spec(),
+        )
+
+    @Slot()
+    def start_training(self) -> None:
+        if self.controller.is_running() or self.data_page.dataset is None:
+            return
+        try:
+            spec = self.model_page.run_spec(self.data_spec())
+        except DlstudioError as error:
+            QMessageBox.warning(self, "Check the model settings", str(error))
+            return
+        self.go_to(TRAIN)
+        self.train_page.prepare_run(self.data_page.dataset.profile.task.value)
+        self.controller.start(spec, str(self.project_for(self.data_page.dataset)))
+
+    def _set_running(self, running: bool) -> None:
+        self.train_page.set_running(running)
+        self.status_label.setText("Training…" if running else "Ready.")
+
+    @Slot(str)
+    def _run_finished(self, path: str) -> None:
+        from dlstudio.core.project import RunFolder
+
+        self.run = RunFolder(Path(path))
+        self.results_page.show_run(self.run)
+        self.export_page.set_run(self.run)
+        self._update_steps()
+
+    @Slot()
+    def save_project(self) -> None:
+        if self.data_page.dataset is None:
+            self.status_label.setText("Open data first: a project is about one dataset.")
+            return
+        from dlstudio.core.project import Project
+
+        start = str(self.project_for(self.data_page.dataset))
+        folder = QFileDialog.getExistingDirectory(self, "Save the project in", start)
+        if not folder:
+            return
+        self.project_dir = Path(folder)
+        Project(self.project_dir).ensure(
+            self.data_spec().__dict__ | {"split": self.data_spec().split.to_dict()}
+        )
+        self.status_label.setText(f"Project saved in {folder}; runs will be kept there.")
 
     # ------------------------------------------------------------ recent files
 
@@ -61,10 +277,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent/paths", [])
         return [value] if isinstance(value, str) else list(value or [])
 
-    @Slot(object)
-    def _remember_dataset(self, dataset) -> None:
-        self.setWindowTitle(f"dlstudio — {Path(dataset.profile.source).name}")
-        path = str(Path(dataset.profile.source).resolve())
+    def _remember(self, path: str) -> None:
         recent = [path] + [p for p in self.recent_paths() if p != path]
         self.settings.setValue("recent/paths", recent[:MAX_RECENT])
         self._fill_recent_menu()
@@ -85,11 +298,27 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         self.data_page.open_path(event.mimeData().urls()[0].toLocalFile())
+        self.go_to(DATA)
         event.acceptProposedAction()
 
     # ------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.is_running():
+            answer = QMessageBox.question(
+                self,
+                "Training is running",
+                "A run is in progress. Stop it and quit? Finished trials are kept, and the search "
+                "can be resumed later.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.status_label.setText("Stopping the run…")
+            self.controller.cancel()
+            self.controller.wait()
+        self.model_page.wait()
+        self.export_page.wait()
         self.data_page.wait_until_loaded()
         self.settings.setValue("window/geometry", self.saveGeometry())
         event.accept()

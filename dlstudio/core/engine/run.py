@@ -15,7 +15,7 @@ import warnings
 
 import keras
 
-from dlstudio.core.config import RunSpec
+from dlstudio.core.config import RunSpec, objective_direction
 from dlstudio.core.data import load_dataset
 from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
 from dlstudio.core.engine.datasets import make_batches
@@ -162,7 +162,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
     )
     tuner.search()
 
-    best = best_trial(run.trials())
+    best = best_trial(run.trials(), objective_direction(context.objective))
     reason = token.stop_reason()
     status = (
         RunStatus.CANCELLED
@@ -208,14 +208,16 @@ def _space(spec: RunSpec, template: str, data: PreparedData) -> dict:
     return grid_ready(space) if spec.search.tuner == "grid" else space
 
 
-def best_trial(records: list[TrialRecord]) -> TrialRecord | None:
-    """The finished trial with the lowest score; cut-short or cancelled ones never win."""
+def best_trial(records: list[TrialRecord], direction: str = "min") -> TrialRecord | None:
+    """The finished trial with the best score; cut-short or cancelled ones never win."""
     done = [
         r
         for r in records
         if r.status is TrialStatus.COMPLETED and r.score is not None and math.isfinite(r.score)
     ]
-    return min(done, key=lambda r: r.score) if done else None
+    if not done:
+        return None
+    return (max if direction == "max" else min)(done, key=lambda r: r.score)
 
 
 def _save_best(

@@ -26,7 +26,7 @@ import keras_tuner as kt
 import numpy as np
 from keras_tuner.src.engine import trial as trial_module
 
-from dlstudio.core.config import TrainSpec
+from dlstudio.core.config import TrainSpec, objective_direction
 from dlstudio.core.engine.callbacks import EventCallback, StopCallback
 from dlstudio.core.engine.cancel import CANCELLED, CancelToken
 from dlstudio.core.engine.datasets import batches
@@ -64,6 +64,10 @@ class TrialContext:
     token: CancelToken
     trials_log: object  # a callable appending one TrialRecord (the run folder's log)
     objective: str = "val_loss"
+
+    @property
+    def direction(self) -> str:
+        return objective_direction(self.objective)
 
 
 class RecordingMixin:
@@ -117,14 +121,15 @@ class RecordingMixin:
         history = current.get("history", {})
         scores = history.get(self.context.objective, [])
         finite = [s for s in scores if math.isfinite(s)]
+        pick = max if self.context.direction == "max" else min
         record = TrialRecord(
             trial_id=trial.trial_id,
             number=current.get("number", 0),
             status=status,
             hyperparameters=_public(trial.hyperparameters.values),
             history=history,
-            score=min(finite) if finite else None,
-            best_epoch=int(np.nanargmin(scores)) if finite else None,
+            score=pick(finite) if finite else None,
+            best_epoch=scores.index(pick(finite)) if finite else None,
             epochs=len(history.get("loss", [])),
             duration_s=round(time.monotonic() - current.get("started", time.monotonic()), 3),
             parameters=current.get("parameters"),
@@ -186,8 +191,11 @@ class RecordingMixin:
             raise kt.errors.FailedTrialError(self._current["message"])  # never the best trial
         scores = [s for s in events.history.get(ctx.objective, []) if math.isfinite(s)]
         if not scores:
-            raise kt.errors.FailedTrialError(f"no finite {ctx.objective} was measured")
-        return {ctx.objective: min(scores)}
+            raise kt.errors.FailedTrialError(
+                f"no {ctx.objective} was measured (this task reports: "
+                f"{', '.join(k for k in events.history if k.startswith('val_'))})"
+            )
+        return {ctx.objective: max(scores) if ctx.direction == "max" else min(scores)}
 
     def _fit(self, trial, model, batch_size: int):
         ctx, hp = self.context, trial.hyperparameters
@@ -276,7 +284,7 @@ def make_tuner(
     cls = type(f"Recording{base.__name__}", (RecordingMixin, base), {})
     options = dict(
         hypermodel=hypermodel,
-        objective=kt.Objective(context.objective, direction="min"),
+        objective=kt.Objective(context.objective, direction=context.direction),
         directory=directory,
         project_name="keras_tuner",
         overwrite=not resume,

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -34,11 +34,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlstudio.core.data import ColumnRole, DataProfile, Dataset, WarningKind, load_dataset
+from dlstudio.core.data import (
+    ColumnRole,
+    DataProfile,
+    Dataset,
+    SplitSpec,
+    WarningKind,
+    load_dataset,
+)
 from dlstudio.core.samples import SAMPLES, sample_path
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
 from dlstudio.gui.qmodels.schema_model import ROLE_COLUMN, SchemaModel
 from dlstudio.gui.tasks import BackgroundTask
+from dlstudio.gui.widgets import boxed
 from dlstudio.gui.wizard.image_grid import ImageGrid
 
 TABLE_FILTER = (
@@ -162,19 +170,36 @@ class DataPage(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.setAlternatingRowColors(True)
 
+        self.split_spins = [_percent(v) for v in (70, 15, 15)]
+        self.split_order = QComboBox()
+        self.split_order.setToolTip(
+            "Random (stratified by class) for most data; in time order when "
+            "the model must predict the future from the past."
+        )
+        split_row = QHBoxLayout()
+        for label, spin in zip(("Train", "Validation", "Test"), self.split_spins, strict=True):
+            split_row.addWidget(QLabel(label))
+            split_row.addWidget(spin)
+        split_row.addWidget(self.split_order, 1)
+        split_widget = QWidget()
+        split_widget.setLayout(split_row)
+
         side = QVBoxLayout()
-        side.addWidget(_boxed("Classes", self.classes), 1)
-        side.addWidget(_boxed("Warnings and notes", self.warnings), 2)
+        side.addWidget(
+            boxed("Split: rows to learn from, to pick the best epoch, and to test on", split_widget)
+        )
+        side.addWidget(boxed("Classes", self.classes), 1)
+        side.addWidget(boxed("Warnings and notes", self.warnings), 2)
         side_widget = QWidget()
         side_widget.setLayout(side)
 
         self.thumbnails = ImageGrid()
-        self.schema_box = _boxed(
+        self.schema_box = boxed(
             "Columns — what dlstudio inferred (double-click a role to change it)", self.schema
         )
-        self.thumbnails_box = _boxed("A few images of each class", self.thumbnails)
+        self.thumbnails_box = boxed("A few images of each class", self.thumbnails)
         tables = QSplitter(Qt.Orientation.Vertical)
-        tables.addWidget(_boxed("Preview", self.preview))
+        tables.addWidget(boxed("Preview", self.preview))
         tables.addWidget(self.schema_box)
         tables.addWidget(self.thumbnails_box)
         body = QSplitter(Qt.Orientation.Horizontal)
@@ -327,6 +352,7 @@ class DataPage(QWidget):
         self.summary.setText(self._summary_html(profile))
         self._show_classes(profile)
         self._show_warnings(profile)
+        self._fill_split_order(profile)
         self._set_controls_enabled(True)
         self.target_combo.setEnabled(bool(profile.columns))
 
@@ -378,6 +404,27 @@ class DataPage(QWidget):
                 "Nothing to worry about: no missing values, no imbalance, no leaks found."
             )
 
+    def _fill_split_order(self, profile: DataProfile) -> None:
+        self.split_order.clear()
+        self.split_order.addItem(
+            "random, stratified by class"
+            if profile.task and profile.task.is_classification
+            else "random",
+            None,
+        )
+        for column in profile.columns:
+            if column.role is ColumnRole.DATETIME:
+                self.split_order.addItem(f"in time order by {column.name}", column.name)
+        if profile.warnings_of(WarningKind.TIME_ORDER) and self.split_order.count() > 1:
+            self.split_order.setCurrentIndex(1)  # the data asked for it
+
+    def split_spec(self) -> SplitSpec:
+        """The split the user set (ratios normalised to sum to 1)."""
+        values = [spin.value() for spin in self.split_spins]
+        total = sum(values) or 1
+        train, validation, test = (v / total for v in values)
+        return SplitSpec(train, validation, test, time_column=self.split_order.currentData())
+
     def _describe(self, profile: DataProfile) -> str:
         name, warnings = Path(profile.source).name, len(profile.warnings)
         return f"Loaded {name}: {profile.rows:,} rows, {warnings} warning(s)."
@@ -426,13 +473,13 @@ def _display_frame(dataset: Dataset):
     return dataset.frame.assign(**{column: relative})
 
 
-def _boxed(title: str, widget: QWidget) -> QGroupBox:
-    box = QGroupBox(title)
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(4, 4, 4, 4)
-    layout.addWidget(widget)
-    return box
-
-
 def _grey(text: str) -> str:
     return f"<span style='color:gray'>({text})</span>"
+
+
+def _percent(value: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(0, 100)
+    spin.setValue(value)
+    spin.setSuffix(" %")
+    return spin

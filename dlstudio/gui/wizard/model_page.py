@@ -1,0 +1,455 @@
+"""The Model step: choose an architecture and set its knobs, or let keras-tuner search.
+
+Everything here is built from the search spaces as data (dlstudio.core.models.space), which
+import no Keras; the device is detected in the background the first time the page is shown.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QRadioButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dlstudio.core.config import (
+    OBJECTIVES,
+    TUNERS,
+    DataSpec,
+    ModelSpec,
+    RunSpec,
+    SearchSpec,
+    TrainSpec,
+)
+from dlstudio.core.errors import DlstudioError
+from dlstudio.core.models.space import TEMPLATES_BY_KIND, default_of, default_space, template_for
+from dlstudio.gui.tasks import BackgroundTask
+from dlstudio.gui.widgets import boxed
+
+BACKENDS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+TEMPLATE_NAMES = {
+    "mlp": "Multilayer perceptron (MLP)",
+    "small_cnn": "Small CNN",
+    "resnet": "ResNet-style CNN",
+    "mobilenet_v3_small": "MobileNetV3 Small (keras.applications)",
+    "efficientnet_b0": "EfficientNet B0 (keras.applications)",
+    "tfidf_mlp": "Bag of words and word pairs (TF-IDF) + MLP",
+    "cnn1d": "Word embeddings + 1D CNN",
+    "bilstm": "Word embeddings + bidirectional LSTM/GRU",
+    "transformer": "Small Transformer encoder",
+}
+TUNER_TIPS = {
+    "random": "Tries random combinations: simple and surprisingly strong.",
+    "bayesian": "Learns from finished trials which region looks promising.",
+    "hyperband": "Trains many configurations briefly and continues only the best.",
+    "grid": "Tries every combination (continuous ranges get 3 points).",
+}
+
+
+def installed_backends() -> list[str]:
+    """Backends importable here, found without importing them."""
+    return [name for name in BACKENDS if importlib.util.find_spec(name) is not None]
+
+
+def current_backend() -> str:
+    return os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+class ModelPage(QWidget):
+    status = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.kind: str | None = None
+        self.task: str = "binary"
+        self._device_task: BackgroundTask | None = None
+        self._knobs: dict[str, QWidget] = {}
+
+        self.choose_radio = QRadioButton("Choose an architecture and set it up")
+        self.tune_radio = QRadioButton("Auto-tune: let keras-tuner search for a good one")
+        self.tune_radio.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.choose_radio)
+        group.addButton(self.tune_radio)
+        self.choose_radio.toggled.connect(self._mode_changed)
+
+        self.template_combo = QComboBox()
+        self.template_combo.setToolTip(
+            "The family of network to train; each suits one kind of data."
+        )
+        self.template_combo.currentIndexChanged.connect(self._template_changed)
+
+        self.knobs_form = QFormLayout()
+        knobs_widget = QWidget()
+        knobs_widget.setLayout(self.knobs_form)
+        knobs_scroll = QScrollArea()
+        knobs_scroll.setWidgetResizable(True)
+        knobs_scroll.setWidget(knobs_widget)
+
+        self.space_table = QTableWidget(0, 4)
+        self.space_table.setHorizontalHeaderLabels(
+            ["Hyperparameter", "Search it", "Range or choices", "Value if fixed"]
+        )
+        self.space_table.verticalHeader().hide()
+        self.space_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.space_table.horizontalHeader().setStretchLastSection(True)
+        self.space_table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+
+        self.mode_stack = QStackedWidget()
+        self.mode_stack.addWidget(
+            boxed("Settings (hover over a name to learn what it does)", knobs_scroll)
+        )
+        self.mode_stack.addWidget(
+            boxed(
+                "Search space: untick to hold a value fixed; ranges as "
+                "'min..max' (add ' log' for a log scale), choices as 'a, b, c'",
+                self.space_table,
+            )
+        )
+
+        self.tuner_combo = QComboBox()
+        self.tuner_combo.addItems(TUNERS)
+        for i, name in enumerate(TUNERS):
+            self.tuner_combo.setItemData(i, TUNER_TIPS[name], Qt.ItemDataRole.ToolTipRole)
+        self.trials_spin = _spin(1, 500, 10, "How many configurations to try at most.")
+        self.budget_spin = _spin(
+            0,
+            24 * 60,
+            10,
+            "A hard wall-clock limit in minutes (0: none). At the "
+            "deadline the running trial stops and the best finished one wins.",
+        )
+        self.budget_spin.setSuffix(" min")
+        self.objective_combo = QComboBox()
+        self.objective_combo.setToolTip("What 'best' means: measured on the validation split.")
+        search_form = QFormLayout()
+        search_form.addRow("Tuner", self.tuner_combo)
+        search_form.addRow("Max trials", self.trials_spin)
+        search_form.addRow("Time budget", self.budget_spin)
+        search_form.addRow("Objective", self.objective_combo)
+        self.search_box = boxed("Search", _widget(search_form))
+
+        self.epochs_spin = _spin(
+            1,
+            1000,
+            30,
+            "Most passes over the training data per trial; early "
+            "stopping ends sooner when validation stops improving.",
+        )
+        self.patience_spin = _spin(1, 100, 5, "Epochs without improvement before early stopping.")
+        self.seed_spin = _spin(0, 10**6, 0, "Same seed, same split and same starting weights.")
+        train_form = QFormLayout()
+        train_form.addRow("Epochs", self.epochs_spin)
+        train_form.addRow("Patience", self.patience_spin)
+        train_form.addRow("Seed", self.seed_spin)
+
+        self.backend_combo = QComboBox()
+        for name in installed_backends():
+            self.backend_combo.addItem(BACKENDS[name], name)
+        self.backend_combo.setCurrentIndex(max(0, self.backend_combo.findData(current_backend())))
+        self.backend_combo.activated.connect(self._backend_chosen)
+        self.backend_note = QLabel()
+        self.backend_note.setWordWrap(True)
+        self.device_label = QLabel("Device: detected when this page is first shown…")
+        self.device_label.setWordWrap(True)
+        train_form.addRow("Backend", self.backend_combo)
+        train_form.addRow(self.backend_note)
+        train_form.addRow(self.device_label)
+
+        side = QVBoxLayout()
+        side.addWidget(self.search_box)
+        side.addWidget(boxed("Training", _widget(train_form)))
+        side.addStretch(1)
+
+        top = QHBoxLayout()
+        top.addWidget(self.tune_radio)
+        top.addWidget(self.choose_radio)
+        top.addStretch(1)
+        top.addWidget(QLabel("Architecture:"))
+        top.addWidget(self.template_combo)
+        body = QHBoxLayout()
+        body.addWidget(self.mode_stack, 3)
+        body.addLayout(side, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+
+    # ------------------------------------------------------------ data in
+
+    def set_dataset(self, dataset) -> None:
+        profile = dataset.profile
+        kind, task = profile.kind.value, profile.task.value
+        if (kind, task) == (self.kind, self.task):
+            return
+        self.kind, self.task = kind, task
+        self.template_combo.blockSignals(True)
+        self.template_combo.clear()
+        for name in TEMPLATES_BY_KIND[kind]:
+            self.template_combo.addItem(TEMPLATE_NAMES[name], name)
+        self.template_combo.setCurrentIndex(self.template_combo.findData(template_for(kind, None)))
+        self.template_combo.blockSignals(False)
+        self.objective_combo.clear()
+        objectives = ["val_loss", "val_accuracy"] + (["val_auc"] if task == "binary" else [])
+        if task == "regression":
+            objectives = ["val_loss", "val_mae", "val_rmse"]
+        self.objective_combo.addItems([o for o in objectives if o in OBJECTIVES])
+        self._template_changed()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._device_task is None:
+            self._detect_device()
+
+    def _detect_device(self) -> None:
+        def detect():
+            from dlstudio.core.engine.devices import (
+                detect_device,
+            )  # loads Keras, off the GUI thread
+
+            return detect_device()
+
+        self.status.emit("Loading Keras to look for a GPU…")
+        self._device_task = BackgroundTask(detect, self)
+        self._device_task.succeeded.connect(self._device_found)
+        self._device_task.failed.connect(
+            lambda message: self.device_label.setText(f"Device: unknown ({message})")
+        )
+        self._device_task.start()
+
+    @Slot(object)
+    def _device_found(self, device) -> None:
+        text = device.describe()
+        self.device_label.setText(f"<b>Device:</b> {text}")
+        self.device_label.setToolTip(device.notice or text)
+        self.status.emit(f"Training will run on: {text}")
+
+    def wait(self) -> None:
+        if self._device_task is not None:
+            self._device_task.wait()
+
+    # ------------------------------------------------------------ choices
+
+    @Slot()
+    def _mode_changed(self) -> None:
+        choose = self.choose_radio.isChecked()
+        self.mode_stack.setCurrentIndex(0 if choose else 1)
+        self.search_box.setEnabled(not choose)
+
+    @Slot()
+    def _template_changed(self) -> None:
+        template = self.template_combo.currentData()
+        if template is None:
+            return
+        space = default_space(template, self.task)
+        self._fill_knobs(space)
+        self._fill_space_table(space)
+        self._mode_changed()
+
+    def _fill_knobs(self, space: dict) -> None:
+        while self.knobs_form.rowCount():
+            self.knobs_form.removeRow(0)
+        self._knobs = {}
+        for name, entry in space.items():
+            widget = _knob(entry)
+            widget.setToolTip(entry.get("help", ""))
+            label = QLabel(name.replace("_", " "))
+            label.setToolTip(entry.get("help", ""))
+            self.knobs_form.addRow(label, widget)
+            self._knobs[name] = widget
+
+    def _fill_space_table(self, space: dict) -> None:
+        self.space_table.setRowCount(0)
+        for name, entry in space.items():
+            row = self.space_table.rowCount()
+            self.space_table.insertRow(row)
+            item = QTableWidgetItem(name)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            item.setToolTip(entry.get("help", ""))
+            item.setData(Qt.ItemDataRole.UserRole, entry)
+            self.space_table.setItem(row, 0, item)
+            searched = QTableWidgetItem()
+            searched.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            searched.setCheckState(Qt.CheckState.Checked)
+            self.space_table.setItem(row, 1, searched)
+            self.space_table.setItem(row, 2, QTableWidgetItem(describe_range(entry)))
+            self.space_table.setItem(row, 3, QTableWidgetItem(shown_value(default_of(entry))))
+
+    @Slot(int)
+    def _backend_chosen(self, _index: int) -> None:
+        backend = self.backend_combo.currentData()
+        QSettings().setValue("keras/backend", backend)
+        if backend == current_backend():
+            self.backend_note.setText("")
+        else:
+            self.backend_note.setText(
+                f"<i>{BACKENDS[backend]} takes effect when dlstudio is restarted: "
+                "Keras fixes its backend when it first loads.</i>"
+            )
+
+    # ------------------------------------------------------------ spec out
+
+    def hyperparameters(self) -> dict:
+        return {name: _knob_value(widget) for name, widget in self._knobs.items()}
+
+    def search_space(self) -> dict:
+        """The edited table as search-space entries (raises DlstudioError on bad text)."""
+        space = {}
+        for row in range(self.space_table.rowCount()):
+            name = self.space_table.item(row, 0).text()
+            entry = self.space_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+            searched = self.space_table.item(row, 1).checkState() == Qt.CheckState.Checked
+            if searched:
+                space[name] = parse_range(name, entry, self.space_table.item(row, 2).text())
+            else:
+                space[name] = {
+                    "type": "fixed",
+                    "value": _parse_value(name, self.space_table.item(row, 3).text()),
+                }
+        return space
+
+    def run_spec(self, data: DataSpec) -> RunSpec:
+        template = self.template_combo.currentData()
+        train = TrainSpec(
+            epochs=self.epochs_spin.value(),
+            patience=self.patience_spin.value(),
+            seed=self.seed_spin.value(),
+        )
+        if self.choose_radio.isChecked():
+            return RunSpec(data, ModelSpec(template, self.hyperparameters()), train)
+        budget = self.budget_spin.value() * 60 or None
+        search = SearchSpec(
+            self.tuner_combo.currentText(),
+            self.trials_spin.value(),
+            budget,
+            self.objective_combo.currentText() or "val_loss",
+            self.search_space(),
+        )
+        return RunSpec(data, ModelSpec(template), train, search)
+
+
+# ---------------------------------------------------------------- ranges as text
+
+
+def describe_range(entry: dict) -> str:
+    kind = entry["type"]
+    if kind in ("int", "float"):
+        return f"{entry['min']}..{entry['max']}" + (" log" if entry.get("log") else "")
+    if kind == "choice":
+        return ", ".join(shown_value(v) for v in entry["values"])
+    if kind == "bool":
+        return "true, false"
+    return shown_value(entry.get("value"))
+
+
+def shown_value(value) -> str:
+    """A value as a user types it: relu, 0.001, true."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def parse_range(name: str, entry: dict, text: str) -> dict:
+    """Read back what the user typed in the 'Range or choices' cell."""
+    kind = entry["type"]
+    try:
+        if kind in ("int", "float"):
+            body = text.replace("log", "").strip()
+            low, high = (float(part) for part in body.split(".."))
+            cast = int if kind == "int" else float
+            parsed = {**entry, "min": cast(low), "max": cast(high), "log": "log" in text}
+            parsed["default"] = min(max(entry.get("default", low), parsed["min"]), parsed["max"])
+            return parsed
+        if kind in ("choice", "bool"):
+            values = [_parse_value(name, part) for part in text.split(",") if part.strip()]
+            if kind == "bool":
+                return {**entry, "type": "choice", "values": values, "default": values[0]}
+            default = entry.get("default") if entry.get("default") in values else values[0]
+            return {**entry, "values": values, "default": default}
+    except (ValueError, TypeError):
+        pass
+    raise DlstudioError(
+        f"The range of {name!r} reads {text!r}.",
+        "'min..max' (optionally followed by 'log') for numbers, or 'a, b, c' for choices",
+        "Correct the cell, or untick 'Search it' to hold the value fixed.",
+    )
+
+
+def _parse_value(name: str, text: str):
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if not text:
+            raise DlstudioError(
+                f"{name!r} has an empty value.", "a number, word or true/false", "Type a value."
+            ) from None
+        return text.strip('"')
+
+
+# ---------------------------------------------------------------- widgets
+
+
+def _knob(entry: dict) -> QWidget:
+    kind, default = entry["type"], default_of(entry)
+    if kind == "int":
+        widget = QSpinBox()
+        widget.setRange(int(entry["min"]), int(entry["max"]))
+        widget.setValue(int(default))
+    elif kind == "float":
+        widget = QDoubleSpinBox()
+        widget.setDecimals(5 if entry.get("log") else 2)
+        widget.setRange(float(entry["min"]), float(entry["max"]))
+        widget.setSingleStep(float(entry.get("step") or (entry["max"] - entry["min"]) / 10))
+        widget.setValue(float(default))
+    elif kind == "choice":
+        widget = QComboBox()
+        for value in entry["values"]:
+            widget.addItem(str(value), value)
+        widget.setCurrentIndex(max(0, widget.findData(default)))
+    else:
+        widget = QCheckBox()
+        widget.setChecked(bool(default))
+    return widget
+
+
+def _knob_value(widget: QWidget):
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    return widget.value()
+
+
+def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setToolTip(tip)
+    return spin
+
+
+def _widget(layout) -> QWidget:
+    widget = QWidget()
+    widget.setLayout(layout)
+    return widget

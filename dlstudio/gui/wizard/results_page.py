@@ -1,0 +1,125 @@
+"""The Results step: how the best model did on the test split, in numbers and pictures."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dlstudio.gui.plots.results import ConfusionMatrixPlot, RocPlot, ScatterPlot
+from dlstudio.gui.widgets import boxed
+
+METRIC_NAMES = {
+    "accuracy": "Accuracy (share of test rows classified right)",
+    "balanced_accuracy": "Balanced accuracy (mean recall over classes)",
+    "f1_macro": "F1, averaged over classes",
+    "log_loss": "Log loss (lower is better)",
+    "auc": "AUC (1 is perfect, 0.5 is guessing)",
+    "mae": "Mean absolute error",
+    "rmse": "Root mean squared error",
+    "r2": "R² (1 is perfect, 0 is the mean)",
+}
+
+
+class ResultsPage(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.run = None
+        self.title = QLabel("Train a model to see its results here.")
+        self.title.setWordWrap(True)
+        self.metrics = _table(["Metric", "Model", "Trivial baseline"])
+        self.per_class = _table(["Class", "Precision", "Recall", "F1", "Test rows"])
+        self.confusion = ConfusionMatrixPlot()
+        self.roc = RocPlot()
+        self.scatter = ScatterPlot()
+        left = QVBoxLayout()
+        left.addWidget(boxed("Test-split metrics", self.metrics))
+        self.per_class_box = boxed("Per class", self.per_class)
+        left.addWidget(self.per_class_box)
+        plots = QHBoxLayout()
+        plots.addWidget(self.confusion)
+        plots.addWidget(self.roc)
+        plots.addWidget(self.scatter)
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+        left_widget.setMinimumWidth(520)
+        body = QHBoxLayout()
+        body.addWidget(left_widget, 3)
+        body.addLayout(plots, 5)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(body, 1)
+        for plot in (self.confusion, self.roc, self.scatter):
+            plot.hide()
+
+    def show_run(self, run) -> None:
+        """Show a finished run folder's evaluation.json."""
+        self.run = run
+        evaluation = run.evaluation() or {}
+        state = run.state()
+        card = run.read("model_card.json") or {}
+        self.title.setText(
+            f"<b>Run {run.id}</b>: {state.get('status')}, best trial {state.get('best_trial_id')} "
+            f"({card.get('template', '?')}), evaluated on {evaluation.get('rows', 0)} test rows "
+            "the model never saw while training."
+        )
+        baseline = evaluation.get("baseline", {})
+        rows = [
+            (METRIC_NAMES.get(k, k), f"{v:.4f}", f"{baseline[k]:.4f}" if k in baseline else "")
+            for k, v in evaluation.get("metrics", {}).items()
+        ]
+        _fill(self.metrics, rows)
+        if baseline.get("name"):
+            self.metrics.setToolTip(f"Baseline: {baseline['name']}")
+        classification = evaluation.get("task") == "classification"
+        self.per_class_box.setVisible(classification)
+        self.confusion.setVisible(classification)
+        self.roc.setVisible(classification and bool(evaluation.get("roc")))
+        self.scatter.setVisible(not classification)
+        if classification:
+            _fill(
+                self.per_class,
+                [
+                    (
+                        r["class"],
+                        f"{r['precision']:.3f}",
+                        f"{r['recall']:.3f}",
+                        f"{r['f1']:.3f}",
+                        str(r["support"]),
+                    )
+                    for r in evaluation["per_class"]
+                ],
+            )
+            self.confusion.show_matrix(evaluation["confusion_matrix"], evaluation["class_names"])
+            self.roc.show_curves(evaluation.get("roc", {}))
+        else:
+            points = evaluation.get("points", {})
+            self.scatter.show_points(points.get("actual", []), points.get("predicted", []))
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            if c:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
