@@ -17,6 +17,16 @@ def output_head(x, task: Task, n_classes: int | None, name: str = "output"):
     return layers.Dense(1, name=name)(x)
 
 
+def single_input_model(data, input_tensor, x, values: dict, name: str):
+    """Dropout, the task's head, and the model, its one input keyed by name in a dict (as the
+    data arrives and as the model card documents it)."""
+    if float(values.get("dropout", 0)) > 0:
+        x = layers.Dropout(float(values["dropout"]), name="head_dropout")(x)
+    n_classes = len(data.class_names) if data.class_names else None
+    inputs = {data.inputs[0].name: input_tensor}
+    return keras.Model(inputs, output_head(x, data.task, n_classes), name=name)
+
+
 def loss_for(task: Task, values: dict):
     if task is Task.BINARY:
         return keras.losses.BinaryCrossentropy()

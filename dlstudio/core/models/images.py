@@ -14,7 +14,7 @@ from keras import layers
 
 from dlstudio.core.engine.prepare import PreparedData
 from dlstudio.core.errors import DlstudioError
-from dlstudio.core.models.heads import output_head
+from dlstudio.core.models.heads import single_input_model
 
 BACKBONE_LAYER = "backbone"
 
@@ -36,11 +36,7 @@ def _input_and_stem(data: PreparedData, values: dict, rescale: bool = True):
 
 def _head(data: PreparedData, x, values: dict, image, name: str) -> keras.Model:
     x = layers.GlobalAveragePooling2D(name="pool")(x) if len(x.shape) == 4 else x
-    if float(values.get("dropout", 0)) > 0:
-        x = layers.Dropout(float(values["dropout"]), name="head_dropout")(x)
-    n_classes = len(data.class_names) if data.class_names else None
-    inputs = {data.inputs[0].name: image}  # a dict, as the data arrives and the card documents
-    return keras.Model(inputs, output_head(x, data.task, n_classes), name=name)
+    return single_input_model(data, image, x, values, name)
 
 
 def build_small_cnn(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:

@@ -103,6 +103,32 @@ _AUGMENT = {
     },
 }
 
+_EMBEDDING = {
+    "max_tokens": {
+        "type": "choice",
+        "values": [10000, 20000],
+        "default": 20000,
+        "help": "Vocabulary size: the most frequent words kept.",
+    },
+    "embedding_dim": {
+        "type": "choice",
+        "values": [32, 64, 128],
+        "default": 64,
+        "help": "Length of the vector that stands for each word.",
+    },
+}
+
+_BACKBONE = {
+    "fine_tune_epochs": {
+        "type": "int",
+        "min": 0,
+        "max": 10,
+        "default": 3,
+        "help": "With pretrained weights: epochs of training the whole network after the new "
+        "head has learned.",
+    },
+}
+
 TEMPLATES: dict[str, dict] = {
     # tables
     "mlp": {**_DENSE, **_REGULARISATION, **_OPTIMIZATION},
@@ -144,27 +170,13 @@ TEMPLATES: dict[str, dict] = {
         **_OPTIMIZATION,
     },
     "mobilenet_v3_small": {
-        "fine_tune_epochs": {
-            "type": "int",
-            "min": 0,
-            "max": 10,
-            "default": 3,
-            "help": "With pretrained weights: epochs of training the whole "
-            "network after the new head has learned.",
-        },
+        **_BACKBONE,
         "dropout": _DENSE["dropout"],
         **_AUGMENT,
         **_OPTIMIZATION,
     },
     "efficientnet_b0": {
-        "fine_tune_epochs": {
-            "type": "int",
-            "min": 0,
-            "max": 10,
-            "default": 3,
-            "help": "With pretrained weights: epochs of training the whole "
-            "network after the new head has learned.",
-        },
+        **_BACKBONE,
         "dropout": _DENSE["dropout"],
         **_AUGMENT,
         **_OPTIMIZATION,
@@ -189,18 +201,7 @@ TEMPLATES: dict[str, dict] = {
         **_OPTIMIZATION,
     },
     "cnn1d": {
-        "max_tokens": {
-            "type": "choice",
-            "values": [10000, 20000],
-            "default": 20000,
-            "help": "Vocabulary size: the most frequent words kept.",
-        },
-        "embedding_dim": {
-            "type": "choice",
-            "values": [32, 64, 128],
-            "default": 64,
-            "help": "Length of the vector that stands for each word.",
-        },
+        **_EMBEDDING,
         "filters": {
             "type": "choice",
             "values": [32, 64, 128],
@@ -217,18 +218,7 @@ TEMPLATES: dict[str, dict] = {
         **_OPTIMIZATION,
     },
     "bilstm": {
-        "max_tokens": {
-            "type": "choice",
-            "values": [10000, 20000],
-            "default": 20000,
-            "help": "Vocabulary size: the most frequent words kept.",
-        },
-        "embedding_dim": {
-            "type": "choice",
-            "values": [32, 64, 128],
-            "default": 64,
-            "help": "Length of the vector that stands for each word.",
-        },
+        **_EMBEDDING,
         "rnn": {
             "type": "choice",
             "values": ["lstm", "gru"],
@@ -245,18 +235,9 @@ TEMPLATES: dict[str, dict] = {
         **_OPTIMIZATION,
     },
     "transformer": {
-        "max_tokens": {
-            "type": "choice",
-            "values": [10000, 20000],
-            "default": 20000,
-            "help": "Vocabulary size: the most frequent words kept.",
-        },
-        "embedding_dim": {
-            "type": "choice",
-            "values": [32, 64],
-            "default": 64,
-            "help": "Length of the vector that stands for each word.",
-        },
+        **_EMBEDDING,
+        # Attention's cost grows with the width: a narrower choice keeps CPU training usable.
+        "embedding_dim": {**_EMBEDDING["embedding_dim"], "values": [32, 64]},
         "heads": {
             "type": "choice",
             "values": [2, 4],

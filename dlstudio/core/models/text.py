@@ -12,7 +12,7 @@ import numpy as np
 from keras import layers
 
 from dlstudio.core.engine.prepare import PreparedData
-from dlstudio.core.models.heads import output_head
+from dlstudio.core.models.heads import single_input_model
 
 
 def _text_input(data: PreparedData):
@@ -26,14 +26,6 @@ def _adapted(data: PreparedData, spec, **options) -> layers.TextVectorization:
     return vectorizer
 
 
-def _finish(data: PreparedData, x, values: dict, text, name: str) -> keras.Model:
-    if float(values.get("dropout", 0)) > 0:
-        x = layers.Dropout(float(values["dropout"]), name="head_dropout")(x)
-    n_classes = len(data.class_names) if data.class_names else None
-    inputs = {data.inputs[0].name: text}  # a dict, as the data arrives and the card documents
-    return keras.Model(inputs, output_head(x, data.task, n_classes), name=name)
-
-
 def build_tfidf_mlp(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:
     spec, text = _text_input(data)
     x = _adapted(
@@ -45,7 +37,7 @@ def build_tfidf_mlp(data: PreparedData, values: dict, weights: str | None = None
     )(text)
     x = layers.Dropout(float(values.get("dropout", 0.0)), name="input_dropout")(x)
     x = layers.Dense(int(values.get("units", 64)), activation="relu", name="hidden")(x)
-    return _finish(data, x, values, text, "tfidf_mlp")
+    return single_input_model(data, text, x, values, "tfidf_mlp")
 
 
 def _embedded(data: PreparedData, values: dict, mask: bool = False):
@@ -74,14 +66,14 @@ def build_cnn1d(data: PreparedData, values: dict, weights: str | None = None) ->
         name="conv",
     )(x)
     x = layers.GlobalMaxPooling1D(name="pool")(x)
-    return _finish(data, x, values, text, "cnn1d")
+    return single_input_model(data, text, x, values, "cnn1d")
 
 
 def build_bilstm(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:
     text, x = _embedded(data, values, mask=True)
     cell = layers.GRU if values.get("rnn") == "gru" else layers.LSTM
     x = layers.Bidirectional(cell(int(values["rnn_units"])), name="bidirectional")(x)
-    return _finish(data, x, values, text, "bilstm")
+    return single_input_model(data, text, x, values, "bilstm")
 
 
 def build_transformer(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:
@@ -95,4 +87,4 @@ def build_transformer(data: PreparedData, values: dict, weights: str | None = No
     ff = layers.Dense(dim, name="ff2")(ff)
     x = layers.LayerNormalization(name="norm2")(layers.Add(name="residual2")([x, ff]))
     x = layers.GlobalAveragePooling1D(name="pool")(x)
-    return _finish(data, x, values, text, "transformer")
+    return single_input_model(data, text, x, values, "transformer")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -276,7 +276,9 @@ class DataPage(QWidget):
             self.open_path(path)
 
     def _start_folder(self) -> Path:
-        return self._path.parent if self._path else Path.home()
+        """Where the open dialogs start: the last folder data came from, kept across sessions."""
+        last = QSettings().value("paths/last_data_folder")
+        return Path(last) if last and Path(last).is_dir() else Path.home()
 
     def open_sample(self, name: str) -> None:
         self.open_path(sample_path(name), target=SAMPLES[name][1])
@@ -284,6 +286,8 @@ class DataPage(QWidget):
     def open_path(self, path: str | Path, target: str | None = None) -> None:
         """Load and profile `path` in the background; the page updates when it is done."""
         self._path = Path(path)
+        # A file's folder, or a class folder's parent: where the next dialog should start.
+        QSettings().setValue("paths/last_data_folder", str(self._path.resolve().parent))
         self._roles = {}
         self.task_combo.setCurrentText(AUTO_TASK)
         self._profile(target=target)
