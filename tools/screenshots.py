@@ -39,7 +39,11 @@ def main() -> None:
     window.resize(1400, 880)
     window.show()
     shoot(window, "data-welcome")
-    for sample, shot in (("sms_spam", "data-text"), ("digits", "data-images"), ("penguins", "data-table")):
+    for sample, shot in (
+        ("sms_spam", "data-text"),
+        ("digits", "data-images"),
+        ("penguins", "data-table"),
+    ):
         window.data_page.open_path(sample_path(sample), target=SAMPLES[sample][1])
         window.data_page.wait_until_loaded()
         shoot(window, shot)
@@ -68,6 +72,24 @@ def main() -> None:
     while window.export_page.prediction_model.rowCount() == 0:
         settle(0.2)
     shoot(window, "export")
+    # A second search, so the comparison views have two runs to compare.
+    window.model_page.tuner_combo.setCurrentText("bayesian")
+    window.model_page.trials_spin.setValue(6)
+    window.start_training()
+    while window.controller.is_running():
+        settle(0.2)
+    settle(1)
+    window.go_to(3)
+    results = window.results_page
+    results.tabs.setCurrentWidget(results.runs_view)
+    results.runs_view.table.selectAll()
+    shoot(window, "compare-runs")
+    results.tabs.setCurrentWidget(results.trials_view)
+    results.trials_view.table.selectAll()
+    shoot(window, "compare-trials")
+    for index, name in ((1, "compare-parallel"), (3, "compare-importance")):
+        results.trials_view.plots.setCurrentIndex(index)
+        shoot(window, name)
     window.close()
 
 

@@ -107,6 +107,8 @@ class MainWindow(QMainWindow):
         self.train_page.stop_requested.connect(self.controller.cancel)
         self.train_page.run_finished.connect(self._run_finished)
         self.controller.events.connect(self.train_page.handle_events)
+        self.controller.events.connect(self._refresh_on_trial_end)
+        self.results_page.runs_view.resume_requested.connect(self.resume)
         self.controller.started.connect(lambda: self._set_running(True))
         self.controller.finished.connect(lambda: self._set_running(False))
 
@@ -131,6 +133,9 @@ class MainWindow(QMainWindow):
         )
         self.recent_menu = file_menu.addMenu("Open &recent")
         self._fill_recent_menu()
+        self._action(file_menu, "Open &project…", QKeySequence("Ctrl+Shift+P"), self.choose_project)
+        self.recent_projects_menu = file_menu.addMenu("Recent pro&jects")
+        self._fill_recent_projects()
         self._action(file_menu, "&Save project", QKeySequence.StandardKey.Save, self.save_project)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -160,14 +165,24 @@ class MainWindow(QMainWindow):
 
     def step_ready(self, step: int) -> tuple[bool, str]:
         """Whether a step can be shown now, and if not, why."""
-        if step in (DATA,):
+        if step == DATA:
             return True, ""
-        if self.data_page.dataset is None:
-            return False, "Open data first (step 1)."
         if step in (MODEL, TRAIN):
+            return (
+                (True, "")
+                if self.data_page.dataset is not None
+                else (False, "Open data first (step 1).")
+            )
+        # A project's results and models can be looked at even while its data is missing.
+        if step == RESULTS and self.results_page.runs_view.runs:
             return True, ""
         if self.run is None or not self.run.model_path.exists():
-            return False, "Train a model first (step 3)."
+            return (
+                False,
+                "Train a model first (step 3)."
+                if self.data_page.dataset
+                else "Open data first (step 1).",
+            )
         return True, ""
 
     def _update_steps(self) -> None:
@@ -239,7 +254,9 @@ class MainWindow(QMainWindow):
             return
         self.go_to(TRAIN)
         self.train_page.prepare_run(self.data_page.dataset.profile.task.value)
-        self.controller.start(spec, str(self.project_for(self.data_page.dataset)))
+        project = self.project_for(self.data_page.dataset)
+        self._remember_project(str(project.resolve()))
+        self.controller.start(spec, str(project))
 
     def _set_running(self, running: bool) -> None:
         self.train_page.set_running(running)
@@ -247,12 +264,101 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _run_finished(self, path: str) -> None:
-        from dlstudio.core.project import RunFolder
+        from dlstudio.core.project import Project, RunFolder
 
         self.run = RunFolder(Path(path))
-        self.results_page.show_run(self.run)
+        self.results_page.show_project(Project(self.run.path.parents[1]).runs(), self.run)
         self.export_page.set_run(self.run)
         self._update_steps()
+
+    @Slot(list)
+    def _refresh_on_trial_end(self, events: list) -> None:
+        """The comparison views follow a running search, one refresh per finished trial."""
+        from dlstudio.core.events import RunStarted, TrialEnded
+        from dlstudio.core.project import Project
+
+        if any(isinstance(e, RunStarted) for e in events) and self.project_dir is not None:
+            runs = Project(self.project_dir).runs()
+            self.results_page.show_project(runs, runs[-1] if runs else None)
+            self._update_steps()
+        elif any(isinstance(e, TrialEnded) for e in events):
+            self.results_page.refresh()
+
+    # ------------------------------------------------------------ projects
+
+    @Slot()
+    def choose_project(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Open a project", str(default_projects_root())
+        )
+        if folder:
+            self.open_project(folder)
+
+    def open_project(self, folder: str | Path) -> None:
+        """Restore a project: its data (if still there), its runs, trials, models, evaluations."""
+        from dlstudio.core.project import Project
+
+        project = Project(folder)
+        runs = project.runs()
+        if not (project.root / "project.json").exists() and not runs:
+            QMessageBox.warning(
+                self,
+                "Not a project",
+                f"{folder} has no project.json and no runs. "
+                "Expected a folder made by dlstudio (it holds runs/). Pick another folder.",
+            )
+            return
+        self.project_dir = project.root
+        self._remember_project(str(project.root.resolve()))
+        data = project.info().get("data") or {}
+        path = data.get("path")
+        if path and Path(path).exists():
+            self.data_page.open_path(path, target=data.get("target"))
+        elif path:
+            self.status_label.setText(
+                f"The data file {path} is missing; the runs are shown anyway."
+            )
+            QMessageBox.information(
+                self,
+                "Data file missing",
+                f"The project's data file {path} was moved or deleted. Its runs, "
+                "models and evaluations are shown; open the data again to train more.",
+            )
+        with_model = [run for run in runs if run.model_path.exists()]
+        self.run = with_model[-1] if with_model else None
+        self.results_page.show_project(runs, runs[-1] if runs else None)
+        if self.run is not None:
+            self.results_page.show_run(self.run)
+            self.export_page.set_run(self.run)
+        self.setWindowTitle(f"dlstudio — project {project.root.name}")
+        self._update_steps()
+        if runs:
+            self.go_to(RESULTS)
+
+    @Slot(str)
+    def resume(self, run_path: str) -> None:
+        if self.controller.is_running():
+            return
+        self.go_to(TRAIN)
+        task = self.data_page.dataset.profile.task.value if self.data_page.dataset else "binary"
+        self.train_page.prepare_run(task)
+        self.controller.start(None, str(Path(run_path).parents[1]), resume=run_path)
+
+    def recent_projects(self) -> list[str]:
+        value = self.settings.value("recent/projects", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember_project(self, path: str) -> None:
+        recent = [path] + [p for p in self.recent_projects() if p != path]
+        self.settings.setValue("recent/projects", recent[:MAX_RECENT])
+        self._fill_recent_projects()
+
+    def _fill_recent_projects(self) -> None:
+        self.recent_projects_menu.clear()
+        for path in self.recent_projects():
+            action = self.recent_projects_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_project(p))
+        self.recent_projects_menu.setEnabled(bool(self.recent_projects()))
 
     @Slot()
     def save_project(self) -> None:

@@ -10,12 +10,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from dlstudio.gui.plots.results import ConfusionMatrixPlot, RocPlot, ScatterPlot
 from dlstudio.gui.widgets import boxed
+from dlstudio.gui.wizard.compare_view import RunsView, TrialsView
 
 METRIC_NAMES = {
     "accuracy": "Accuracy (share of test rows classified right)",
@@ -54,11 +56,35 @@ class ResultsPage(QWidget):
         body = QHBoxLayout()
         body.addWidget(left_widget, 3)
         body.addLayout(plots, 5)
+        best = QWidget()
+        best_layout = QVBoxLayout(best)
+        best_layout.addWidget(self.title)
+        best_layout.addLayout(body, 1)
+        self.trials_view = TrialsView()
+        self.runs_view = RunsView()
+        self.runs_view.runs_chosen.connect(self.trials_view.load)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(best, "Best model")
+        self.tabs.addTab(self.trials_view, "Trials")
+        self.tabs.addTab(self.runs_view, "Runs")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.tabs)
         for plot in (self.confusion, self.roc, self.scatter):
             plot.hide()
+
+    def show_project(self, runs: list, current=None) -> None:
+        """All runs of the project in the comparison views; `current` (or the last) in focus."""
+        current = current or (runs[-1] if runs else None)
+        self.runs_view.load(runs, [current.id] if current else [])
+        self.trials_view.load([current] if current else [])
+        if current is not None and current.evaluation():
+            self.show_run(current)
+
+    def refresh(self) -> None:
+        """Re-read the run folders (a trial has ended)."""
+        chosen = [run.id for run in self.runs_view.chosen_runs()]
+        self.runs_view.load(self.runs_view.runs, chosen)
+        self.trials_view.load(self.runs_view.chosen_runs())
 
     def show_run(self, run) -> None:
         """Show a finished run folder's evaluation.json."""

@@ -1,0 +1,138 @@
+"""Trials as a sortable, filterable table: one row per trial, one column per hyperparameter.
+
+The first column carries each trial's colour, the same as its curves in the overlay plot.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor
+
+PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+]
+HEADERS = {
+    "run": "Run",
+    "trial": "Trial",
+    "status": "Status",
+    "score": "Score",
+    "duration_s": "Seconds",
+    "epochs": "Epochs",
+    "parameters": "Parameters",
+}
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def trial_colour(row: int) -> QColor:
+    return QColor(PALETTE[row % len(PALETTE)])
+
+
+class TrialsModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.frame = pd.DataFrame()
+        self.best_row: int | None = None
+
+    def set_frame(self, frame: pd.DataFrame, best_row: int | None) -> None:
+        self.beginResetModel()
+        self.frame = frame.reset_index(drop=True)
+        self.best_row = best_row
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.frame)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.frame.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            name = str(self.frame.columns[section])
+            return HEADERS.get(name, name.removeprefix("hp:"))
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        value = self.frame.iat[index.row(), index.column()]
+        if role == SORT_ROLE:
+            return _sortable(value)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _shown(value)
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+            return trial_colour(index.row())
+        if role == Qt.ItemDataRole.FontRole and index.row() == self.best_row:
+            from PySide6.QtGui import QFont
+
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and index.row() == self.best_row:
+            return "The best finished trial"
+        return None
+
+
+class TrialsFilter(QSortFilterProxyModel):
+    """Keeps rows by status, score range and the brushed parallel-coordinates range."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.status: str | None = None
+        self.score_range: tuple[float, float] | None = None
+        self.allowed_rows: set[int] | None = None  # from brushing
+
+    def set_filters(self, status=None, score_range=None, allowed_rows=...) -> None:
+        modern = hasattr(self, "beginFilterChange")  # Qt 6.9+; invalidateFilter is deprecated there
+        if modern:
+            self.beginFilterChange()
+        self.status = status
+        self.score_range = score_range
+        if allowed_rows is not ...:
+            self.allowed_rows = allowed_rows
+        if modern:
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:
+        frame = self.sourceModel().frame
+        if frame.empty:
+            return False
+        if self.status and frame.at[row, "status"] != self.status:
+            return False
+        if self.score_range is not None:
+            score = frame.at[row, "score"]
+            if (
+                score is None
+                or pd.isna(score)
+                or not self.score_range[0] <= score <= self.score_range[1]
+            ):
+                return False
+        return self.allowed_rows is None or row in self.allowed_rows
+
+
+def _shown(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _sortable(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return float("inf")
+    return value if isinstance(value, (int, float)) else str(value)
