@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from dlstudio.core.errors import DlstudioError
+
+# Threads still running, kept alive here: a page (and its BackgroundTask) may be deleted while its
+# job runs, and destroying a running QThread aborts the process. Each removes itself when done.
+_RUNNING: set = set()
 
 
 class _Runner(QObject):
@@ -32,6 +36,9 @@ class _Runner(QObject):
             self.failed.emit(f"Unexpected problem ({type(error).__name__}: {error}).")
         else:
             self.done.emit(result)
+        finally:
+            # End this thread's event loop from inside: the GUI side may be gone already.
+            QThread.currentThread().quit()
 
 
 class BackgroundTask(QObject):
@@ -50,6 +57,12 @@ class BackgroundTask(QObject):
         self._runner.failed.connect(self._on_failed)
 
     def start(self) -> None:
+        keep = (self._thread, self._runner)
+        _RUNNING.add(keep)
+        # Runs in the worker thread as it ends; set.discard is atomic, so that is safe here.
+        self._thread.finished.connect(
+            lambda: _RUNNING.discard(keep), Qt.ConnectionType.DirectConnection
+        )
         self._thread.start()
 
     def is_running(self) -> bool:

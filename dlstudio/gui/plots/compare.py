@@ -3,51 +3,16 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-import pyqtgraph.exporters
 from PySide6.QtCore import Signal
 
 from dlstudio.gui.plots import pg as _configured  # noqa: F401
 from dlstudio.gui.qmodels.trials_model import trial_colour
 
 SCORE_MAP = pg.colormap.get("viridis")
-
-
-def save_plot(plot: pg.PlotWidget, path: str | Path) -> Path:
-    """Write a plot as PNG or SVG, by the file's extension."""
-    path = Path(path)
-    if path.suffix.lower() == ".svg":
-        try:
-            pg.exporters.SVGExporter(plot.plotItem).export(str(path))
-        except ValueError:
-            # pyqtgraph 0.14's SVG exporter cannot parse the path data newer Qt writes
-            # (pyqtgraph issue #3485); Qt's own SVG generator renders the same plot as vectors.
-            _render_svg(plot, path)
-        return path
-    else:
-        path = path.with_suffix(".png") if path.suffix.lower() != ".png" else path
-        exporter = pg.exporters.ImageExporter(plot.plotItem)
-        exporter.parameters()["width"] = max(800, int(plot.width()))
-    exporter.export(str(path))
-    return path
-
-
-def _render_svg(widget, path: Path) -> None:
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(widget.size())
-    generator.setViewBox(widget.rect())
-    generator.setTitle(widget.plotItem.titleLabel.text or "dlstudio plot")
-    painter = QPainter(generator)
-    widget.render(painter)
-    painter.end()
 
 
 def _plot(title: str) -> pg.PlotWidget:
@@ -65,20 +30,20 @@ class OverlayCurves(pg.PlotWidget):
         )
         self.setLabel("bottom", "epoch")
         self.showGrid(x=True, y=True, alpha=0.2)
-        self.metric = "loss"
+        self.metric_name = "loss"
         self.curves = 0
 
     def show_trials(self, histories: list[tuple[int, dict, bool]]) -> None:
         """`histories`: (table row, history, is_best) per selected trial."""
         self.clear()
         self.curves = 0
-        self.setLabel("left", self.metric)
+        self.setLabel("left", self.metric_name)
         for row, history, best in histories:
             colour = trial_colour(row)
             width = 3 if best else 1.5
             for key, style in (
-                (self.metric, pg.QtCore.Qt.PenStyle.SolidLine),
-                (f"val_{self.metric}", pg.QtCore.Qt.PenStyle.DashLine),
+                (self.metric_name, pg.QtCore.Qt.PenStyle.SolidLine),
+                (f"val_{self.metric_name}", pg.QtCore.Qt.PenStyle.DashLine),
             ):
                 values = [v for v in history.get(key, []) if math.isfinite(v)]
                 if values:

@@ -32,7 +32,7 @@ class LiveCurves(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         for plot in (self.loss_plot, self.metric_plot, self.batch_plot):
             layout.addWidget(plot)
-        self.metric = "accuracy"
+        self.metric_name = "accuracy"
         self._series: dict[str, GrowingSeries] = {}
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._past: list[pg.PlotDataItem] = []
@@ -49,7 +49,7 @@ class LiveCurves(QWidget):
 
     def reset(self, metric: str) -> None:
         """Forget everything: a new run."""
-        self.metric = metric
+        self.metric_name = metric
         for plot in (self.loss_plot, self.metric_plot, self.batch_plot):
             plot.clear()
             if plot.plotItem.legend is not None:
@@ -85,8 +85,8 @@ class LiveCurves(QWidget):
         for key, name in (
             ("loss", "loss"),
             ("val_loss", "val_loss"),
-            (self.metric, "metric"),
-            (f"val_{self.metric}", "val_metric"),
+            (self.metric_name, "metric"),
+            (f"val_{self.metric_name}", "val_metric"),
         ):
             if key in metrics and np.isfinite(metrics[key]):
                 self._series[name].append(x, metrics[key])

@@ -36,8 +36,8 @@ from dlstudio.gui.plots.compare import (
     OverlayCurves,
     ParallelCoordinates,
     RunsPlot,
-    save_plot,
 )
+from dlstudio.gui.plots.export import save_plots, save_plots_button
 from dlstudio.gui.qmodels.trials_model import TrialsFilter, TrialsModel
 
 
@@ -64,8 +64,7 @@ class TrialsView(QWidget):
         self.status_filter.currentIndexChanged.connect(self.apply_filters)
         self.csv_button = QPushButton("Export table (CSV)…")
         self.csv_button.clicked.connect(self._export_csv)
-        self.plots_button = QPushButton("Save plots (PNG or SVG)…")
-        self.plots_button.clicked.connect(self._export_plots)
+        self.plots_button = save_plots_button(self, "trials", self.plots_by_name)
         self.count_label = QLabel()
         controls = QHBoxLayout()
         for widget in (
@@ -211,7 +210,7 @@ class TrialsView(QWidget):
             index = combo.findData(current)
             combo.setCurrentIndex(index if index >= 0 else 0)
             combo.blockSignals(False)
-        self.curves.metric = self.metric_combo.currentData() or "loss"
+        self.curves.metric_name = self.metric_combo.currentData() or "loss"
 
     # ------------------------------------------------------------ filters and selection
 
@@ -267,7 +266,7 @@ class TrialsView(QWidget):
 
     @Slot(str)
     def _metric_changed(self, _text: str) -> None:
-        self.curves.metric = self.metric_combo.currentData() or "loss"
+        self.curves.metric_name = self.metric_combo.currentData() or "loss"
         self._selection_changed()
 
     @Slot()
@@ -289,31 +288,22 @@ class TrialsView(QWidget):
             path, index=False
         )
 
-    def export_plots(self, path: str | Path) -> list[Path]:
-        """Each plot as `<stem>-<plot>.<png|svg>` beside `path`."""
-        path = Path(path)
-        plots = {
+    def plots_by_name(self) -> dict:
+        return {
             "curves": self.curves,
             "parallel": self.parallel,
             "scatter": self.scatter,
             "importance": self.importance,
         }
-        return [
-            save_plot(plot, path.with_name(f"{path.stem}-{name}{path.suffix or '.png'}"))
-            for name, plot in plots.items()
-        ]
+
+    def export_plots(self, path: str | Path) -> list[Path]:
+        """Each plot as `<stem>-<plot>.<png|svg>` beside `path`."""
+        return save_plots(self.plots_by_name(), path)
 
     def _export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export trials", "trials.csv", "CSV (*.csv)")
         if path:
             self.export_csv(path)
-
-    def _export_plots(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save plots as", "trials.png", "PNG (*.png);;SVG (*.svg)"
-        )
-        if path:
-            self.export_plots(path)
 
 
 class RunsView(QWidget):
@@ -348,10 +338,9 @@ class RunsView(QWidget):
         self.resume_button = QPushButton("Resume the selected interrupted search")
         self.resume_button.setEnabled(False)
         self.resume_button.clicked.connect(self._resume)
-        self.plots_button = QPushButton("Save plots (PNG or SVG)…")
-        self.plots_button.clicked.connect(self._export_plots)
         self.scores = RunsPlot()
         self.best_curves = BestCurves()
+        self.plots_button = save_plots_button(self, "runs", self.plots_by_name)
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("Select runs to compare their trials in the Trials tab."))
         buttons.addStretch(1)
@@ -433,19 +422,11 @@ class RunsView(QWidget):
         if chosen:
             self.resume_requested.emit(str(chosen[0].path))
 
-    def export_plots(self, path: str | Path) -> list[Path]:
-        path = Path(path)
-        return [
-            save_plot(plot, path.with_name(f"{path.stem}-{name}{path.suffix or '.png'}"))
-            for name, plot in (("scores", self.scores), ("best-curves", self.best_curves))
-        ]
+    def plots_by_name(self) -> dict:
+        return {"scores": self.scores, "best-curves": self.best_curves}
 
-    def _export_plots(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save plots as", "runs.png", "PNG (*.png);;SVG (*.svg)"
-        )
-        if path:
-            self.export_plots(path)
+    def export_plots(self, path: str | Path) -> list[Path]:
+        return save_plots(self.plots_by_name(), path)
 
 
 def _with_bar(plot, *widgets) -> QWidget:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.gui.plots.export import save_plots_button
 from dlstudio.gui.plots.results import ConfusionMatrixPlot, RocPlot, ScatterPlot
 from dlstudio.gui.widgets import boxed
 from dlstudio.gui.wizard.compare_view import RunsView, TrialsView
@@ -58,7 +59,24 @@ class ResultsPage(QWidget):
         body.addLayout(plots, 5)
         best = QWidget()
         best_layout = QVBoxLayout(best)
-        best_layout.addWidget(self.title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(
+            save_plots_button(
+                self,
+                "results",
+                lambda: {
+                    name: plot
+                    for name, plot in (
+                        ("confusion", self.confusion),
+                        ("roc", self.roc),
+                        ("predicted-vs-actual", self.scatter),
+                    )
+                    if plot.isVisible()
+                },
+            )
+        )
+        best_layout.addLayout(title_row)
         best_layout.addLayout(body, 1)
         self.trials_view = TrialsView()
         self.runs_view = RunsView()

@@ -31,6 +31,7 @@ from dlstudio.core.events import (
     TrialEnded,
     TrialStarted,
 )
+from dlstudio.gui.plots.export import save_plots_button
 from dlstudio.gui.plots.gpu_monitor import GpuMonitor
 from dlstudio.gui.plots.live_curves import LiveCurves
 from dlstudio.gui.widgets import boxed
@@ -79,6 +80,17 @@ class TrainPage(QWidget):
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(
+            save_plots_button(
+                self,
+                "training",
+                lambda: {
+                    "loss": self.curves.loss_plot,
+                    "metric": self.curves.metric_plot,
+                    "live": self.curves.batch_plot,
+                },
+            )
+        )
         bars = QHBoxLayout()
         bars.addWidget(self.trial_bar, 1)
         bars.addWidget(self.search_bar, 1)
