@@ -87,7 +87,7 @@ def main() -> None:
     results.tabs.setCurrentWidget(results.trials_view)
     results.trials_view.table.selectAll()
     shoot(window, "compare-trials")
-    for index, name in ((1, "compare-parallel"), (3, "compare-importance")):
+    for index, name in ((1, "compare-parallel"), (2, "compare-scatter"), (3, "compare-importance")):
         results.trials_view.plots.setCurrentIndex(index)
         shoot(window, name)
     window.close()

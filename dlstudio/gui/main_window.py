@@ -8,6 +8,7 @@ tooltip says why; Back and Next move between the ready ones, keeping every page'
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, Slot
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from dlstudio import __version__
 from dlstudio.core.config import DataSpec
 from dlstudio.core.errors import DlstudioError
+from dlstudio.gui.recent import RecentList
 from dlstudio.gui.wizard.data_page import DataPage
 from dlstudio.gui.wizard.export_page import ExportPage
 from dlstudio.gui.wizard.model_page import ModelPage
@@ -36,7 +38,6 @@ from dlstudio.gui.wizard.results_page import ResultsPage
 from dlstudio.gui.wizard.train_page import TrainPage
 from dlstudio.gui.worker import RunController
 
-MAX_RECENT = 8
 STEPS = ["Data", "Model", "Train", "Results", "Export"]
 DATA, MODEL, TRAIN, RESULTS, EXPORT = range(5)
 
@@ -131,11 +132,19 @@ class MainWindow(QMainWindow):
         self._action(
             file_menu, "Open &folder…", QKeySequence("Ctrl+Shift+O"), self.data_page.choose_folder
         )
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self._fill_recent_menu()
+        self.recent_data = RecentList(
+            self.settings,
+            "recent/paths",
+            file_menu.addMenu("Open &recent"),
+            self.data_page.open_path,
+        )
         self._action(file_menu, "Open &project…", QKeySequence("Ctrl+Shift+P"), self.choose_project)
-        self.recent_projects_menu = file_menu.addMenu("Recent pro&jects")
-        self._fill_recent_projects()
+        self.recent_projects = RecentList(
+            self.settings,
+            "recent/projects",
+            file_menu.addMenu("Recent pro&jects"),
+            self.open_project,
+        )
         self._action(file_menu, "&Save project", QKeySequence.StandardKey.Save, self.save_project)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -220,7 +229,7 @@ class MainWindow(QMainWindow):
         source = Path(dataset.profile.source)
         self.setWindowTitle(f"dlstudio — {source.name}")
         self.model_page.set_dataset(dataset)
-        self._remember(str(source.resolve()))
+        self.recent_data.remember(str(source.resolve()))
         self._update_steps()
 
     def project_for(self, dataset) -> Path:
@@ -255,7 +264,7 @@ class MainWindow(QMainWindow):
         self.go_to(TRAIN)
         self.train_page.prepare_run(self.data_page.dataset.profile.task.value)
         project = self.project_for(self.data_page.dataset)
-        self._remember_project(str(project.resolve()))
+        self.recent_projects.remember(str(project.resolve()))
         self.controller.start(spec, str(project))
 
     def _set_running(self, running: bool) -> None:
@@ -309,7 +318,7 @@ class MainWindow(QMainWindow):
             )
             return
         self.project_dir = project.root
-        self._remember_project(str(project.root.resolve()))
+        self.recent_projects.remember(str(project.root.resolve()))
         data = project.info().get("data") or {}
         path = data.get("path")
         if path and Path(path).exists():
@@ -344,22 +353,6 @@ class MainWindow(QMainWindow):
         self.train_page.prepare_run(task)
         self.controller.start(None, str(Path(run_path).parents[1]), resume=run_path)
 
-    def recent_projects(self) -> list[str]:
-        value = self.settings.value("recent/projects", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _remember_project(self, path: str) -> None:
-        recent = [path] + [p for p in self.recent_projects() if p != path]
-        self.settings.setValue("recent/projects", recent[:MAX_RECENT])
-        self._fill_recent_projects()
-
-    def _fill_recent_projects(self) -> None:
-        self.recent_projects_menu.clear()
-        for path in self.recent_projects():
-            action = self.recent_projects_menu.addAction(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_project(p))
-        self.recent_projects_menu.setEnabled(bool(self.recent_projects()))
-
     @Slot()
     def save_project(self) -> None:
         if self.data_page.dataset is None:
@@ -372,29 +365,8 @@ class MainWindow(QMainWindow):
         if not folder:
             return
         self.project_dir = Path(folder)
-        Project(self.project_dir).ensure(
-            self.data_spec().__dict__ | {"split": self.data_spec().split.to_dict()}
-        )
+        Project(self.project_dir).ensure(asdict(self.data_spec()))
         self.status_label.setText(f"Project saved in {folder}; runs will be kept there.")
-
-    # ------------------------------------------------------------ recent files
-
-    def recent_paths(self) -> list[str]:
-        value = self.settings.value("recent/paths", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _remember(self, path: str) -> None:
-        recent = [path] + [p for p in self.recent_paths() if p != path]
-        self.settings.setValue("recent/paths", recent[:MAX_RECENT])
-        self._fill_recent_menu()
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        paths = self.recent_paths()
-        for path in paths:
-            action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _=False, p=path: self.data_page.open_path(p))
-        self.recent_menu.setEnabled(bool(paths))
 
     # ------------------------------------------------------------ drag and drop
 

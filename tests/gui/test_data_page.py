@@ -104,6 +104,6 @@ def test_dropping_a_file_opens_it_and_remembers_it(qtbot, window, sms_csv):
     with qtbot.waitSignal(window.data_page.dataset_loaded, timeout=30000) as blocker:
         window.dropEvent(event)
     assert blocker.args[0].profile.kind.value == "text"
-    assert window.recent_paths()[0] == str(sms_csv.resolve())
-    assert window.recent_menu.actions()[0].text() == str(sms_csv.resolve())
+    assert window.recent_data.paths()[0] == str(sms_csv.resolve())
+    assert window.recent_data.menu.actions()[0].text() == str(sms_csv.resolve())
     assert window.data_page._start_folder() == sms_csv.resolve().parent  # remembered for dialogs

@@ -22,7 +22,7 @@ from dlstudio.core.engine.datasets import make_batches
 from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.engine.prepare import PreparedData, check_backend, prepare
-from dlstudio.core.engine.tuner import TrialContext, make_tuner
+from dlstudio.core.engine.tuner import TrialContext, make_tuner, release_memory
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import (
     EventSink,
@@ -229,7 +229,7 @@ def _save_best(
     run: RunFolder,
     device: dict,
 ) -> dict:
-    keras.backend.clear_session()
+    release_memory()
     hp = tuner.oracle.get_trial(best.trial_id).hyperparameters
     model = tuner.hypermodel.build(hp)
     with warnings.catch_warnings():  # the checkpoint's optimizer state is not needed to predict

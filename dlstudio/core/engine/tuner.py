@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -138,10 +139,17 @@ class RecordingMixin:
         self.context.trials_log(record)
         self.context.sink(TrialEnded(record))
         super().on_trial_end(trial)
-        keras.backend.clear_session()
-        gc.collect()
+        release_memory()
 
     # ------------------------------------------------------------ one trial
+
+    def _try_build(self, hp):
+        # keras-tuner's own version collects garbage here; see release_memory for why not.
+        release_memory()
+        model = self._build_hypermodel(hp)
+        if not isinstance(model, keras.Model):
+            raise kt.errors.FatalTypeError(f"The template built {type(model)}, not a Keras model.")
+        return model
 
     def run_trial(self, trial, *args, **kwargs):
         try:
@@ -254,6 +262,19 @@ class RecordingMixin:
         model.save_weights(self._get_checkpoint_fname(trial.trial_id))
         with open(self._get_build_config_fname(trial.trial_id), "w") as fh:
             json.dump(model.get_build_config(), fh)
+
+
+def release_memory() -> None:
+    """Drop the previous model's graph and memory between trials.
+
+    Garbage is collected only on the main thread. In the desktop app the engine runs on a
+    worker thread, and a collection there can destroy the GUI's Qt objects on the wrong thread,
+    which deadlocks (seen in the wizard's tests); the app collects on its own thread instead
+    (pyqtgraph's GarbageCollector). The CLI runs the engine on the main thread and collects here.
+    """
+    keras.backend.clear_session(free_memory=False)
+    if threading.current_thread() is threading.main_thread():
+        gc.collect()
 
 
 def _frozen_backbone(model):

@@ -5,20 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from dlstudio.gui.colours import colour
 from dlstudio.gui.plots import pg as _configured  # noqa: F401
-
-COLOURS = [
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-]
 
 
 class ConfusionMatrixPlot(pg.PlotWidget):
@@ -75,7 +63,7 @@ class RocPlot(pg.PlotWidget):
         self.plotItem.legend.clear()
         self.plot([0, 1], [0, 1], pen=pg.mkPen(150, 150, 150, style=pg.QtCore.Qt.PenStyle.DashLine))
         for k, (name, curve) in enumerate(roc.items()):
-            pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=2)
+            pen = pg.mkPen(colour(k), width=2)
             self.plot(curve["fpr"], curve["tpr"], pen=pen, name=f"{name} (AUC {curve['auc']:.3f})")
 
 

@@ -11,18 +11,8 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
-PALETTE = [
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#7f7f7f",
-]
+from dlstudio.gui.colours import colour
+
 HEADERS = {
     "run": "Run",
     "trial": "Trial",
@@ -36,7 +26,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def trial_colour(row: int) -> QColor:
-    return QColor(PALETTE[row % len(PALETTE)])
+    return colour(row)
 
 
 class TrialsModel(QAbstractTableModel):

@@ -1,0 +1,43 @@
+"""Most-recent-first lists of paths, kept in QSettings and mirrored in a menu."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMenu
+
+
+class RecentList:
+    def __init__(
+        self,
+        settings: QSettings,
+        key: str,
+        menu: QMenu,
+        on_open: Callable[[str], object],
+        limit: int = 8,
+    ) -> None:
+        self.settings, self.key, self.menu, self.on_open, self.limit = (
+            settings,
+            key,
+            menu,
+            on_open,
+            limit,
+        )
+        self.refill()
+
+    def paths(self) -> list[str]:
+        value = self.settings.value(self.key, [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def remember(self, path: str) -> None:
+        recent = [path] + [p for p in self.paths() if p != path]
+        self.settings.setValue(self.key, recent[: self.limit])
+        self.refill()
+
+    def refill(self) -> None:
+        self.menu.clear()
+        for path in self.paths():
+            action = self.menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.on_open(p))
+        self.menu.setEnabled(bool(self.paths()))
