@@ -303,6 +303,13 @@ def _sample_inputs(loaded: LoadedModel) -> dict[str, np.ndarray]:
     from dlstudio.core.data import load_dataset
 
     card = loaded.card
+    if not Path(card["data"]["path"]).exists():
+        raise DlstudioError(
+            f"The training data {card['data']['path']!r} is no longer there.",
+            "the training data, to check each exported file against the model on sample rows",
+            "Put the file back (or pass the folder it moved to when reopening the project), "
+            "then export again; the run's model.keras can be copied as it is meanwhile.",
+        )
     dataset = load_dataset(card["data"]["path"], target=card["target"])
     frame = dataset.labelled.head(16)
     return raw_inputs(loaded, frame)

@@ -160,6 +160,8 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         spec.train.seed,
         resume,
     )
+    if resume:
+        tuner.adopt_finished_trials(run.trials())
     tuner.search()
 
     best = best_trial(run.trials(), objective_direction(context.objective))

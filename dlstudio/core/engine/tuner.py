@@ -78,6 +78,23 @@ class RecordingMixin:
 
     # ------------------------------------------------------------ the loop
 
+    def adopt_finished_trials(self, records: list[TrialRecord]) -> None:
+        """On resume: trials our log records as completed, but which the process was killed
+        before keras-tuner saved as such, are handed back to the oracle as finished (with the
+        logged score) instead of being run again. Their weights were saved before the log line."""
+        done = {
+            r.trial_id: r
+            for r in records
+            if r.status is TrialStatus.COMPLETED and r.score is not None
+        }
+        queue = self.oracle._retry_queue  # where reload() puts the trials that were running
+        for trial_id in [t for t in queue if t in done]:
+            queue.remove(trial_id)
+            trial = self.oracle.trials[trial_id]
+            self.oracle.update_trial(trial_id, {self.context.objective: done[trial_id].score})
+            trial.status = trial_module.TrialStatus.COMPLETED
+            self.oracle.end_trial(trial)
+
     def _populate_initial_space(self):
         # keras-tuner builds the model here to discover conditional hyperparameters. Our space
         # is declared from data and has none, and a build with the defaults could fail on a

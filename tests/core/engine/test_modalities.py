@@ -73,6 +73,12 @@ def test_table_search_beats_baseline_exports_and_predicts(penguins_csv, tmp_path
     with pytest.raises(DlstudioError, match="no string lookups"):
         export_run(run.path, ["onnx"], tmp_path / "export")
 
+    card_path = run.path / "model_card.json"
+    card["data"]["path"] = str(tmp_path / "moved.csv")
+    card_path.write_text(json.dumps(card))
+    with pytest.raises(DlstudioError, match="no longer there"):
+        export_run(run.path, ["keras"], tmp_path / "export2")
+
 
 def test_regression_beats_the_mean(penguins_csv, tmp_path):
     spec = RunSpec(
