@@ -179,3 +179,27 @@ def test_killed_search_resumes_without_losing_a_finished_trial(penguins_csv, tmp
     assert all(t.status is TrialStatus.COMPLETED for t in trials)
     assert resumed.state()["status"] == "completed" and resumed.model_path.exists()
     assert json.loads((resumed.path / "spec.json").read_text())["search"]["max_trials"] == 3
+
+
+def test_resume_adopts_a_trial_logged_but_not_saved_by_keras_tuner(penguins_csv, tmp_path):
+    """The narrowest kill: after our trials.jsonl line, before keras-tuner saved the trial."""
+    spec = _spec(penguins_csv, trials=2, epochs=3)
+    run = start_run(spec, tmp_path / "p")
+    logged = run.trials()
+    tuner_dir = run.path / "keras_tuner"
+    oracle = json.loads((tuner_dir / "oracle.json").read_text())
+    oracle["ongoing_trials"] = {"tuner0": "1"}
+    oracle["end_order"] = ["0"]
+    (tuner_dir / "oracle.json").write_text(json.dumps(oracle))
+    trial = json.loads((tuner_dir / "trial_1" / "trial.json").read_text())
+    trial.update(status="RUNNING", score=None)
+    (tuner_dir / "trial_1" / "trial.json").write_text(json.dumps(trial))
+    state = json.loads((run.path / "state.json").read_text())
+    state.update(status="running", pid=999_999_999)
+    (run.path / "state.json").write_text(json.dumps(state))
+
+    recorder = Recorder()
+    resume_run(run, recorder)
+    assert recorder.of("TrialStarted") == []  # nothing re-run
+    assert run.trials() == logged
+    assert run.state()["status"] == "completed" and run.model_path.exists()
