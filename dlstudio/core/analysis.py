@@ -16,6 +16,7 @@ import pandas as pd
 
 from dlstudio.core.config import objective_direction
 from dlstudio.core.events import TrialStatus
+from dlstudio.core.models.space import TEMPLATES
 from dlstudio.core.project import RunFolder
 
 IMPORTANCE_METHOD = (
@@ -79,12 +80,11 @@ def log_scaled(runs: list[RunFolder]) -> set[str]:
     names = set()
     for run in runs:
         try:
-            space = (run.spec().search.space or {}) if run.spec().search else {}
+            search = run.spec().search
         except Exception:
             continue
+        space = (search.space or {}) if search else {}
         names |= {n for n, e in space.items() if isinstance(e, dict) and e.get("log")}
-    from dlstudio.core.models.space import TEMPLATES
-
     for template in TEMPLATES.values():  # the defaults' log entries (learning_rate)
         names |= {n for n, e in template.items() if isinstance(e, dict) and e.get("log")}
     return names

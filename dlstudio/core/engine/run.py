@@ -10,6 +10,7 @@ folder as it happens, so a crash or a kill loses at most the trial that was runn
 from __future__ import annotations
 
 import math
+import os
 import time
 import warnings
 
@@ -73,7 +74,7 @@ def resume_run(
             "Wait for it to end, or stop that process first.",
         )
     spec = run.spec()
-    run.update_state(status=RunStatus.RUNNING.value, pid=_pid())
+    run.update_state(status=RunStatus.RUNNING.value, pid=os.getpid())
     execute(spec, run, sink, token or CancelToken(), resume=True)
     return run
 
@@ -259,9 +260,3 @@ def _fail(
         elapsed_s=elapsed_before + time.monotonic() - started,
     )
     sink(RunFailed(run.id, message))
-
-
-def _pid() -> int:
-    import os
-
-    return os.getpid()
