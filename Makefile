@@ -1,6 +1,7 @@
 # dlstudio — the two commands of the README's Quick start, and their helpers.
 #   make run    set up .venv and open the app on the bundled penguins sample
 #   make test   set up .venv with the test tools, then ruff, the import contracts and pytest
+#   make bench  the benchmarks of bench/ (about 10 minutes): a table, and bench/results.json
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,6 +9,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
+BENCH_INSTALLED := $(VENV)/.installed-bench
 # Shared libraries the Qt wheels load (EGL/GL even offscreen, fonts, keyboard maps, D-Bus).
 QT_LIBS := libEGL.so.1 libGL.so.1 libfontconfig.so.1 libxkbcommon.so.0 libdbus-1.so.3 libglib-2.0.so.0
 QT_DEBS := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0
@@ -18,14 +20,17 @@ run: $(INSTALLED)
 	@$(VENV)/bin/dlstudio gui --sample penguins || [ $$? -eq 2 ]  # 2: no display, already explained
 
 test: $(TEST_INSTALLED)
-	$(VENV)/bin/ruff check dlstudio tests
-	$(VENV)/bin/ruff format --check dlstudio tests
+	$(VENV)/bin/ruff check dlstudio tests bench
+	$(VENV)/bin/ruff format --check dlstudio tests bench
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
+bench: $(BENCH_INSTALLED)
+	$(PY) -m bench
+
 lint: $(TEST_INSTALLED)
-	$(VENV)/bin/ruff check --fix dlstudio tests
-	$(VENV)/bin/ruff format dlstudio tests
+	$(VENV)/bin/ruff check --fix dlstudio tests bench
+	$(VENV)/bin/ruff format dlstudio tests bench
 
 $(INSTALLED): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
@@ -37,6 +42,10 @@ $(INSTALLED): pyproject.toml
 
 $(TEST_INSTALLED): $(INSTALLED)
 	$(PIP) install --quiet -e ".[test,onnx]"
+	touch $@
+
+$(BENCH_INSTALLED): $(TEST_INSTALLED)
+	$(PIP) install --quiet -e ".[test,onnx,bench]"
 	touch $@
 
 # Installs Qt's system libraries where they are missing (Debian/Ubuntu as root), else says which.

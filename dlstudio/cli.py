@@ -12,14 +12,14 @@ import os
 import sys
 
 from dlstudio import __version__
-from dlstudio.cli_engine import COMMANDS as ENGINE_COMMANDS
-from dlstudio.cli_engine import add_commands
 from dlstudio.core.errors import DlstudioError
 
 EXIT_USER_ERROR = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(engine_commands: bool = True) -> argparse.ArgumentParser:
+    """The whole CLI; without `engine_commands` only `gui` and `inspect`, which is all that
+    `dlstudio gui` needs (the engine commands' module costs the window ~10 ms of start-up)."""
     parser = argparse.ArgumentParser(
         prog="dlstudio",
         description="A desktop AutoML studio for Keras. Without a command it opens the app.",
@@ -53,19 +53,26 @@ def build_parser() -> argparse.ArgumentParser:
         "identifier, constant); repeatable",
     )
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
-    add_commands(commands)
+    if engine_commands:
+        from dlstudio.cli_engine import add_commands
+
+        add_commands(commands)
     return parser
 
 
 def run(argv: list[str]) -> int:
     """Run the CLI with `argv`; returns the process exit status."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(engine_commands=argv[:1] != ["gui"]).parse_args(argv)
     command = args.command or "gui"
     try:
         if command == "gui":
             from dlstudio.gui.launch import launch
 
             return launch(path=args.path, target=args.target, sample=args.sample)
+        if command == "inspect":
+            return cmd_inspect(args)
+        from dlstudio.cli_engine import COMMANDS
+
         return COMMANDS[command](args)
     except DlstudioError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -107,6 +114,3 @@ def cmd_inspect(args) -> int:
 
         print_profile(dataset.profile)
     return 0
-
-
-COMMANDS = {"inspect": cmd_inspect, **ENGINE_COMMANDS}

@@ -12,8 +12,15 @@ import signal
 import sys
 from pathlib import Path
 
-from dlstudio.core.config import TUNERS, DataSpec, ModelSpec, RunSpec, SearchSpec, TrainSpec
-from dlstudio.core.data.split import SplitSpec
+from dlstudio.core.config import (
+    TUNERS,
+    DataSpec,
+    ModelSpec,
+    RunSpec,
+    SearchSpec,
+    SplitSpec,
+    TrainSpec,
+)
 from dlstudio.core.errors import DlstudioError
 
 DEFAULT_PROJECT = "dlstudio-project"

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-from dlstudio.core.data.split import SplitSpec
-
 TUNERS = ("random", "bayesian", "hyperband", "grid")
 OBJECTIVES = ("val_loss", "val_accuracy", "val_auc", "val_mae", "val_rmse")
 
@@ -17,6 +15,25 @@ OBJECTIVES = ("val_loss", "val_accuracy", "val_auc", "val_mae", "val_rmse")
 def objective_direction(objective: str) -> str:
     """ "max" for scores where higher is better (accuracy, AUC), else "min"."""
     return "max" if any(word in objective for word in ("accuracy", "auc")) else "min"
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    """How to split rows. Ratios are of the labelled rows and must sum to 1."""
+
+    train: float = 0.7
+    validation: float = 0.15
+    test: float = 0.15
+    seed: int = 0
+    stratify: bool = True
+    time_column: str | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SplitSpec:
+        return cls(**data)
 
 
 @dataclass(frozen=True)

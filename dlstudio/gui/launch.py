@@ -40,9 +40,7 @@ def launch(path: str | None = None, target: str | None = None, sample: str | Non
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    from dlstudio.gui.app import application, create_main_window
+    from dlstudio.gui.app import application, show_main_window
 
-    app = application()
-    window = create_main_window(path, target)
-    window.show()
-    return app.exec()
+    window = show_main_window(path, target)  # noqa: F841  (kept alive while the loop runs)
+    return application().exec()

@@ -3,15 +3,22 @@ and the run in the background.
 
 Steps: Data → Model → Train → Results → Export. A step that is not ready is greyed out and its
 tooltip says why; Back and Next move between the ready ones, keeping every page's state.
+
+The window can show before its pages exist: the pages need pandas, numpy and pyqtgraph (about a
+second to import on a small machine), so `launch` shows the shell at once, imports those in a
+background thread and builds the pages when they are loaded (`finish_starting`). Anything that
+needs a page before then builds the pages first (`build_pages` is idempotent).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-from dataclasses import asdict
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, Slot
+from PySide6 import QtCore
+from PySide6.QtCore import QSettings, QSize, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,18 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from dlstudio import __version__
-from dlstudio.core.config import DataSpec
 from dlstudio.core.errors import DlstudioError
 from dlstudio.gui.recent import RecentList
-from dlstudio.gui.wizard.data_page import DataPage
-from dlstudio.gui.wizard.export_page import ExportPage
-from dlstudio.gui.wizard.model_page import ModelPage
-from dlstudio.gui.wizard.results_page import ResultsPage
-from dlstudio.gui.wizard.train_page import TrainPage
 from dlstudio.gui.worker import RunController
 
 STEPS = ["Data", "Model", "Train", "Results", "Export"]
 DATA, MODEL, TRAIN, RESULTS, EXPORT = range(5)
+PAGE_MODULES = [f"dlstudio.gui.wizard.{name}_page" for name in map(str.lower, STEPS)]
 
 
 def default_projects_root() -> Path:
@@ -47,26 +49,15 @@ def default_projects_root() -> Path:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, build_pages: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("dlstudio")
         self.setAcceptDrops(True)
         self.settings = QSettings("dlstudio", "dlstudio")
         self.project_dir: Path | None = None
         self.run = None
-
-        self.data_page = DataPage(self)
-        self.model_page = ModelPage(self)
-        self.train_page = TrainPage(self)
-        self.results_page = ResultsPage(self)
-        self.export_page = ExportPage(self)
-        self.pages = [
-            self.data_page,
-            self.model_page,
-            self.train_page,
-            self.results_page,
-            self.export_page,
-        ]
+        self.pages: list[QWidget] = []
+        self._after_first_paint = None
         self.controller = RunController(self)
 
         self.steps = QListWidget()
@@ -77,8 +68,13 @@ class MainWindow(QMainWindow):
             self.steps.addItem(QListWidgetItem(f"{number}. {name}"))
         self.steps.currentRowChanged.connect(self.go_to)
         self.stack = QStackedWidget()
-        for page in self.pages:
-            self.stack.addWidget(page)
+        # No QtCore.Qt until the window shows: PySide6 builds that whole namespace on first use
+        # (20 ms, a seventh of a bare window's start-up; see bench/startup.py).
+        self.starting_label = QLabel("Getting the studio ready…")
+        self.starting_label.setStyleSheet(
+            "color: gray; font-size: 16px; qproperty-alignment: AlignCenter"
+        )
+        self.stack.addWidget(self.starting_label)
         self.back_button = QPushButton("← Back")
         self.back_button.clicked.connect(lambda: self._step_by(-1))
         self.next_button = QPushButton("Next →")
@@ -101,15 +97,6 @@ class MainWindow(QMainWindow):
 
         self.status_label = QLabel("Open data to begin.")
         self.statusBar().addWidget(self.status_label, 1)
-        for page in (self.data_page, self.model_page):
-            page.status.connect(self.status_label.setText)
-        self.data_page.dataset_loaded.connect(self._dataset_loaded)
-        self.train_page.start_requested.connect(self.start_training)
-        self.train_page.stop_requested.connect(self.controller.cancel)
-        self.train_page.run_finished.connect(self._run_finished)
-        self.controller.events.connect(self.train_page.handle_events)
-        self.controller.events.connect(self._refresh_on_trial_end)
-        self.results_page.runs_view.resume_requested.connect(self.resume)
         self.controller.started.connect(lambda: self._set_running(True))
         self.controller.finished.connect(lambda: self._set_running(False))
 
@@ -119,24 +106,121 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1360, 860)
+        self.steps.setEnabled(False)  # greyed until the pages exist
+        self.back_button.setEnabled(False)
+        self.next_button.setEnabled(False)
+        if build_pages:
+            self.build_pages()
+
+    @property
+    def pages_ready(self) -> bool:
+        return bool(self.pages)
+
+    def finish_starting(self, path: str | None = None, target: str | None = None) -> None:
+        """After `show`: import the pages' libraries in the background, then build the pages
+        (on this, the GUI thread, as Qt requires) and open `path` if one was given.
+
+        The import thread starts once the window has been painted, so that it does not compete
+        with the first paint for the interpreter."""
+        timer = QTimer(self)
+        timer.setInterval(15)
+        loader = threading.Thread(
+            target=lambda: [importlib.import_module(name) for name in PAGE_MODULES],
+            name="dlstudio-page-imports",
+            daemon=True,
+        )
+
+        def build_when_loaded() -> None:
+            if loader.is_alive():
+                return
+            timer.stop()
+            self.build_pages()
+            if path:
+                self.data_page.open_path(path, target=target)
+
+        timer.timeout.connect(build_when_loaded)
+        self._after_first_paint = lambda: (loader.start(), timer.start())
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        then, self._after_first_paint = self._after_first_paint, None
+        if then is not None:
+            QTimer.singleShot(0, then)
+
+    def build_pages(self) -> None:
+        """Build the five pages and connect them (once)."""
+        if self.pages_ready:
+            return
+        from dlstudio.gui.wizard.data_page import DataPage
+        from dlstudio.gui.wizard.export_page import ExportPage
+        from dlstudio.gui.wizard.model_page import ModelPage
+        from dlstudio.gui.wizard.results_page import ResultsPage
+        from dlstudio.gui.wizard.train_page import TrainPage
+
+        self.data_page = DataPage(self)
+        self.model_page = ModelPage(self)
+        self.train_page = TrainPage(self)
+        self.results_page = ResultsPage(self)
+        self.export_page = ExportPage(self)
+        self.stack.removeWidget(self.starting_label)
+        self.starting_label.deleteLater()
+        for page in (
+            self.data_page,
+            self.model_page,
+            self.train_page,
+            self.results_page,
+            self.export_page,
+        ):
+            self.stack.addWidget(page)
+        for page in (self.data_page, self.model_page):
+            page.status.connect(self.status_label.setText)
+        self.data_page.dataset_loaded.connect(self._dataset_loaded)
+        self.train_page.start_requested.connect(self.start_training)
+        self.train_page.stop_requested.connect(self.controller.cancel)
+        self.train_page.run_finished.connect(self._run_finished)
+        self.controller.events.connect(self.train_page.handle_events)
+        self.controller.events.connect(self._refresh_on_trial_end)
+        self.results_page.runs_view.resume_requested.connect(self.resume)
+        self.pages = [self.stack.widget(i) for i in range(self.stack.count())]
+        # Shortcuts wait for the pages they act on; the first setShortcut also costs 25 ms
+        # (PySide6 builds Qt's key enums), which would delay the window's first paint.
+        for action, shortcut in self._shortcuts:
+            action.setShortcut(shortcut)
+        self.steps.setEnabled(True)
         self.steps.setCurrentRow(DATA)
-        self._update_steps()
+        self.go_to(DATA)
+
+    def _on_data_page(self, method: str):
+        """A menu slot that calls a data page method, building the pages first if need be."""
+
+        def call(*args) -> None:
+            self.build_pages()
+            getattr(self.data_page, method)(*args)
+
+        return call
 
     # ------------------------------------------------------------ menus
 
     def _build_menus(self) -> None:
+        self._shortcuts: list[tuple[QAction, QKeySequence]] = []
         file_menu = self.menuBar().addMenu("&File")
         self._action(
-            file_menu, "&Open data…", QKeySequence.StandardKey.Open, self.data_page.choose_file
+            file_menu,
+            "&Open data…",
+            QKeySequence.StandardKey.Open,
+            self._on_data_page("choose_file"),
         )
         self._action(
-            file_menu, "Open &folder…", QKeySequence("Ctrl+Shift+O"), self.data_page.choose_folder
+            file_menu,
+            "Open &folder…",
+            QKeySequence("Ctrl+Shift+O"),
+            self._on_data_page("choose_folder"),
         )
         self.recent_data = RecentList(
             self.settings,
             "recent/paths",
             file_menu.addMenu("Open &recent"),
-            self.data_page.open_path,
+            self._on_data_page("open_path"),
         )
         self._action(file_menu, "Open &project…", QKeySequence("Ctrl+Shift+P"), self.choose_project)
         self.recent_projects = RecentList(
@@ -165,7 +249,7 @@ class MainWindow(QMainWindow):
     def _action(self, menu, text, shortcut, slot) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            self._shortcuts.append((action, shortcut))  # set with the pages: see build_pages
         action.triggered.connect(slot)
         menu.addAction(action)
         return action
@@ -174,6 +258,8 @@ class MainWindow(QMainWindow):
 
     def step_ready(self, step: int) -> tuple[bool, str]:
         """Whether a step can be shown now, and if not, why."""
+        if not self.pages_ready:
+            return False, "Starting up…"
         if step == DATA:
             return True, ""
         if step in (MODEL, TRAIN):
@@ -198,8 +284,8 @@ class MainWindow(QMainWindow):
         for step in range(len(STEPS)):
             ready, why = self.step_ready(step)
             item = self.steps.item(step)
-            flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
-            item.setFlags(flags if ready else Qt.ItemFlag.NoItemFlags)
+            flag = QtCore.Qt.ItemFlag
+            item.setFlags(flag.ItemIsSelectable | flag.ItemIsEnabled if ready else flag.NoItemFlags)
             item.setToolTip(why)
         current = self.steps.currentRow()
         self.back_button.setEnabled(current > 0)
@@ -209,6 +295,8 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def go_to(self, step: int) -> None:
+        if not self.pages_ready:
+            return
         ready, why = self.step_ready(step)
         if not ready:
             self.status_label.setText(why)
@@ -238,7 +326,10 @@ class MainWindow(QMainWindow):
             self.project_dir = default_projects_root() / stem
         return self.project_dir
 
-    def data_spec(self) -> DataSpec:
+    def data_spec(self):
+        """The DataSpec of the open data, its role and task overrides and split included."""
+        from dlstudio.core.config import DataSpec
+
         dataset = self.data_page.dataset
         profile = dataset.profile
         roles = {c.name: c.role.value for c in profile.columns if c.overridden}
@@ -254,7 +345,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def start_training(self) -> None:
-        if self.controller.is_running() or self.data_page.dataset is None:
+        if not self.pages_ready or self.controller.is_running() or self.data_page.dataset is None:
             return
         try:
             spec = self.model_page.run_spec(self.data_spec())
@@ -307,6 +398,7 @@ class MainWindow(QMainWindow):
         """Restore a project: its data (if still there), its runs, trials, models, evaluations."""
         from dlstudio.core.project import Project
 
+        self.build_pages()
         project = Project(folder)
         runs = project.runs()
         if not (project.root / "project.json").exists() and not runs:
@@ -346,7 +438,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def resume(self, run_path: str) -> None:
-        if self.controller.is_running():
+        if not self.pages_ready or self.controller.is_running():
             return
         self.go_to(TRAIN)
         task = self.data_page.dataset.profile.task.value if self.data_page.dataset else "binary"
@@ -355,7 +447,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def save_project(self) -> None:
-        if self.data_page.dataset is None:
+        if not self.pages_ready or self.data_page.dataset is None:
             self.status_label.setText("Open data first: a project is about one dataset.")
             return
         from dlstudio.core.project import Project
@@ -364,6 +456,8 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Save the project in", start)
         if not folder:
             return
+        from dataclasses import asdict
+
         self.project_dir = Path(folder)
         Project(self.project_dir).ensure(asdict(self.data_spec()))
         self.status_label.setText(f"Project saved in {folder}; runs will be kept there.")
@@ -375,6 +469,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        self.build_pages()
         self.data_page.open_path(event.mimeData().urls()[0].toLocalFile())
         self.go_to(DATA)
         event.acceptProposedAction()
@@ -395,9 +490,10 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Stopping the run…")
             self.controller.cancel()
             self.controller.wait()
-        self.model_page.wait()
-        self.export_page.wait()
-        self.data_page.wait_until_loaded()
+        if self.pages_ready:
+            self.model_page.wait()
+            self.export_page.wait()
+            self.data_page.wait_until_loaded()
         self.settings.setValue("window/geometry", self.saveGeometry())
         event.accept()
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import queue
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6 import QtCore  # QtCore.Qt on use: see MainWindow's note on the Qt namespace
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from dlstudio.core.engine.cancel import CancelToken  # plain Python: loads no Keras
 from dlstudio.core.errors import DlstudioError
-from dlstudio.core.events import RunFailed, RunMessage
 
 DRAIN_INTERVAL_MS = 80
 
@@ -34,6 +34,8 @@ class _RunJob(QObject):
 
     @Slot()
     def run(self) -> None:
+        from dlstudio.core.events import RunFailed, RunMessage  # not before the window shows
+
         sink = self.events.put
         try:
             sink(RunMessage("Loading TensorFlow and Keras…"))
@@ -82,7 +84,7 @@ class RunController(QObject):
         self._thread.started.connect(self._job.run)
         # Quit the worker's event loop from the worker itself, so that wait() in the GUI thread
         # (closing the window) cannot deadlock on a quit() queued behind it.
-        self._job.done.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
+        self._job.done.connect(self._thread.quit, QtCore.Qt.ConnectionType.DirectConnection)
         self._job.done.connect(self._job_done)  # queued: this object lives in the GUI thread
         self._thread.start()
         self._timer.start()

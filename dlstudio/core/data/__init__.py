@@ -1,21 +1,32 @@
-"""Loading, profiling and splitting data: `from dlstudio.core.data import load_dataset`."""
+"""Loading, profiling and splitting data: `from dlstudio.core.data import load_dataset`.
 
-from dlstudio.core.data.dataset import Dataset, load_dataset
-from dlstudio.core.data.profile import DataKind, DataProfile, ProfileWarning, WarningKind
-from dlstudio.core.data.schema import ColumnInfo, ColumnRole, Task
-from dlstudio.core.data.split import Split, SplitSpec, split_rows
+The names load on first use (PEP 562), so that importing a light one (a role, a split spec)
+does not import pandas: the desktop window shows before pandas and numpy are loaded.
+"""
 
-__all__ = [
-    "ColumnInfo",
-    "ColumnRole",
-    "DataKind",
-    "DataProfile",
-    "Dataset",
-    "ProfileWarning",
-    "Split",
-    "SplitSpec",
-    "Task",
-    "WarningKind",
-    "load_dataset",
-    "split_rows",
-]
+from importlib import import_module
+
+_WHERE = {
+    "Dataset": "dataset",
+    "load_dataset": "dataset",
+    "DataKind": "profile",
+    "DataProfile": "profile",
+    "ProfileWarning": "profile",
+    "WarningKind": "profile",
+    "ColumnInfo": "schema",
+    "ColumnRole": "schema",
+    "Task": "schema",
+    "Split": "split",
+    "split_rows": "split",
+}
+__all__ = sorted([*_WHERE, "SplitSpec"])
+
+
+def __getattr__(name: str):
+    if name == "SplitSpec":
+        from dlstudio.core.config import SplitSpec
+
+        return SplitSpec
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"dlstudio.core.data.{_WHERE[name]}"), name)

@@ -21,7 +21,7 @@ from dlstudio.core.data.profile import (
     WarningKind,
     class_warnings,
     column_warnings,
-    count_duplicate_rows,
+    count_columns,
     leakage_warnings,
 )
 from dlstudio.core.data.schema import (
@@ -306,7 +306,8 @@ def _load_table(
     frame = read.frame
     names = list(frame.columns)
     overrides = {find_column(names, name, "role override"): role for name, role in roles.items()}
-    columns = [_column_info(frame[name], overrides.get(name)) for name in names]
+    counts, duplicates = count_columns(frame)
+    columns = [_column_info(frame[name], counts[name], overrides.get(name)) for name in names]
     role_of = {c.name: c.role for c in columns}
     if target is None:
         target, target_reason = guess_target(names, role_of)
@@ -354,10 +355,14 @@ def _load_table(
         )
         _add_guess_warning(dataset.profile, guessed)
         return dataset
-    return _table_dataset(read, columns, features, target, target_reason, guessed, task, path)
+    return _table_dataset(
+        read, columns, features, target, target_reason, guessed, task, path, duplicates
+    )
 
 
-def _table_dataset(read, columns, features, target, target_reason, guessed, task, path) -> Dataset:
+def _table_dataset(
+    read, columns, features, target, target_reason, guessed, task, path, duplicates
+) -> Dataset:
     frame = read.frame
     if not features:
         raise DataError(
@@ -377,7 +382,6 @@ def _table_dataset(read, columns, features, target, target_reason, guessed, task
     warnings += class_warnings(classes)
     warnings += column_warnings(frame, columns, target)
     warnings += leakage_warnings(frame, columns, target, found_task)
-    duplicates = count_duplicate_rows(frame)
     if duplicates:
         warnings.append(
             ProfileWarning(
@@ -407,16 +411,16 @@ def _table_dataset(read, columns, features, target, target_reason, guessed, task
     return Dataset(frame, profile)
 
 
-def _column_info(series: pd.Series, override: ColumnRole | None) -> ColumnInfo:
-    role, reason = infer_role(series)
+def _column_info(series: pd.Series, counts, override: ColumnRole | None) -> ColumnInfo:
+    role, reason = infer_role(series, counts.distinct)
     if override is not None and override is not role:
         reason, role = f"set by the user (inferred: {role.value}, {reason})", override
     return ColumnInfo(
         name=str(series.name),
         role=role,
         dtype=str(series.dtype),
-        missing=int(series.isna().sum()),
-        distinct=int(series.nunique()),
+        missing=counts.missing,
+        distinct=counts.distinct,
         reason=reason,
         overridden=override is not None,
     )

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
+from dlstudio.core.data.schema import sample_rows
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 _GRAY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}
 # Header-only checks are cheap; decoding a 4000×3000 photo just to validate it is not.
@@ -113,7 +115,7 @@ def looks_like_image_paths(series: pd.Series) -> bool:
     values = series.dropna().astype(str)
     if values.empty:
         return False
-    sample = values.sample(500, random_state=0) if len(values) > 500 else values
+    sample = sample_rows(values, 500)
     return sample.str.lower().str.endswith(tuple(IMAGE_SUFFIXES)).mean() >= 0.9
 
 

@@ -7,13 +7,21 @@ small to split, heavy imbalance, a column that leaks the answer, identifiers, ti
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
 import pandas as pd
 
-from dlstudio.core.data.schema import ColumnInfo, ColumnRole, Task, parse_datetimes
+from dlstudio.core.data.schema import (
+    ColumnInfo,
+    ColumnRole,
+    Task,
+    parse_datetimes,
+    sample_rows,
+)
 
 
 class DataKind(str, Enum):
@@ -191,20 +199,41 @@ def column_warnings(
     return out
 
 
-def count_duplicate_rows(frame: pd.DataFrame) -> int:
-    """Rows identical to an earlier row.
+@dataclass(frozen=True)
+class ColumnCounts:
+    """Counts of one column over every row."""
 
-    Each column is factorised to integer codes and hashed, and the hashes are folded into one
-    64-bit key per row; `DataFrame.duplicated` (and hashing the values themselves) would build a
+    distinct: int
+    missing: int
+
+
+def count_columns(frame: pd.DataFrame) -> tuple[dict[str, ColumnCounts], int]:
+    """Distinct and missing values of every column, and the rows that repeat an earlier row.
+
+    One pass per column: each is factorised to integer codes once (pandas' hash table; Arrow's
+    for text), which gives its distinct and missing counts; the codes are scrambled (multiplied
+    by 2⁶⁴/φ, then xor-shifted) and folded into one 64-bit key per row (FNV-style: xor, then
+    multiply by a 64-bit prime) whose repeats are the duplicate rows. Hashing the values themselves, or `DataFrame.duplicated`, would build a
     million Python strings per text column. A false match between two different rows has a
-    chance of about n² / 2⁶⁵, under 10⁻⁷ for a million rows.
+    chance of about n² / 2⁶⁵, under 10⁻⁷ for a million rows. Columns are factorised on a few
+    threads (the hash tables release the GIL); the keys are folded in column order.
     """
-    key = np.zeros(len(frame), dtype=np.uint64)
-    for name in frame.columns:
-        codes, _ = pd.factorize(frame[name])
-        with np.errstate(over="ignore"):
-            key = key * np.uint64(0x100000001B3) ^ pd.util.hash_array(codes.astype(np.int64))
-    return int(pd.Series(key).duplicated().sum())
+    key = np.full(len(frame), 0xCBF29CE484222325, dtype=np.uint64)
+    counts = {}
+
+    def factorise(name):
+        codes, uniques = pd.factorize(frame[name])
+        mixed = codes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        mixed ^= mixed >> np.uint64(29)
+        return name, mixed, len(uniques), int(np.count_nonzero(codes < 0))
+
+    workers = min(4, os.cpu_count() or 1, max(1, len(frame.columns)))
+    with ThreadPoolExecutor(workers) as pool, np.errstate(over="ignore"):
+        for name, mixed, distinct, missing in pool.map(factorise, frame.columns):
+            counts[name] = ColumnCounts(distinct, missing)
+            key ^= mixed
+            key *= np.uint64(0x100000001B3)
+    return counts, int(pd.Series(key).duplicated().sum())
 
 
 def _in_time_order(series: pd.Series) -> bool:
@@ -226,8 +255,7 @@ def leakage_warnings(
     absolute correlation, for a numeric column). At or above 0.99 the column is flagged. Large
     tables are measured on a random sample of rows, which estimates purity to within 0.01.
     """
-    if len(frame) > LEAKAGE_SAMPLE:
-        frame = frame.sample(LEAKAGE_SAMPLE, random_state=0)
+    frame = sample_rows(frame, LEAKAGE_SAMPLE)
     y = frame[target]
     known = y.notna()
     if task.is_classification and y[known].value_counts(normalize=True).iloc[0] > 0.9:

@@ -103,11 +103,23 @@ _DATE_LIKE = re.compile(
 _SAMPLE = 2000
 
 
-def infer_role(series: pd.Series) -> tuple[ColumnRole, str]:
+def sample_rows(data: pd.Series | pd.DataFrame, size: int, seed: int = 0):
+    """`size` random rows of `data` (all of it when smaller), in their original order.
+
+    pandas' `sample` permutes every row to pick a few (20 ms per call on a million rows);
+    numpy's Generator picks `size` distinct positions directly."""
+    if len(data) <= size:
+        return data
+    positions = np.random.default_rng(seed).choice(len(data), size, replace=False)
+    return data.iloc[np.sort(positions)]
+
+
+def infer_role(series: pd.Series, distinct: int | None = None) -> tuple[ColumnRole, str]:
     """Guess what a column means from its values.
 
     Args:
         series: The column as read from the file.
+        distinct: Its number of distinct values, where the caller has counted them already.
 
     Returns:
         The role and a one-sentence reason for it.
@@ -116,7 +128,7 @@ def infer_role(series: pd.Series) -> tuple[ColumnRole, str]:
     count = len(values)
     if count == 0:
         return ColumnRole.CONSTANT, "every value is missing"
-    distinct = int(values.nunique())
+    distinct = int(values.nunique()) if distinct is None else distinct
     if distinct == 1:
         return ColumnRole.CONSTANT, f"the same value ({_short(values.iloc[0])}) in every row"
     if ptypes.is_bool_dtype(series):
@@ -132,7 +144,7 @@ def _numeric_role(name, values: pd.Series, distinct: int) -> tuple[ColumnRole, s
     count = len(values)
     if distinct == 2 and set(np.unique(values.to_numpy())) <= {0, 1}:
         return ColumnRole.BOOLEAN, "only the values 0 and 1"
-    integral = ptypes.is_integer_dtype(values) or bool(np.all(np.mod(values.to_numpy(), 1) == 0))
+    integral = ptypes.is_integer_dtype(values) or _whole_numbers(values.to_numpy())
     if integral and distinct == count and count >= 20:
         steps = np.diff(values.to_numpy())
         if _ID_NAME.search(str(name)):
@@ -143,6 +155,14 @@ def _numeric_role(name, values: pd.Series, distinct: int) -> tuple[ColumnRole, s
     return ColumnRole.NUMERIC, f"{kind} with {distinct} distinct values"
 
 
+def _whole_numbers(values: np.ndarray) -> bool:
+    """Whether every float is a whole number; a thousand values settle most columns at once."""
+    head = values[:1000]
+    if not np.all(np.mod(head, 1) == 0):
+        return False
+    return bool(np.all(np.mod(values, 1) == 0))
+
+
 def _string_role(values: pd.Series, distinct: int) -> tuple[ColumnRole, str]:
     count = len(values)
     if distinct == 2:
@@ -150,7 +170,7 @@ def _string_role(values: pd.Series, distinct: int) -> tuple[ColumnRole, str]:
         if lowered in _BOOL_PAIRS:
             pair = "/".join(sorted(str(v) for v in values.unique()))
             return ColumnRole.BOOLEAN, f"two values that mean yes/no ({pair})"
-    sample = values.sample(_SAMPLE, random_state=0) if count > _SAMPLE else values
+    sample = sample_rows(values, _SAMPLE)
     if _looks_like_dates(sample):
         return ColumnRole.DATETIME, "text that reads as dates"
     mean_words = float(sample.str.split().str.len().mean())

@@ -7,27 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dlstudio.core.config import SplitSpec
 from dlstudio.core.data.schema import label_text, parse_datetimes
 from dlstudio.core.errors import DataError
-
-
-@dataclass(frozen=True)
-class SplitSpec:
-    """How to split rows. Ratios are of the labelled rows and must sum to 1."""
-
-    train: float = 0.7
-    validation: float = 0.15
-    test: float = 0.15
-    seed: int = 0
-    stratify: bool = True
-    time_column: str | None = None
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> SplitSpec:
-        return cls(**data)
 
 
 @dataclass
@@ -49,7 +31,7 @@ class Split:
 
 def split_rows(
     n_rows: int,
-    spec: SplitSpec = SplitSpec(),
+    spec: SplitSpec | None = None,
     labels: pd.Series | None = None,
     times: pd.Series | None = None,
 ) -> Split:
@@ -57,7 +39,7 @@ def split_rows(
 
     Args:
         n_rows: How many rows to split.
-        spec: Ratios, seed and method.
+        spec: Ratios, seed and method (the defaults of SplitSpec when None).
         labels: Class labels (one per row) to stratify on; None for regression.
         times: With `spec.time_column`, the values to order by: the earliest rows train, the
             latest test.
@@ -65,6 +47,7 @@ def split_rows(
     Raises:
         DataError: Ratios that are negative or do not add up to 1, or too few rows.
     """
+    spec = spec or SplitSpec()
     ratios = np.array([spec.train, spec.validation, spec.test], dtype=float)
     if (ratios < 0).any() or abs(ratios.sum() - 1) > 1e-6 or spec.train <= 0:
         raise DataError(

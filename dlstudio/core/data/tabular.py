@@ -21,7 +21,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from pandas.api import types as ptypes
 
+from dlstudio.core.data.csv_chunks import read_csv_chunks
 from dlstudio.core.data.encoding import detect_encoding
+from dlstudio.core.data.schema import sample_rows
 from dlstudio.core.errors import DataError
 
 DELIMITED_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat"}
@@ -194,26 +196,32 @@ def _decode_head(head: bytes, encoding: str) -> str:
 def _read_with_arrow(path: Path, delimiter: str, encoding: str, skiprows: int) -> pd.DataFrame:
     """pyarrow's CSV reader, then a conversion that frees each Arrow column as it goes.
 
-    Large files are parsed as a stream of 1 MiB blocks: the one-shot reader holds parse
-    buffers worth about twice the table while it runs, the stream almost none. The stream infers
-    column types from its first block; where a later block disagrees, the one-shot reader runs.
+    Large files are read in parallel chunks where they allow it (csv_chunks), else parsed as a
+    stream of 1 MiB blocks: the one-shot reader holds parse buffers worth about twice the table
+    while it runs, those two almost none. Both take column types from their first block; where
+    a later block disagrees, the one-shot reader runs.
     """
-    options = dict(
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            null_values=MISSING_TOKENS, strings_can_be_null=True, quoted_strings_can_be_null=True
-        ),
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    convert = pacsv.ConvertOptions(
+        null_values=MISSING_TOKENS, strings_can_be_null=True, quoted_strings_can_be_null=True
     )
     table = None
     if path.stat().st_size > STREAM_ABOVE_BYTES:
-        read = pacsv.ReadOptions(encoding=encoding, skip_rows=skiprows, block_size=1 << 20)
-        try:
-            table = pacsv.open_csv(path, read_options=read, **options).read_all()
-        except pa.ArrowInvalid:
-            table = None
+        no_quotes = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False)
+        table = read_csv_chunks(path, encoding, skiprows, no_quotes, convert)
+        if table is None:
+            read = pacsv.ReadOptions(encoding=encoding, skip_rows=skiprows, block_size=1 << 20)
+            try:
+                table = pacsv.open_csv(
+                    path, read_options=read, parse_options=parse, convert_options=convert
+                ).read_all()
+            except pa.ArrowInvalid:
+                table = None
     if table is None:
         read = pacsv.ReadOptions(encoding=encoding, skip_rows=skiprows)
-        table = pacsv.read_csv(path, read_options=read, **options)
+        table = pacsv.read_csv(
+            path, read_options=read, parse_options=parse, convert_options=convert
+        )
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
     pa.default_memory_pool().release_unused()  # hand the freed Arrow buffers back to the OS
@@ -373,7 +381,7 @@ def _as_number(series: pd.Series, decimal_comma: bool) -> tuple[pd.Series | None
         return None, ""
     # Decide on a sample first: most text columns are not numbers, and a full-column
     # string copy of a million rows is what the two-copies memory budget cannot afford.
-    sample = values.sample(2000, random_state=0) if len(values) > 2000 else values
+    sample = sample_rows(values, 2000)
     sample = sample.astype(str).str.strip()
     plain = sample.str.match(_PLAIN)
     thousands = sample.str.match(_THOUSANDS_COMMA) & sample.str.contains(",", regex=False)

@@ -3,11 +3,13 @@
 Neither overrides an `on_*_batch_end` hook: Keras hands those every batch's logs, converted
 from tensors, which cost 10 % of samples/s on a 2-core CPU (bench/callback_overhead.py). They
 use `on_train_batch_begin` instead, which comes with no logs: a cancel check per batch is a
-flag read, and every ~100 ms the running loss is read from the model's loss tracker.
+flag read, and every ~100 ms the running loss is read from the model's loss tracker. A NaN there
+stops the fit (Keras's TerminateOnNaN would read every batch's loss, syncing each step).
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import keras
@@ -19,7 +21,8 @@ BATCH_EVENT_INTERVAL_S = 0.1
 
 
 class EventCallback(keras.callbacks.Callback):
-    """Emits EpochEnded every epoch and BatchEnded (the epoch's running loss) every ~100 ms."""
+    """Emits EpochEnded every epoch and BatchEnded (the epoch's running loss) every ~100 ms;
+    stops training once that loss is NaN or infinite."""
 
     def __init__(self, sink: EventSink, trial_id: str, epochs: int) -> None:
         super().__init__()
@@ -45,6 +48,8 @@ class EventCallback(keras.callbacks.Callback):
         loss = _running_loss(self.model)
         if loss is not None:
             self.sink(BatchEnded(self.trial_id, self._epoch, batch, self._steps, loss))
+            if not math.isfinite(loss):
+                self.model.stop_training = True  # the epoch's logs carry the NaN into history
 
     def on_epoch_end(self, epoch, logs=None):
         metrics = {k: float(v) for k, v in (logs or {}).items() if _is_number(v)}

@@ -230,7 +230,6 @@ class RecordingMixin:
         callbacks = [
             events,
             stopper,
-            keras.callbacks.TerminateOnNaN(),
             keras.callbacks.EarlyStopping(
                 monitor=ctx.objective, patience=ctx.train.patience, restore_best_weights=True
             ),
@@ -287,7 +286,7 @@ def release_memory() -> None:
     Garbage is collected only on the main thread. In the desktop app the engine runs on a
     worker thread, and a collection there can destroy the GUI's Qt objects on the wrong thread,
     which deadlocks (seen in the wizard's tests); the app collects on its own thread instead
-    (pyqtgraph's GarbageCollector). The CLI runs the engine on the main thread and collects here.
+    (dlstudio.gui.app.GuiThreadGarbageCollector). The CLI runs the engine on the main thread and collects here.
     """
     keras.backend.clear_session(free_memory=False)
     if threading.current_thread() is threading.main_thread():

@@ -36,6 +36,7 @@ class ResultsPage(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.run = None
+        self._stale = False  # trials ended while the page was hidden
         self.title = QLabel("Train a model to see its results here.")
         self.title.setWordWrap(True)
         self.metrics = _table(["Metric", "Model", "Trivial baseline"])
@@ -90,6 +91,11 @@ class ResultsPage(QWidget):
         for plot in (self.confusion, self.roc, self.scatter):
             plot.hide()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def show_project(self, runs: list, current=None) -> None:
         """All runs of the project in the comparison views; `current` (or the last) in focus."""
         current = current or (runs[-1] if runs else None)
@@ -99,7 +105,13 @@ class ResultsPage(QWidget):
             self.show_run(current)
 
     def refresh(self) -> None:
-        """Re-read the run folders (a trial has ended)."""
+        """Re-read the run folders (a trial has ended). While the page is hidden (the user
+        watches the Train page) this waits until it is shown: re-reading and re-plotting took
+        the GUI thread 130–200 ms per finished trial (bench/gui_stall.py)."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         chosen = [run.id for run in self.runs_view.chosen_runs()]
         self.runs_view.load(self.runs_view.runs, chosen)
         self.trials_view.load(self.runs_view.chosen_runs())
