@@ -1,12 +1,14 @@
 """The event stream of a run: immutable records with plain payloads (floats, str, dicts).
 
-The engine calls an `EventSink` with each event, from its worker thread. The CLI prints them,
-tests collect them in a list, the GUI queues them and drains the queue on a timer. Payloads are
-never tensors, so an event can cross threads and be written as JSON.
+The engine calls an `EventSink` with each event, from the thread it trains on. The CLI prints
+them, tests collect them in a list, the desktop app reads them from the training process as JSON
+lines (`event_to_json`, see engine/child.py) and drains them on a timer. Payloads are never
+tensors, so an event can cross threads and processes.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
@@ -138,3 +140,46 @@ EventSink = Callable[[object], None]
 
 def discard(_event: object) -> None:
     """A sink that ignores everything (the default)."""
+
+
+_EVENT_TYPES = {
+    cls.__name__: cls
+    for cls in (
+        RunStarted,
+        TrialStarted,
+        BatchEnded,
+        EpochEnded,
+        TrialEnded,
+        RunMessage,
+        RunFinished,
+        RunFailed,
+    )
+}
+
+
+def event_to_json(event: object) -> str:
+    """One line of JSON naming the event's type: how events cross a process boundary."""
+    data = event.record.to_dict() if isinstance(event, TrialEnded) else asdict(event)
+    if isinstance(event, RunFinished):
+        data["status"] = event.status.value
+    return json.dumps({"type": type(event).__name__, "data": data}, default=_plain)
+
+
+def event_from_json(line: str) -> object:
+    """The event `event_to_json` wrote."""
+    message = json.loads(line)
+    cls, data = _EVENT_TYPES[message["type"]], message["data"]
+    if cls is TrialEnded:
+        return TrialEnded(TrialRecord.from_dict(data))
+    if cls is RunFinished:
+        data = {**data, "status": RunStatus(data["status"])}
+    return cls(**data)
+
+
+def _plain(value):
+    """numpy scalars and the like, which a metric or a hyperparameter may be."""
+    if isinstance(value, Enum):
+        return value.value
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -1,57 +1,29 @@
-"""Runs a core job (train, tune, resume) on a QThread and hands its events to the GUI.
+"""Runs a core job (train, tune, resume) in a training process and hands its events to the GUI.
 
-The engine calls the sink from its training threads; the sink only puts events on a queue. A
-QTimer in the GUI thread drains the queue every 80 ms and emits them as one list, so the pages
-update once per tick no matter how fast batches go, and nothing in the worker touches a widget.
-Heavy imports (TensorFlow, Keras) happen here, in the worker, never at start-up.
+The run happens in `python -m dlstudio.core.engine.child` (why a process: see that module), which
+writes its events to its stdout as JSON lines. A reader thread here turns each line back into an
+event and puts it on a queue; a QTimer in the GUI thread drains the queue every 80 ms and emits
+the events as one list, so the pages update once per tick however fast batches go. TensorFlow
+and Keras never load in the app's own process.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import queue
+import subprocess
+import sys
+import threading
+from collections import deque
+from pathlib import Path
 
-from PySide6 import QtCore  # QtCore.Qt on use: see MainWindow's note on the Qt namespace
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from dlstudio.core.engine.cancel import CancelToken  # plain Python: loads no Keras
-from dlstudio.core.errors import DlstudioError
+import dlstudio
 
 DRAIN_INTERVAL_MS = 80
-
-
-class _RunJob(QObject):
-    done = Signal()
-
-    def __init__(self, spec, project: str, events: queue.Queue, token, resume: str | None) -> None:
-        super().__init__()
-        self.spec, self.project, self.events, self.token, self.resume = (
-            spec,
-            project,
-            events,
-            token,
-            resume,
-        )
-
-    @Slot()
-    def run(self) -> None:
-        from dlstudio.core.events import RunFailed, RunMessage  # not before the window shows
-
-        sink = self.events.put
-        try:
-            sink(RunMessage("Loading TensorFlow and Keras…"))
-            from dlstudio.core.engine.run import resume_run, start_run
-            from dlstudio.core.project import RunFolder
-
-            if self.resume:
-                resume_run(RunFolder(self.resume), sink, self.token)
-            else:
-                start_run(self.spec, self.project, sink, self.token)
-        except DlstudioError:
-            pass  # the engine has already emitted RunFailed with the message
-        except Exception as error:  # never let the worker die silently
-            sink(RunFailed("", f"Unexpected problem ({type(error).__name__}: {error})."))
-        finally:
-            self.done.emit()
+_ENDED = object()  # put on the queue when the training process has closed its output
 
 
 class RunController(QObject):
@@ -64,60 +36,124 @@ class RunController(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._queue: queue.Queue = queue.Queue()
-        self._thread: QThread | None = None
-        self._job: _RunJob | None = None
-        self.token = None
+        self._process: subprocess.Popen | None = None
+        self._readers: list[threading.Thread] = []
+        self._errors: deque[str] = deque(maxlen=20)  # the process's last stderr lines
+        self._ended_well = False
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_INTERVAL_MS)
         self._timer.timeout.connect(self._drain)
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self._process is not None
 
     def start(self, spec, project: str, resume: str | None = None) -> None:
         if self.is_running():
             return
-        self.token = CancelToken()
-        self._thread = QThread()
-        self._job = _RunJob(spec, project, self._queue, self.token, resume)
-        self._job.moveToThread(self._thread)
-        self._thread.started.connect(self._job.run)
-        # Quit the worker's event loop from the worker itself, so that wait() in the GUI thread
-        # (closing the window) cannot deadlock on a quit() queued behind it.
-        self._job.done.connect(self._thread.quit, QtCore.Qt.ConnectionType.DirectConnection)
-        self._job.done.connect(self._job_done)  # queued: this object lives in the GUI thread
-        self._thread.start()
+        job = {"spec": spec.to_dict() if spec else None, "project": project, "resume": resume}
+        self._errors.clear()
+        self._ended_well = False
+        package_root = str(Path(dlstudio.__file__).resolve().parents[1])
+        path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "dlstudio.core.engine.child"],
+            env={**os.environ, "PYTHONPATH": path},  # this dlstudio, installed or not
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        self._send(json.dumps(job))
+        self._readers = [
+            threading.Thread(target=self._read_events, args=(self._process,), daemon=True),
+            threading.Thread(target=self._read_errors, args=(self._process,), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
         self._timer.start()
         self.started.emit()
 
     def cancel(self) -> None:
-        if self.token is not None:
-            self.token.cancel()
+        """Stop the run within a batch; finished trials are kept."""
+        self._send("cancel")
 
     def wait(self, msecs: int = -1) -> bool:
-        """Block until the worker has stopped (closing the window; tests)."""
-        if self._thread is None:
+        """Block until the run has stopped and its events are delivered (closing; tests)."""
+        process = self._process
+        if process is None:
             return True
-        ok = self._thread.wait() if msecs < 0 else self._thread.wait(msecs)
+        try:
+            process.wait(None if msecs < 0 else msecs / 1000)
+        except subprocess.TimeoutExpired:
+            return False
+        for reader in self._readers:
+            reader.join()
         self._drain()
-        return ok
+        return True
 
-    @Slot()
-    def _job_done(self) -> None:
-        if self._thread is not None:
-            self._thread.wait()
-        self._drain()
-        self._timer.stop()
-        self._thread = None
-        self.finished.emit()
+    def _send(self, line: str) -> None:
+        if self._process is not None and self._process.poll() is None:
+            try:
+                self._process.stdin.write(line + "\n")
+                self._process.stdin.flush()
+            except OSError:
+                pass  # it is ending anyway; the reader reports how
+
+    def _read_events(self, process: subprocess.Popen) -> None:
+        from dlstudio.core.events import event_from_json
+
+        for line in process.stdout:
+            try:
+                self._queue.put(event_from_json(line))
+            except (ValueError, KeyError, TypeError):
+                self._errors.append(line.rstrip())  # not an event: keep it for a failure report
+        process.wait()
+        self._queue.put(_ENDED)
+
+    def _read_errors(self, process: subprocess.Popen) -> None:
+        for line in process.stderr:
+            if line.strip():
+                self._errors.append(line.rstrip())
 
     @Slot()
     def _drain(self) -> None:
-        batch = []
+        from dlstudio.core.events import RunFailed, RunFinished
+
+        batch, ended = [], False
         while True:
             try:
-                batch.append(self._queue.get_nowait())
+                item = self._queue.get_nowait()
             except queue.Empty:
                 break
+            if item is _ENDED:
+                ended = True
+                continue
+            self._ended_well |= isinstance(item, RunFinished | RunFailed)
+            batch.append(item)
+        if ended and not self._ended_well:
+            batch.append(RunFailed("", self._death_message()))
         if batch:
             self.events.emit(batch)
+        if ended:
+            self._finish()
+
+    def _death_message(self) -> str:
+        code = self._process.returncode if self._process else None
+        last = next((line for line in reversed(self._errors) if line.strip()), "")
+        return (
+            f"The training process ended unexpectedly (exit code {code})"
+            + (f": {last}" if last else ".")
+            + " Finished trials are kept; the search can be resumed from the Results page."
+        )
+
+    def _finish(self) -> None:
+        self._timer.stop()
+        process, self._process = self._process, None
+        for reader in self._readers:
+            reader.join(timeout=5)  # at the end of its stream already: the process has exited
+        if process is not None:
+            for stream in (process.stdin, process.stdout, process.stderr):
+                stream.close()
+        self.finished.emit()

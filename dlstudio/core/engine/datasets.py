@@ -28,26 +28,46 @@ def make_batches(
 
 
 def _tf_batches(x: dict, y, batch_size: int, shuffle: bool, seed: int):
-    """Row positions are shuffled and batched, then each batch gathered from the whole arrays
-    in one vectorised step. Shuffling the rows themselves (`from_tensor_slices(...).shuffle`)
-    moves every row through the pipeline on its own and cost a quarter of training speed on
-    small models (bench/overhead.py)."""
+    """Batches gathered from the whole arrays, as Keras does for numpy inputs: each epoch one
+    permutation of the row positions, cut into batches, each batch gathered in one vectorised
+    step. Shuffling rows one by one (`from_tensor_slices(...).shuffle`) cost a quarter of the
+    training speed of a small model, and shuffling positions one by one still 10 %
+    (bench/overhead.py)."""
     import tensorflow as tf
 
     inputs = {k: tf.constant(v) for k, v in x.items()}
     target = None if y is None else tf.constant(y)
-    positions = tf.data.Dataset.range(len(next(iter(x.values()))))
-    if shuffle:
-        positions = positions.shuffle(
-            positions.cardinality(), seed=seed, reshuffle_each_iteration=True
+    rows = len(next(iter(x.values())))
+    full, rest = divmod(rows, batch_size)
+
+    def order(draw):
+        positions = tf.range(rows, dtype=tf.int64)
+        if not shuffle:
+            return positions
+        return tf.random.experimental.stateless_shuffle(positions, seed=tf.stack([draw, 0]))
+
+    def cut(positions):
+        batches = tf.data.Dataset.from_tensor_slices(
+            tf.reshape(positions[: full * batch_size], [full, batch_size])
         )
+        if rest:
+            batches = batches.concatenate(
+                tf.data.Dataset.from_tensors(positions[full * batch_size :])
+            )
+        return batches
 
-    def gather(rows):
-        batch = {k: tf.gather(v, rows) for k, v in inputs.items()}
-        return batch if target is None else (batch, tf.gather(target, rows))
+    def gather(positions):
+        batch = {k: tf.gather(v, positions) for k, v in inputs.items()}
+        return batch if target is None else (batch, tf.gather(target, positions))
 
+    # One random draw per iteration of the dataset (per epoch): a new order each epoch, the
+    # same orders for the same seed.
+    draws = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
     return (
-        positions.batch(batch_size)
+        draws.map(order)
+        .flat_map(cut)
+        # flat_map hides the batch count; Keras needs it for its steps (and the live curves)
+        .apply(tf.data.experimental.assert_cardinality(full + bool(rest)))
         .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )

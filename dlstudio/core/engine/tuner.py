@@ -283,10 +283,10 @@ class RecordingMixin:
 def release_memory() -> None:
     """Drop the previous model's graph and memory between trials.
 
-    Garbage is collected only on the main thread. In the desktop app the engine runs on a
-    worker thread, and a collection there can destroy the GUI's Qt objects on the wrong thread,
-    which deadlocks (seen in the wizard's tests); the app collects on its own thread instead
-    (dlstudio.gui.app.GuiThreadGarbageCollector). The CLI runs the engine on the main thread and collects here.
+    Garbage is collected only on the main thread: a collection on a thread of a Qt app can
+    destroy its Qt objects on the wrong thread, which deadlocks (seen in the wizard's tests;
+    the app collects on its own thread, see dlstudio.gui.app.GuiThreadGarbageCollector). The
+    CLI and the app's training process (engine/child.py) run the engine on their main thread.
     """
     keras.backend.clear_session(free_memory=False)
     if threading.current_thread() is threading.main_thread():

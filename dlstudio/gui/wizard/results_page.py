@@ -37,6 +37,7 @@ class ResultsPage(QWidget):
         super().__init__(parent)
         self.run = None
         self._stale = False  # trials ended while the page was hidden
+        self._focus = None  # a run to show once the page is
         self.title = QLabel("Train a model to see its results here.")
         self.title.setWordWrap(True)
         self.metrics = _table(["Metric", "Model", "Trivial baseline"])
@@ -91,23 +92,33 @@ class ResultsPage(QWidget):
         for plot in (self.confusion, self.roc, self.scatter):
             plot.hide()
 
+    # Plotting trials and evaluations takes the GUI thread 100–200 ms; while the page is hidden
+    # (the user watches the Train page) it waits until the page is shown (bench/gui_stall.py).
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._stale:
+        if self._focus is not None:
+            focus, self._focus = self._focus, None
+            self._show_focus(focus)
+        elif self._stale:
             self.refresh()
 
     def show_project(self, runs: list, current=None) -> None:
         """All runs of the project in the comparison views; `current` (or the last) in focus."""
         current = current or (runs[-1] if runs else None)
         self.runs_view.load(runs, [current.id] if current else [])
+        if self.isVisible():
+            self._show_focus(current)
+        else:
+            self._focus, self._stale = current, False
+
+    def _show_focus(self, current) -> None:
         self.trials_view.load([current] if current else [])
         if current is not None and current.evaluation():
             self.show_run(current)
 
     def refresh(self) -> None:
-        """Re-read the run folders (a trial has ended). While the page is hidden (the user
-        watches the Train page) this waits until it is shown: re-reading and re-plotting took
-        the GUI thread 130–200 ms per finished trial (bench/gui_stall.py)."""
+        """Re-read the run folders (a trial has ended)."""
         if not self.isVisible():
             self._stale = True
             return
