@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from PySide6 import QtCore
-from PySide6.QtCore import QSettings, QSize, QTimer, Slot
+from PySide6.QtCore import QSettings, QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -49,6 +49,8 @@ def default_projects_root() -> Path:
 
 
 class MainWindow(QMainWindow):
+    pages_built = Signal()
+
     def __init__(self, build_pages: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("dlstudio")
@@ -189,6 +191,7 @@ class MainWindow(QMainWindow):
         self.steps.setEnabled(True)
         self.steps.setCurrentRow(DATA)
         self.go_to(DATA)
+        self.pages_built.emit()
 
     def _on_data_page(self, method: str):
         """A menu slot that calls a data page method, building the pages first if need be."""
