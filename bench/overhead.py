@@ -30,7 +30,11 @@ SIZES = {
     "full": {"rows": 200_000, "features": 20, "batch": 256, "epochs": 4, "repeats": 3},
     "gpu": {"rows": 1_000_000, "features": 50, "batch": 1024, "epochs": 4, "repeats": 3},
 }
-HYPERPARAMETERS = {"depth": 2, "units": 256, "dropout": 0.0, "batch_size": None}
+
+
+def hyperparameters(size: dict) -> dict:
+    """The one configuration both sides train."""
+    return {"depth": 2, "units": 256, "dropout": 0.0, "batch_size": size["batch"]}
 
 
 def make_table(rows: int, features: int):
@@ -73,7 +77,7 @@ def dlstudio_rate(path, size: dict, project: str) -> tuple[float, int]:
 
     spec = RunSpec(
         DataSpec(str(path), "label"),
-        ModelSpec("mlp", {**HYPERPARAMETERS, "batch_size": size["batch"]}),
+        ModelSpec("mlp", hyperparameters(size)),
         TrainSpec(epochs=size["epochs"], patience=size["epochs"], seed=0),
     )
     start_run(spec, project, sink)
@@ -87,8 +91,7 @@ def bare_rate(data, size: dict) -> float:
     from dlstudio.core.models.hypermodel import TemplateHyperModel
     from dlstudio.core.models.space import default_space, fixed_space
 
-    values = {**HYPERPARAMETERS, "batch_size": size["batch"]}
-    space = fixed_space(default_space("mlp", data.task.value), values)
+    space = fixed_space(default_space("mlp", data.task.value), hyperparameters(size))
     keras.utils.set_random_seed(0)
     model = TemplateHyperModel(data, "mlp", space).build(kt.HyperParameters())
     stamps: list[float] = []

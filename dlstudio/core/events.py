@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from typing import get_args
 
 
 class RunStatus(str, Enum):
@@ -142,26 +143,13 @@ def discard(_event: object) -> None:
     """A sink that ignores everything (the default)."""
 
 
-_EVENT_TYPES = {
-    cls.__name__: cls
-    for cls in (
-        RunStarted,
-        TrialStarted,
-        BatchEnded,
-        EpochEnded,
-        TrialEnded,
-        RunMessage,
-        RunFinished,
-        RunFailed,
-    )
-}
+_EVENT_TYPES = {cls.__name__: cls for cls in get_args(Event)}
 
 
 def event_to_json(event: object) -> str:
     """One line of JSON naming the event's type: how events cross a process boundary."""
+    # Statuses are str enums, which JSON writes as their value.
     data = event.record.to_dict() if isinstance(event, TrialEnded) else asdict(event)
-    if isinstance(event, RunFinished):
-        data["status"] = event.status.value
     return json.dumps({"type": type(event).__name__, "data": data}, default=_plain)
 
 
@@ -178,8 +166,6 @@ def event_from_json(line: str) -> object:
 
 def _plain(value):
     """numpy scalars and the like, which a metric or a hyperparameter may be."""
-    if isinstance(value, Enum):
-        return value.value
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -166,13 +166,14 @@ class MainWindow(QMainWindow):
         self.export_page = ExportPage(self)
         self.stack.removeWidget(self.starting_label)
         self.starting_label.deleteLater()
-        for page in (
+        pages = [
             self.data_page,
             self.model_page,
             self.train_page,
             self.results_page,
             self.export_page,
-        ):
+        ]
+        for page in pages:
             self.stack.addWidget(page)
         for page in (self.data_page, self.model_page):
             page.status.connect(self.status_label.setText)
@@ -183,7 +184,7 @@ class MainWindow(QMainWindow):
         self.controller.events.connect(self.train_page.handle_events)
         self.controller.events.connect(self._refresh_on_trial_end)
         self.results_page.runs_view.resume_requested.connect(self.resume)
-        self.pages = [self.stack.widget(i) for i in range(self.stack.count())]
+        self.pages = pages  # from here on, pages_ready
         # Shortcuts wait for the pages they act on; the first setShortcut also costs 25 ms
         # (PySide6 builds Qt's key enums), which would delay the window's first paint.
         for action, shortcut in self._shortcuts:
@@ -441,7 +442,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def resume(self, run_path: str) -> None:
-        if not self.pages_ready or self.controller.is_running():
+        if self.controller.is_running():
             return
         self.go_to(TRAIN)
         task = self.data_page.dataset.profile.task.value if self.data_page.dataset else "binary"

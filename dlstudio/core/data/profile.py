@@ -213,8 +213,8 @@ def count_columns(frame: pd.DataFrame) -> tuple[dict[str, ColumnCounts], int]:
     One pass per column: each is factorised to integer codes once (pandas' hash table; Arrow's
     for text), which gives its distinct and missing counts; the codes are scrambled (multiplied
     by 2⁶⁴/φ, then xor-shifted) and folded into one 64-bit key per row (FNV-style: xor, then
-    multiply by a 64-bit prime) whose repeats are the duplicate rows. Hashing the values themselves, or `DataFrame.duplicated`, would build a
-    million Python strings per text column. A false match between two different rows has a
+    multiply by a 64-bit prime) whose repeats are the duplicate rows. Hashing the values
+    themselves, or `DataFrame.duplicated`, would build a million Python strings per text column. A false match between two different rows has a
     chance of about n² / 2⁶⁵, under 10⁻⁷ for a million rows. Columns are factorised on a few
     threads (the hash tables release the GIL); the keys are folded in column order.
     """

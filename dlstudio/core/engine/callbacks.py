@@ -1,10 +1,11 @@
 """Keras callbacks that turn training into events and obey the cancel token.
 
 Neither overrides an `on_*_batch_end` hook: Keras hands those every batch's logs, converted
-from tensors, which cost 10 % of samples/s on a 2-core CPU (bench/callback_overhead.py). They
-use `on_train_batch_begin` instead, which comes with no logs: a cancel check per batch is a
-flag read, and every ~100 ms the running loss is read from the model's loss tracker. A NaN there
-stops the fit (Keras's TerminateOnNaN would read every batch's loss, syncing each step).
+from tensors, which cost 10 % of samples/s on a 2-core CPU (bench/overhead.py measures the
+whole of `dlstudio train` against bare Keras now). They use `on_train_batch_begin` instead,
+which comes with no logs: a cancel check per batch is a flag read, and every ~100 ms the
+running loss is read from the model's loss tracker. A NaN there stops the fit (Keras's
+TerminateOnNaN would read every batch's loss, syncing each step).
 """
 
 from __future__ import annotations
