@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
                 else (False, "Open data first (step 1).")
             )
         # A project's results and models can be looked at even while its data is missing.
-        if step == RESULTS and self.results_page.runs_view.runs:
+        if step == RESULTS and self.results_page.has_runs():
             return True, ""
         if self.run is None or not self.run.model_path.exists():
             return (

@@ -99,6 +99,7 @@ def test_reopening_after_a_restart_shows_the_same(qtbot, project):
     for _ in range(2):
         win = create_main_window()
         qtbot.addWidget(win)
+        win.show()  # a hidden Results page loads its views when it is first shown
         win.open_project(project)
         _select_all_runs(win.results_page.runs_view)
         frame = win.results_page.trials_view.frame

@@ -10,6 +10,7 @@ class GrowingSeries:
         self._x = np.empty(capacity)
         self._y = np.empty(capacity)
         self.size = 0
+        self.version = 0  # bumped on every change, so a plot can skip redrawing what did not
 
     def append(self, x: float, y: float) -> None:
         if self.size == len(self._x):
@@ -18,9 +19,11 @@ class GrowingSeries:
         self._x[self.size] = x
         self._y[self.size] = y
         self.size += 1
+        self.version += 1
 
     def view(self) -> tuple[np.ndarray, np.ndarray]:
         return self._x[: self.size], self._y[: self.size]
 
     def clear(self) -> None:
         self.size = 0
+        self.version += 1

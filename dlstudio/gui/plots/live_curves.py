@@ -1,10 +1,14 @@
 """Live learning curves: the running trial in colour, finished trials faint underneath.
 
 Data arrives through `add_epoch` / `add_batch` (cheap appends into numpy buffers); `redraw`
-calls setData once per curve and is called once per GUI tick by the Train page.
+is called once per GUI tick by the Train page and calls setData only for the curves that
+changed since the last tick. The axes span the trial's epochs and hold their value range
+while the data stays inside it (plots/ranges.py), until the user pans or zooms a plot.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -12,12 +16,20 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from dlstudio.gui.plots import pg as _configured  # noqa: F401
 from dlstudio.gui.plots.buffers import GrowingSeries
+from dlstudio.gui.plots.ranges import settled_range
 
 TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
 VAL_PEN = pg.mkPen("#ff7f0e", width=2)
 BATCH_PEN = pg.mkPen("#2ca02c", width=1.5)
 PAST_PEN = pg.mkPen(150, 150, 150, 90, width=1)
 SMOOTH_BELOW_POINTS = 2000
+SERIES_PLOT = {
+    "loss": "loss_plot",
+    "val_loss": "loss_plot",
+    "metric": "metric_plot",
+    "val_metric": "metric_plot",
+    "batch": "batch_plot",
+}
 
 
 class LiveCurves(QWidget):
@@ -31,8 +43,9 @@ class LiveCurves(QWidget):
         )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for plot in (self.loss_plot, self.metric_plot, self.batch_plot):
+        for plot in self._plots():
             layout.addWidget(plot)
+            plot.getViewBox().sigRangeChangedManually.connect(self._user_moved_view)
         self.metric_name = "accuracy"
         self._series: dict[str, GrowingSeries] = {}
         self._curves: dict[str, pg.PlotDataItem] = {}
@@ -43,6 +56,10 @@ class LiveCurves(QWidget):
     def _plot(title: str, x_label: str) -> pg.PlotWidget:
         plot = pg.PlotWidget(title=title)
         plot.setLabel("bottom", x_label)
+        # The value axis widens for wider tick labels and by default narrows again, and each
+        # change re-lays out and repaints the whole plot (twice the paint at an epoch end,
+        # bench/gui_stall.py); grown once, it stays.
+        plot.getAxis("left").setStyle(autoReduceTextSpace=False)
         # The axes' own grid (showGrid) took 11 of a frame's 17 ms to draw; a GridItem in the
         # view draws the same lines in about one.
         grid = pg.GridItem(pen=pg.mkPen(0, 0, 0), textPen=None)
@@ -58,10 +75,24 @@ class LiveCurves(QWidget):
         plot.setClipToView(True)
         return plot
 
+    def _plots(self) -> tuple[pg.PlotWidget, pg.PlotWidget, pg.PlotWidget]:
+        return self.loss_plot, self.metric_plot, self.batch_plot
+
+    def _user_moved_view(self, _mask=None) -> None:
+        """A pan or zoom by the user: leave that plot's view to them (and to its auto button)."""
+        for plot in self._plots():
+            if plot.getViewBox() is self.sender():
+                self._managed.discard(plot)
+
     def reset(self, metric: str) -> None:
         """Forget everything: a new run."""
         self.metric_name = metric
-        for plot in (self.loss_plot, self.metric_plot, self.batch_plot):
+        self._managed = set(self._plots())
+        self._x_end = 0.0
+        self._past_bounds: dict[pg.PlotWidget, tuple[float, float]] = {}
+        self._drawn: dict[str, int] = {}
+        self._y_set: set[pg.PlotWidget] = set()
+        for plot in self._plots():
             for item in plot.listDataItems():
                 plot.removeItem(item)  # the curves, not the grid
             if plot.plotItem.legend is not None:
@@ -92,16 +123,27 @@ class LiveCurves(QWidget):
             )
         }
 
-    def start_trial(self) -> None:
-        """Move the current trial's curves to the faint background and start fresh ones."""
+    def start_trial(self, epochs: int = 0) -> None:
+        """Move the current trial's curves to the faint background and start fresh ones; the
+        x axes span the longest trial so far."""
         for name, series in self._series.items():
             if series.size and name != "batch":
                 x, y = series.view()
-                plot = self.loss_plot if "loss" in name else self.metric_plot
+                plot = getattr(self, SERIES_PLOT[name])
                 faint = plot.plot(x.copy(), y.copy(), pen=PAST_PEN)
                 faint.setZValue(-1)
                 self._past.append(faint)
+                low, high = self._past_bounds.get(plot, (math.inf, -math.inf))
+                self._past_bounds[plot] = (min(low, y.min()), max(high, y.max()))
             series.clear()
+        self._extend_x(epochs)
+
+    def _extend_x(self, end: float) -> None:
+        if end <= self._x_end:
+            return
+        self._x_end = float(math.ceil(end))
+        for plot in self._managed:
+            plot.setXRange(0, self._x_end, padding=0.02)
 
     def add_epoch(self, epoch: int, metrics: dict[str, float]) -> None:
         x = epoch + 1
@@ -120,13 +162,40 @@ class LiveCurves(QWidget):
             self._series["batch"].append(epoch + fraction, loss)
 
     def redraw(self) -> None:
+        changed = set()
         for name, curve in self._curves.items():
-            x, y = self._series[name].view()
+            series = self._series[name]
+            if self._drawn.get(name) == series.version:
+                continue  # setData on unchanged data still re-ranges and repaints the plot
+            self._drawn[name] = series.version
+            x, y = series.view()
             # A dense curve drawn smooth and 2 px wide costs ~10× (215 vs 20 ms a frame at 10⁵
             # points, bench/plot_redraw.py) and looks the same thin and aliased.
             smooth = len(x) < SMOOTH_BELOW_POINTS
             pen = self._pens[name] if smooth else self._thin_pens[name]
             curve.setData(x, y, pen=pen, antialias=smooth, skipFiniteCheck=True)  # finite only
+            if len(x):
+                self._extend_x(x[-1])
+                changed.add(getattr(self, SERIES_PLOT[name]))
+        for plot in changed & self._managed:
+            self._settle_y(plot)
+
+    def _settle_y(self, plot: pg.PlotWidget) -> None:
+        low, high = self._past_bounds.get(plot, (math.inf, -math.inf))
+        for name, attribute in SERIES_PLOT.items():
+            series = self._series[name]
+            if getattr(self, attribute) is plot and series.size:
+                y = series.view()[1]
+                low, high = min(low, y.min()), max(high, y.max())
+        # Before its first data a plot shows pyqtgraph's default range, which is no one's choice.
+        shown = tuple(plot.getViewBox().viewRange()[1]) if plot in self._y_set else None
+        target = settled_range(shown, low, high)
+        if target is not None:
+            plot.setYRange(*target, padding=0)
+            self._y_set.add(plot)
+            # pyqtgraph applies a new range when the view next paints, and the items it moves
+            # then ask for a second paint of the whole plot; applying it now makes it one.
+            plot.getViewBox().updateMatrix()
 
     def points(self, name: str) -> int:
         """How many points a curve holds (for tests and the status line)."""

@@ -37,7 +37,7 @@ class ResultsPage(QWidget):
         super().__init__(parent)
         self.run = None
         self._stale = False  # trials ended while the page was hidden
-        self._focus = None  # a run to show once the page is
+        self._pending = None  # (runs, run in focus) to show once the page is
         self.title = QLabel("Train a model to see its results here.")
         self.title.setWordWrap(True)
         self.metrics = _table(["Metric", "Model", "Trivial baseline"])
@@ -92,25 +92,32 @@ class ResultsPage(QWidget):
         for plot in (self.confusion, self.roc, self.scatter):
             plot.hide()
 
-    # Plotting trials and evaluations takes the GUI thread 100–200 ms; while the page is hidden
-    # (the user watches the Train page) it waits until the page is shown (bench/gui_stall.py).
+    # Loading the run table and plotting trials and evaluations takes the GUI thread 50–200 ms;
+    # while the page is hidden (the user watches the Train page) it waits until the page is
+    # shown (bench/gui_stall.py).
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._focus is not None:
-            focus, self._focus = self._focus, None
-            self._show_focus(focus)
+        if self._pending is not None:
+            (runs, current), self._pending = self._pending, None
+            self._load(runs, current)
         elif self._stale:
             self.refresh()
+
+    def has_runs(self) -> bool:
+        return bool(self._pending[0] if self._pending else self.runs_view.runs)
 
     def show_project(self, runs: list, current=None) -> None:
         """All runs of the project in the comparison views; `current` (or the last) in focus."""
         current = current or (runs[-1] if runs else None)
-        self.runs_view.load(runs, [current.id] if current else [])
         if self.isVisible():
-            self._show_focus(current)
+            self._load(runs, current)
         else:
-            self._focus, self._stale = current, False
+            self._pending, self._stale = (runs, current), False
+
+    def _load(self, runs: list, current) -> None:
+        self.runs_view.load(runs, [current.id] if current else [])
+        self._show_focus(current)
 
     def _show_focus(self, current) -> None:
         self.trials_view.load([current] if current else [])
@@ -120,7 +127,7 @@ class ResultsPage(QWidget):
     def refresh(self) -> None:
         """Re-read the run folders (a trial has ended)."""
         if not self.isVisible():
-            self._stale = True
+            self._stale = self._pending is None  # a pending load reads the folders anyway
             return
         self._stale = False
         chosen = [run.id for run in self.runs_view.chosen_runs()]

@@ -41,7 +41,12 @@ DIAGNOSIS_STYLE = {
     "overfitting": "background:#fff8e1; border:1px solid #ffcc80;",
     "underfitting": "background:#fff8e1; border:1px solid #ffcc80;",
     "divergence": "background:#ffebee; border:1px solid #ef9a9a;",
+    None: "color:#555; border:1px solid #ddd;",
 }
+WAITING_FOR_DIAGNOSIS = (
+    "A plain-words diagnosis of the running trial (learning well, overfitting, underfitting or "
+    "diverging) appears here after its first epochs."
+)
 
 
 class TrainPage(QWidget):
@@ -60,6 +65,7 @@ class TrainPage(QWidget):
         self.stop_button.setEnabled(False)
         self.status_label = QLabel("Press Start to train with the settings of the Model step.")
         self.status_label.setWordWrap(True)
+        _reserve_lines(self.status_label, 2)
 
         self.trial_bar = QProgressBar()
         self.trial_bar.setFormat("trial: %v of %m epochs")
@@ -68,10 +74,15 @@ class TrainPage(QWidget):
         self.eta_label = QLabel()
 
         self.curves = LiveCurves()
+        # Always shown, at a steady height: a label that appears, disappears or re-wraps while
+        # a run streams in resizes the plots above it, and re-laying out and repainting all of
+        # them stalled the window for 40–60 ms at each epoch end (bench/gui_stall.py).
         self.diagnosis_label = QLabel()
         self.diagnosis_label.setWordWrap(True)
         self.diagnosis_label.setMargin(6)
-        self.diagnosis_label.hide()
+        _reserve_lines(self.diagnosis_label, 2)
+        self._styled_kind = ""  # not yet styled
+        self._show_kind(None, WAITING_FOR_DIAGNOSIS)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(5000)
@@ -126,7 +137,7 @@ class TrainPage(QWidget):
         self._reset_state()
         self.curves.reset("mae" if task == "regression" else "accuracy")
         self.log.clear()
-        self.diagnosis_label.hide()
+        self._show_kind(None, WAITING_FOR_DIAGNOSIS)
         self.trial_bar.setValue(0)
         self.search_bar.setValue(0)
         self.eta_label.setText("")
@@ -150,10 +161,10 @@ class TrainPage(QWidget):
             self.trial_bar.setValue(event.epoch + 1)
             self._show_diagnosis()
         elif isinstance(event, TrialStarted):
-            self.curves.start_trial()
+            self.curves.start_trial(event.epochs)
             self.history = {}
             self.trial_id = event.trial_id
-            self.diagnosis_label.hide()  # a new trial: judge it on its own curves
+            self._show_kind(None, WAITING_FOR_DIAGNOSIS)  # a new trial: judged on its own
             self.trial_bar.setMaximum(event.epochs)
             self.trial_bar.setValue(0)
             values = ", ".join(
@@ -214,10 +225,14 @@ class TrainPage(QWidget):
         if result is None:
             return
         trial = getattr(self, "trial_id", "")
-        self.diagnosis_label.setText(f"<b>Trial {trial}: {result.kind}.</b> {result.message}")
-        self.diagnosis_label.setStyleSheet(DIAGNOSIS_STYLE[result.kind])
-        self.diagnosis_label.setProperty("kind", result.kind)
-        self.diagnosis_label.show()
+        self._show_kind(result.kind, f"<b>Trial {trial}: {result.kind}.</b> {result.message}")
+
+    def _show_kind(self, kind: str | None, text: str) -> None:
+        self.diagnosis_label.setText(text)
+        if self._styled_kind != kind:  # a new style sheet re-polishes the label: only on change
+            self.diagnosis_label.setStyleSheet(DIAGNOSIS_STYLE[kind])
+            self.diagnosis_label.setProperty("kind", kind)
+            self._styled_kind = kind
 
     def _update_eta(self) -> None:
         elapsed = time.monotonic() - self.started_at
@@ -233,6 +248,12 @@ class TrainPage(QWidget):
 
     def _log(self, text: str) -> None:
         self.log.appendPlainText(f"{time.strftime('%H:%M:%S')}  {text}")
+
+
+def _reserve_lines(label: QLabel, lines: int) -> None:
+    """Keep room for `lines` lines of text, so new text of that length leaves the layout be."""
+    margins = 2 * label.margin() + 4  # the style sheets' 1 px borders and some slack
+    label.setMinimumHeight(lines * label.fontMetrics().lineSpacing() + margins)
 
 
 def _clock(seconds: float) -> str:
