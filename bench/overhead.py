@@ -25,8 +25,8 @@ import numpy as np  # noqa: E402
 
 from bench.common import CACHE, median  # noqa: E402
 
-# Timed from the end of epoch 1, so at least 5 epochs are measured: over only 2, tf.data's
-# autotuning still warming up made the quick size read 0.78 where 6 epochs read 1.05–1.08.
+# Timed from the end of epoch 1. At the quick size (~1 s epochs) 2 timed epochs still held
+# tf.data's autotuning warm-up and read 0.78; 5 timed epochs read 1.05–1.08.
 SIZES = {
     "quick": {"rows": 50_000, "features": 20, "batch": 256, "epochs": 6, "repeats": 2},
     "full": {"rows": 200_000, "features": 20, "batch": 256, "epochs": 4, "repeats": 3},
