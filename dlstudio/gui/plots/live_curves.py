@@ -138,10 +138,12 @@ class LiveCurves(QWidget):
             series.clear()
         self._extend_x(epochs)
 
-    def _extend_x(self, end: float) -> None:
+    def _extend_x(self, end: float, headroom: float = 0.0) -> None:
+        """Widen the shared x range to `end`; data past the trial's known length (or with no
+        length given) widens it by a quarter more, so that it moves a few times, not per point."""
         if end <= self._x_end:
             return
-        self._x_end = float(math.ceil(end))
+        self._x_end = float(math.ceil(end * (1 + headroom)))
         for plot in self._managed:
             plot.setXRange(0, self._x_end, padding=0.02)
 
@@ -175,7 +177,7 @@ class LiveCurves(QWidget):
             pen = self._pens[name] if smooth else self._thin_pens[name]
             curve.setData(x, y, pen=pen, antialias=smooth, skipFiniteCheck=True)  # finite only
             if len(x):
-                self._extend_x(x[-1])
+                self._extend_x(x[-1], headroom=0.25)
                 changed.add(getattr(self, SERIES_PLOT[name]))
         for plot in changed & self._managed:
             self._settle_y(plot)
