@@ -82,7 +82,7 @@ class TrainPage(QWidget):
         self.diagnosis_label.setMargin(6)
         _reserve_lines(self.diagnosis_label, 2)
         self._styled_kind = ""  # not yet styled
-        self._show_kind(None, WAITING_FOR_DIAGNOSIS)
+        self._set_diagnosis(None, WAITING_FOR_DIAGNOSIS)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(5000)
@@ -137,7 +137,7 @@ class TrainPage(QWidget):
         self._reset_state()
         self.curves.reset("mae" if task == "regression" else "accuracy")
         self.log.clear()
-        self._show_kind(None, WAITING_FOR_DIAGNOSIS)
+        self._set_diagnosis(None, WAITING_FOR_DIAGNOSIS)
         self.trial_bar.setValue(0)
         self.search_bar.setValue(0)
         self.eta_label.setText("")
@@ -164,7 +164,7 @@ class TrainPage(QWidget):
             self.curves.start_trial(event.epochs)
             self.history = {}
             self.trial_id = event.trial_id
-            self._show_kind(None, WAITING_FOR_DIAGNOSIS)  # a new trial: judged on its own
+            self._set_diagnosis(None, WAITING_FOR_DIAGNOSIS)  # a new trial: judged on its own
             self.trial_bar.setMaximum(event.epochs)
             self.trial_bar.setValue(0)
             values = ", ".join(
@@ -225,9 +225,9 @@ class TrainPage(QWidget):
         if result is None:
             return
         trial = getattr(self, "trial_id", "")
-        self._show_kind(result.kind, f"<b>Trial {trial}: {result.kind}.</b> {result.message}")
+        self._set_diagnosis(result.kind, f"<b>Trial {trial}: {result.kind}.</b> {result.message}")
 
-    def _show_kind(self, kind: str | None, text: str) -> None:
+    def _set_diagnosis(self, kind: str | None, text: str) -> None:
         self.diagnosis_label.setText(text)
         if self._styled_kind != kind:  # a new style sheet re-polishes the label: only on change
             self.diagnosis_label.setStyleSheet(DIAGNOSIS_STYLE[kind])
