@@ -7,26 +7,23 @@ does not import pandas: the desktop window shows before pandas and numpy are loa
 from importlib import import_module
 
 _WHERE = {
-    "Dataset": "dataset",
-    "load_dataset": "dataset",
-    "DataKind": "profile",
-    "DataProfile": "profile",
-    "ProfileWarning": "profile",
-    "WarningKind": "profile",
-    "ColumnInfo": "schema",
-    "ColumnRole": "schema",
-    "Task": "schema",
-    "Split": "split",
-    "split_rows": "split",
+    "Dataset": "dlstudio.core.data.dataset",
+    "load_dataset": "dlstudio.core.data.dataset",
+    "DataKind": "dlstudio.core.data.profile",
+    "DataProfile": "dlstudio.core.data.profile",
+    "ProfileWarning": "dlstudio.core.data.profile",
+    "WarningKind": "dlstudio.core.data.profile",
+    "ColumnInfo": "dlstudio.core.data.schema",
+    "ColumnRole": "dlstudio.core.data.schema",
+    "Task": "dlstudio.core.data.schema",
+    "Split": "dlstudio.core.data.split",
+    "split_rows": "dlstudio.core.data.split",
+    "SplitSpec": "dlstudio.core.config",
 }
-__all__ = sorted([*_WHERE, "SplitSpec"])
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str):
-    if name == "SplitSpec":
-        from dlstudio.core.config import SplitSpec
-
-        return SplitSpec
     if name not in _WHERE:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"dlstudio.core.data.{_WHERE[name]}"), name)
+    return getattr(import_module(_WHERE[name]), name)

@@ -23,12 +23,12 @@ VAL_PEN = pg.mkPen("#ff7f0e", width=2)
 BATCH_PEN = pg.mkPen("#2ca02c", width=1.5)
 PAST_PEN = pg.mkPen(150, 150, 150, 90, width=1)
 SMOOTH_BELOW_POINTS = 2000
-SERIES_PLOT = {
-    "loss": "loss_plot",
-    "val_loss": "loss_plot",
-    "metric": "metric_plot",
-    "val_metric": "metric_plot",
-    "batch": "batch_plot",
+LEGEND = {
+    "loss": "training",
+    "val_loss": "validation",
+    "metric": "training",
+    "val_metric": "validation",
+    "batch": "running loss",
 }
 
 
@@ -41,6 +41,13 @@ class LiveCurves(QWidget):
         self.batch_plot.setToolTip(
             "The running mean of the training loss within each epoch, updated while the epoch runs."
         )
+        self._plot_of = {
+            "loss": self.loss_plot,
+            "val_loss": self.loss_plot,
+            "metric": self.metric_plot,
+            "val_metric": self.metric_plot,
+            "batch": self.batch_plot,
+        }
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for plot in self._plots():
@@ -113,14 +120,8 @@ class LiveCurves(QWidget):
         }
         self._thin_pens = {name: pg.mkPen(pen.color(), width=1) for name, pen in self._pens.items()}
         self._curves = {
-            name: plot.plot(pen=self._pens[name], name=label)
-            for name, plot, label in (
-                ("loss", self.loss_plot, "training"),
-                ("val_loss", self.loss_plot, "validation"),
-                ("metric", self.metric_plot, "training"),
-                ("val_metric", self.metric_plot, "validation"),
-                ("batch", self.batch_plot, "running loss"),
-            )
+            name: self._plot_of[name].plot(pen=self._pens[name], name=LEGEND[name])
+            for name in self._plot_of
         }
 
     def start_trial(self, epochs: int = 0) -> None:
@@ -129,7 +130,7 @@ class LiveCurves(QWidget):
         for name, series in self._series.items():
             if series.size and name != "batch":
                 x, y = series.view()
-                plot = getattr(self, SERIES_PLOT[name])
+                plot = self._plot_of[name]
                 faint = plot.plot(x.copy(), y.copy(), pen=PAST_PEN)
                 faint.setZValue(-1)
                 self._past.append(faint)
@@ -178,15 +179,14 @@ class LiveCurves(QWidget):
             curve.setData(x, y, pen=pen, antialias=smooth, skipFiniteCheck=True)  # finite only
             if len(x):
                 self._extend_x(x[-1], headroom=0.25)
-                changed.add(getattr(self, SERIES_PLOT[name]))
+                changed.add(self._plot_of[name])
         for plot in changed & self._managed:
             self._settle_y(plot)
 
     def _settle_y(self, plot: pg.PlotWidget) -> None:
         low, high = self._past_bounds.get(plot, (math.inf, -math.inf))
-        for name, attribute in SERIES_PLOT.items():
-            series = self._series[name]
-            if getattr(self, attribute) is plot and series.size:
+        for name, series in self._series.items():
+            if self._plot_of[name] is plot and series.size:
                 y = series.view()[1]
                 low, high = min(low, y.min()), max(high, y.max())
         # Before its first data a plot shows pyqtgraph's default range, which is no one's choice.

@@ -117,9 +117,6 @@ class ResultsPage(QWidget):
 
     def _load(self, runs: list, current) -> None:
         self.runs_view.load(runs, [current.id] if current else [])
-        self._show_focus(current)
-
-    def _show_focus(self, current) -> None:
         self.trials_view.load([current] if current else [])
         if current is not None and current.evaluation():
             self.show_run(current)
