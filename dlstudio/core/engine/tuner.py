@@ -105,6 +105,10 @@ class RecordingMixin:
 
     def search(self, *fit_args, **fit_kwargs):
         self.on_search_begin()
+        # keras-tuner reloads a project only if the tuner's own file exists, and writes that
+        # file first at the end of the first trial, after our log line. A kill in between would
+        # make a resume start from scratch and run the logged trial again; saving now closes it.
+        self.save()
         while self.context.token.stop_reason() is None:
             self.pre_create_trial()
             trial = self.oracle.create_trial(self.tuner_id)

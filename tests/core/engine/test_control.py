@@ -181,6 +181,39 @@ def test_killed_search_resumes_without_losing_a_finished_trial(penguins_csv, tmp
     assert json.loads((resumed.path / "spec.json").read_text())["search"]["max_trials"] == 3
 
 
+class _Killed(BaseException):
+    """Stands in for SIGKILL inside the process: nothing after it runs, no handler catches it."""
+
+
+def test_resume_keeps_the_first_trial_when_killed_right_after_logging_it(penguins_csv, tmp_path):
+    """Killed after the first trial's log line, before keras-tuner wrote any state of its own.
+
+    The subprocess test above hit this window by chance on CI: the resume started the search
+    from scratch and ran trial 0 again."""
+
+    def kill_when_the_first_trial_is_logged(event):
+        if type(event).__name__ == "TrialEnded":
+            raise _Killed
+
+    with pytest.raises(_Killed):
+        start_run(
+            _spec(penguins_csv, trials=2, epochs=3),
+            tmp_path / "p",
+            Recorder(kill_when_the_first_trial_is_logged),
+        )
+    run = Project(tmp_path / "p").runs()[0]
+    run.update_state(pid=999_999_999)  # the process that ran it is gone
+    logged = run.trials()
+    assert [t.trial_id for t in logged] == ["0"]
+
+    recorder = Recorder()
+    resume_run(run, recorder)
+    assert [e.trial_id for e in recorder.of("TrialStarted")] == ["1"]  # only the missing one
+    assert run.trials()[0] == logged[0]
+    assert [t.trial_id for t in run.trials()] == ["0", "1"]
+    assert run.state()["status"] == "completed"
+
+
 def test_resume_adopts_a_trial_logged_but_not_saved_by_keras_tuner(penguins_csv, tmp_path):
     """The narrowest kill: after our trials.jsonl line, before keras-tuner saved the trial."""
     spec = _spec(penguins_csv, trials=2, epochs=3)
