@@ -124,30 +124,34 @@ def infer_role(series: pd.Series, distinct: int | None = None) -> tuple[ColumnRo
     Returns:
         The role and a one-sentence reason for it.
     """
-    values = series.dropna()
-    count = len(values)
+    count = int(series.notna().sum())
     if count == 0:
         return ColumnRole.CONSTANT, "every value is missing"
-    distinct = int(values.nunique()) if distinct is None else distinct
+    distinct = int(series.nunique()) if distinct is None else distinct
     if distinct == 1:
-        return ColumnRole.CONSTANT, f"the same value ({_short(values.iloc[0])}) in every row"
+        return (
+            ColumnRole.CONSTANT,
+            f"the same value ({_short(series.dropna().iloc[0])}) in every row",
+        )
     if ptypes.is_bool_dtype(series):
         return ColumnRole.BOOLEAN, "true/false values"
     if ptypes.is_datetime64_any_dtype(series):
         return ColumnRole.DATETIME, "dates and times"
     if ptypes.is_numeric_dtype(series):
-        return _numeric_role(series.name, values, distinct)
-    return _string_role(values.astype(str), distinct)
+        return _numeric_role(series, count, distinct)
+    return _string_role(series.dropna().astype(str), distinct)
 
 
-def _numeric_role(name, values: pd.Series, distinct: int) -> tuple[ColumnRole, str]:
-    count = len(values)
-    if distinct == 2 and set(np.unique(values.to_numpy())) <= {0, 1}:
+def _numeric_role(series: pd.Series, count: int, distinct: int) -> tuple[ColumnRole, str]:
+    # Missing values stay in: copying a million floats to drop them costs more than the checks.
+    if distinct == 2 and series.min() == 0 and series.max() == 1:  # two values: the extremes
         return ColumnRole.BOOLEAN, "only the values 0 and 1"
-    integral = ptypes.is_integer_dtype(values) or _whole_numbers(values.to_numpy())
+    integral = ptypes.is_integer_dtype(series) or _whole_numbers(
+        series.to_numpy(dtype=float, na_value=np.nan)
+    )
     if integral and distinct == count and count >= 20:
-        steps = np.diff(values.to_numpy())
-        if _ID_NAME.search(str(name)):
+        steps = np.diff(series.dropna().to_numpy())
+        if _ID_NAME.search(str(series.name)):
             return ColumnRole.IDENTIFIER, "whole numbers, unique per row, named like an id"
         if len(steps) and np.all(steps == 1):
             return ColumnRole.IDENTIFIER, "whole numbers counting up by one, like a row number"
@@ -156,11 +160,13 @@ def _numeric_role(name, values: pd.Series, distinct: int) -> tuple[ColumnRole, s
 
 
 def _whole_numbers(values: np.ndarray) -> bool:
-    """Whether every float is a whole number; a thousand values settle most columns at once."""
-    head = values[:1000]
-    if not np.all(np.mod(head, 1) == 0):
-        return False
-    return bool(np.all(np.mod(values, 1) == 0))
+    """Whether every float (missing ones aside) is a whole number; a thousand values settle most
+    columns at once."""
+
+    def whole(part: np.ndarray) -> bool:
+        return bool(np.all((np.mod(part, 1) == 0) | np.isnan(part)))
+
+    return whole(values[:1000]) and whole(values)
 
 
 def _string_role(values: pd.Series, distinct: int) -> tuple[ColumnRole, str]:

@@ -38,6 +38,8 @@ def test_counts_match_pandas_on_special_values():
             "when": pd.to_datetime(["2020-01-01", None, "2020-01-01", "2021-01-01", None]),
             "level": pd.Series(["x", "y", "x", "x", "y"], dtype="category"),
             "nullable": pd.Series([1, None, 1, 2, None], dtype="Int64"),
+            "single": np.array([1.5, np.nan, 1.5, 2.0, np.nan], dtype=np.float32),
+            "byte": np.array([7, 255, 7, 0, 255], dtype=np.uint8),
         }
     )
     assert _ours(frame) == _pandas_counts(frame)
