@@ -248,8 +248,8 @@ def _count_column(series: pd.Series) -> tuple[np.ndarray, int, int]:
 
     Plain numbers are counted by Arrow's `unique` (a million floats with 58k distinct values:
     14 ms, where `pd.unique` takes 29 and a dictionary encoding, which also writes a code per
-    row, 21) and keyed by their own bits. Strings go through Arrow's dictionary encoding; anything else (objects,
-    categories, dates, nullable numbers) through `pd.factorize`."""
+    row, 21) and keyed by their own bits. Strings go through Arrow's dictionary encoding;
+    anything else (objects, categories, dates, nullable numbers) through `pd.factorize`."""
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
         values = series.to_numpy()

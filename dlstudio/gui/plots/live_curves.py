@@ -21,6 +21,14 @@ from dlstudio.gui.plots.ranges import settled_range
 TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
 VAL_PEN = pg.mkPen("#ff7f0e", width=2)
 BATCH_PEN = pg.mkPen("#2ca02c", width=1.5)
+PENS = {
+    "loss": TRAIN_PEN,
+    "val_loss": VAL_PEN,
+    "metric": TRAIN_PEN,
+    "val_metric": VAL_PEN,
+    "batch": BATCH_PEN,
+}
+THIN_PENS = {name: pg.mkPen(pen.color(), width=1) for name, pen in PENS.items()}  # dense curves
 PAST_PEN = pg.mkPen(150, 150, 150, 90, width=1)
 SMOOTH_BELOW_POINTS = 2000
 LEGEND = {
@@ -111,16 +119,8 @@ class LiveCurves(QWidget):
         self._series = {
             name: GrowingSeries() for name in ("loss", "val_loss", "metric", "val_metric", "batch")
         }
-        self._pens = {
-            "loss": TRAIN_PEN,
-            "val_loss": VAL_PEN,
-            "metric": TRAIN_PEN,
-            "val_metric": VAL_PEN,
-            "batch": BATCH_PEN,
-        }
-        self._thin_pens = {name: pg.mkPen(pen.color(), width=1) for name, pen in self._pens.items()}
         self._curves = {
-            name: self._plot_of[name].plot(pen=self._pens[name], name=LEGEND[name])
+            name: self._plot_of[name].plot(pen=PENS[name], name=LEGEND[name])
             for name in self._plot_of
         }
 
@@ -175,7 +175,7 @@ class LiveCurves(QWidget):
             # A dense curve drawn smooth and 2 px wide costs ~10× (215 vs 20 ms a frame at 10⁵
             # points, bench/plot_redraw.py) and looks the same thin and aliased.
             smooth = len(x) < SMOOTH_BELOW_POINTS
-            pen = self._pens[name] if smooth else self._thin_pens[name]
+            pen = PENS[name] if smooth else THIN_PENS[name]
             curve.setData(x, y, pen=pen, antialias=smooth, skipFiniteCheck=True)  # finite only
             if len(x):
                 self._extend_x(x[-1], headroom=0.25)
