@@ -29,7 +29,7 @@ page = window.model_page
 page.tune_radio.setChecked(True)
 page.trials_spin.setValue(3)
 page.epochs_spin.setValue({epochs})
-page.budget_spin.setValue(0)
+page.budget_edit.setText("")
 
 late, last, stalls = [], [None], []
 started = time.perf_counter()

@@ -64,6 +64,8 @@ def run(argv: list[str]) -> int:
     """Run the CLI with `argv`; returns the process exit status."""
     args = build_parser(engine_commands=argv[:1] != ["gui"]).parse_args(argv)
     command = args.command or "gui"
+    if args.debug:
+        os.environ["DLSTUDIO_DEBUG"] = "1"  # read by the engine too (native_logs)
     try:
         if command == "gui":
             from dlstudio.gui.launch import launch

@@ -7,12 +7,12 @@ is imported only inside these functions, so `dlstudio --help` and `inspect` stay
 from __future__ import annotations
 
 import json
-import re
 import signal
 import sys
 from pathlib import Path
 
 from dlstudio.core.config import (
+    OBJECTIVES,
     TUNERS,
     DataSpec,
     ModelSpec,
@@ -21,6 +21,7 @@ from dlstudio.core.config import (
     SplitSpec,
     TrainSpec,
 )
+from dlstudio.core.durations import parse_duration
 from dlstudio.core.errors import DlstudioError
 
 DEFAULT_PROJECT = "dlstudio-project"
@@ -59,8 +60,18 @@ def add_commands(commands) -> None:
         cmd.add_argument("--json", action="store_true", help="print the result as JSON")
         if name == "tune":
             cmd.add_argument("--tuner", choices=TUNERS, default="random")
-            cmd.add_argument("--max-trials", type=int, default=10)
-            cmd.add_argument("--time-limit", help="hard wall-clock budget, e.g. 90s, 10m, 1h30m")
+            cmd.add_argument("--max-trials", type=int, default=10, help="at most this many (≥ 1)")
+            cmd.add_argument(
+                "--time-limit",
+                help="hard wall-clock budget, e.g. 45 (seconds), 90s, 10m, 1h30m; the search "
+                "plans inside it and always keeps the best model it trained",
+            )
+            cmd.add_argument(
+                "--objective",
+                choices=OBJECTIVES,
+                help="what 'best' means, on the validation split (default: val_loss for "
+                "classes, val_mae for numbers)",
+            )
             cmd.add_argument("--space", help="JSON file of search-space entries to override")
             cmd.add_argument("--resume", metavar="RUN", help="continue an interrupted search")
 
@@ -70,12 +81,22 @@ def add_commands(commands) -> None:
 
     export = commands.add_parser("export", help="export a run's model (checked after writing)")
     export.add_argument("run", help="run folder (or a project: its latest run)")
-    export.add_argument("--format", default="keras,savedmodel", help="keras,savedmodel,onnx,tflite")
+    export.add_argument(
+        "--format",
+        help="some of keras,savedmodel,onnx,tflite (default: every format this model can use)",
+    )
     export.add_argument("--out", required=True, help="folder to write to")
 
     predict = commands.add_parser("predict", help="predict on new raw data")
     predict.add_argument("model", help="a run folder or its model.keras")
-    predict.add_argument("data", help="a table, or a folder of images or .txt files")
+    predict.add_argument(
+        "data",
+        nargs="?",
+        help="a table; an image or a folder of images; a .txt file or a folder of them",
+    )
+    predict.add_argument(
+        "--text", action="append", default=[], help="a text to classify (repeatable)"
+    )
     predict.add_argument("-o", "--output", default="predictions.csv", help="CSV to write")
 
     runs = commands.add_parser("runs", help="list the trials of every run in a project")
@@ -83,21 +104,6 @@ def add_commands(commands) -> None:
     runs.add_argument("--json", action="store_true")
 
     commands.add_parser("devices", help="what the Keras backend will train on")
-
-
-def parse_duration(text: str | None) -> float | None:
-    """'90s', '10m', '1h30m', '2h' or plain seconds → seconds."""
-    if text is None:
-        return None
-    match = re.fullmatch(
-        r"\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*", text
-    )
-    if not match or not any(match.groups()):
-        raise DlstudioError(
-            f"The time limit {text!r}.", "a duration like 90s, 10m or 1h30m", "Fix --time-limit."
-        )
-    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
 
 
 def _values(pairs: list[str]) -> dict:
@@ -145,8 +151,18 @@ def _spec(args) -> RunSpec:
                     "a JSON object of entries",
                     "Fix the file.",
                 ) from None
+        if args.max_trials < 1:
+            raise DlstudioError(
+                f"--max-trials {args.max_trials}.",
+                "at least 1 trial",
+                "Give a positive number, or --time-limit alone to stop by time.",
+            )
         search = SearchSpec(
-            args.tuner, args.max_trials, parse_duration(args.time_limit), space=space
+            args.tuner,
+            args.max_trials,
+            parse_duration(args.time_limit, "--time-limit"),
+            args.objective,
+            space,
         )
     return RunSpec(data, model, train, search)
 
@@ -155,8 +171,11 @@ def cmd_run(args) -> int:
     """train and tune."""
     from dlstudio.cli_progress import ProgressPrinter
     from dlstudio.core.engine.cancel import CancelToken
-    from dlstudio.core.engine.run import resume_run, start_run
+    from dlstudio.core.native_logs import hushed
     from dlstudio.core.project import find_run
+
+    with hushed():
+        from dlstudio.core.engine.run import resume_run, start_run
 
     token = CancelToken()
     printer = ProgressPrinter(quiet=args.quiet or args.json)
@@ -219,23 +238,49 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from dlstudio.core.export import export_run
+    from dlstudio.core.native_logs import hushed
 
-    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    with hushed():
+        from dlstudio.core.export import export_run
+
+    formats = None
+    if args.format:
+        formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     for item in export_run(args.run, formats, args.out):
         check = (
-            f"matches within {item.max_difference:.1g}" if item.max_difference is not None else ""
+            f"reloaded in its own runtime, predictions within {item.max_difference:.1g}"
+            if item.max_difference is not None
+            else ""
         )
-        print(f"{item.format:11s} {item.path}  ({check}{'; ' + item.note if item.note else ''})")
+        print(f"{item.format:11s} {item.path}  ({check}; {item.note})")
+    print(f"How to use each one: {Path(args.out) / 'model_card.md'}")
     return 0
 
 
 def cmd_predict(args) -> int:
-    from dlstudio.core.export import predict_file
+    from dlstudio.core.native_logs import hushed
     from dlstudio.core.project import atomic_write_text
 
-    frame = predict_file(args.model, args.data)
-    atomic_write_text(Path(args.output), frame.to_csv(index=False))
+    output = Path(args.output).expanduser()
+    if args.data and output.resolve() == Path(args.data).expanduser().resolve():
+        raise DlstudioError(
+            f"-o {args.output!r} is the input file itself.",
+            "a new file for the predictions",
+            "Pass another name with -o, e.g. -o predictions.csv.",
+        )
+    if bool(args.data) == bool(args.text):
+        raise DlstudioError(
+            "Both data and --text were given." if args.data else "No data was given.",
+            "either a file or folder of new data, or one or more --text",
+            "e.g. `dlstudio predict RUN new.csv` or `dlstudio predict RUN --text 'Win a prize!'`.",
+        )
+    with hushed():
+        from dlstudio.core.export import predict_file, predict_texts
+
+    frame = (
+        predict_file(args.model, args.data) if args.data else predict_texts(args.model, args.text)
+    )
+    atomic_write_text(output, frame.to_csv(index=False))
     print(f"{len(frame)} prediction(s) written to {args.output}")
     return 0
 
@@ -292,7 +337,10 @@ def cmd_runs(args) -> int:
 
 
 def cmd_devices(args) -> int:
-    from dlstudio.core.engine.devices import detect_device
+    from dlstudio.core.native_logs import hushed
+
+    with hushed():
+        from dlstudio.core.engine.devices import detect_device
 
     device = detect_device()
     print(device.describe())

@@ -104,7 +104,8 @@ class ProgressPrinter:
         elif isinstance(event, RunMessage):
             self.note(event.text)
         elif isinstance(event, RunFinished):
-            self.note(f"Run {event.status.value} in {event.duration_s:.1f} s")
+            status = STATUS_WORDS.get(event.status.value, event.status.value)
+            self.note(f"Run {status} after {event.duration_s:.1f} s")
         elif isinstance(event, RunFailed):
             self.note(f"Run failed: {event.message}")
 
@@ -124,14 +125,26 @@ def print_result(run, quiet: bool = False) -> None:
         shown = " ".join(f"{k}={v:.4f}" for k, v in metrics.items())
         console.print(f"{state.get('status')} {run.path} {shown}")
         return
-    console.print(
-        f"[bold]{run.path}[/]: {state.get('status')}, best trial {state.get('best_trial_id')}"
-    )
+    status = STATUS_WORDS.get(state.get("status"), state.get("status"))
+    best = state.get("best_trial_id")
+    console.print(f"[bold]{run.path}[/]: {status}" + (f"; best trial {best}" if best else ""))
     if evaluation:
         print_evaluation(run, evaluation, console)
-        console.print(f"Model: {run.model_path}  (raw data in, predictions out)")
-    elif state.get("message"):
-        console.print(state["message"])
+        kind = "a partial model" if state.get("partial") else "raw data in, predictions out"
+        console.print(f"Model: {run.model_path}  ({kind})")
+    if state.get("message"):
+        beats = (evaluation or {}).get("verdict", {}).get("beats_baseline", True)
+        console.print(state["message"], style=None if beats and evaluation else "bold yellow")
+
+
+STATUS_WORDS = {
+    "completed": "finished",
+    "time_limit": "stopped at the time limit",
+    "cancelled": "stopped by you",
+    "failed": "failed",
+    "interrupted": "interrupted (resume it with `dlstudio tune --resume RUN`)",
+    "running": "running",
+}
 
 
 def print_evaluation(run, evaluation: dict, console: Console | None = None) -> None:

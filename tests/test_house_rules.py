@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dlstudio"
 HEAVY = {"tensorflow", "keras", "keras_tuner", "jax", "torch"}
 # Only these may import the training stack when they are imported; the rest do it lazily so
 # that the window and `dlstudio --help` never wait for TensorFlow.
-ALLOWED = ("core/engine/", "core/models/", "core/export.py")
+ALLOWED = ("core/engine/", "core/models/", "core/export/")
 QT = {"PySide6", "pyqtgraph", "PyQt5", "PyQt6"}
 
 

@@ -17,6 +17,13 @@ def objective_direction(objective: str) -> str:
     return "max" if any(word in objective for word in ("accuracy", "auc")) else "min"
 
 
+def default_objective(task: str) -> str:
+    """What "best" means when the user does not say: the validation loss for classes (log loss,
+    the same in every trial); for numbers the validation MAE, in the target's own units, since
+    the loss itself is a hyperparameter there (MSE, MAE or Huber) and differs between trials."""
+    return "val_mae" if task == "regression" else "val_loss"
+
+
 @dataclass(frozen=True)
 class SplitSpec:
     """How to split rows. Ratios are of the labelled rows and must sum to 1."""
@@ -72,8 +79,9 @@ class SearchSpec:
     tuner: str = "random"
     max_trials: int = 10
     time_limit_s: float | None = None
-    objective: str = "val_loss"
+    objective: str | None = None  # None: the task's default (see default_objective)
     space: dict | None = None
+    seed: int | None = None  # the oracle's; set when the run starts, so that a resume repeats it
 
 
 @dataclass(frozen=True)

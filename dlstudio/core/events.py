@@ -47,6 +47,13 @@ class TrialRecord:
     duration_s: float = 0.0
     parameters: int | None = None
     message: str = ""
+    epoch_s: float | None = None  # measured (or, before one ended, estimated) time per epoch
+    cut_mid_epoch: bool = False  # stopped between batches: its last epoch saw part of the data
+
+    @property
+    def partial(self) -> bool:
+        """Cut short or cancelled: its best epoch is a model, but the trial did not finish."""
+        return self.status in (TrialStatus.CUT_SHORT, TrialStatus.CANCELLED)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -118,6 +125,8 @@ class RunFinished:
     duration_s: float
     test_metrics: dict[str, float] = field(default_factory=dict)
     model_path: str | None = None
+    partial: bool = False  # the model is the best epoch of a trial that did not finish
+    message: str = ""  # what the user should know about the result, in plain words
 
 
 @dataclass(frozen=True)

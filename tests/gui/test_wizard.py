@@ -22,7 +22,7 @@ def _short_search(window, trials: int, epochs: int) -> None:
     page.tune_radio.setChecked(True)
     page.trials_spin.setValue(trials)
     page.epochs_spin.setValue(epochs)
-    page.budget_spin.setValue(0)
+    page.budget_edit.setText("")
 
 
 def test_search_to_results_and_export(qtbot, window, penguins_csv, projects, tmp_path):

@@ -1,4 +1,5 @@
-"""Keras callbacks that turn training into events and obey the cancel token.
+"""Keras callbacks that turn training into events, obey the cancel token and the budget, and
+keep the best weights seen.
 
 Neither overrides an `on_*_batch_end` hook: Keras hands those every batch's logs, converted
 from tensors, which cost 10 % of samples/s on a 2-core CPU (bench/overhead.py measures the
@@ -11,10 +12,12 @@ TerminateOnNaN would read every batch's loss, syncing each step).
 from __future__ import annotations
 
 import math
+import statistics
 import time
 
 import keras
 
+from dlstudio.core.engine.budget import BudgetPlan, TrialCost, epochs_that_fit
 from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.events import BatchEnded, EpochEnded, EventSink
 
@@ -59,25 +62,201 @@ class EventCallback(keras.callbacks.Callback):
         self.sink(EpochEnded(self.trial_id, epoch, self.epochs, metrics))
 
 
-class StopCallback(keras.callbacks.Callback):
-    """Stops training within one batch of a cancel or the deadline; remembers why."""
+class TrialInterrupted(Exception):
+    """Raised from a callback to leave `fit` at once, skipping the epoch's validation pass.
 
-    def __init__(self, token: CancelToken) -> None:
+    `reason` is "cancelled", "time_limit" or "too_slow"; `message` says it in plain words."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class BestEpoch(keras.callbacks.Callback):
+    """Early stopping that always ends on the best weights seen.
+
+    Keras's EarlyStopping restores the best weights only when it stopped the training itself;
+    when the epochs run out, the budget ends a trial or the deadline cuts it, the last epoch's
+    weights would stay. This keeps a copy of the weights at every improvement of `monitor` and
+    puts them back whenever training ends (or when asked, after an interruption).
+    """
+
+    def __init__(self, monitor: str, direction: str, patience: int) -> None:
         super().__init__()
-        self.token = token
-        self.reason: str | None = None
+        self.monitor = monitor
+        self.better = (lambda a, b: a > b) if direction == "max" else (lambda a, b: a < b)
+        self.patience = patience
+        self.best: float | None = None
+        self.best_epoch: int | None = None
+        self._weights = None
+        self._wait = 0
+        self.stopped_early = False
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self._check()
+    @property
+    def has_best(self) -> bool:
+        return self._weights is not None
 
     def on_epoch_end(self, epoch, logs=None):
-        self._check()
-
-    def _check(self) -> None:
-        reason = self.token.stop_reason()
-        if reason and self.model is not None:
-            self.reason = reason
+        value = (logs or {}).get(self.monitor)
+        if value is None or not math.isfinite(float(value)):
+            self._wait += 1
+        elif self.best is None or self.better(float(value), self.best):
+            self.best, self.best_epoch, self._wait = float(value), epoch, 0
+            self._weights = self.model.get_weights()
+        else:
+            self._wait += 1
+        if self._wait >= self.patience and self.has_best:
+            self.stopped_early = True
             self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.restore(self.model)
+
+    def restore(self, model) -> None:
+        if self._weights is not None:
+            model.set_weights(self._weights)
+
+
+class StopCallback(keras.callbacks.Callback):
+    """Stops training within one batch of a cancel or the deadline; remembers why.
+
+    When some epoch has already been validated (in this trial or an earlier one), it leaves
+    `fit` at once by raising TrialInterrupted: the partial epoch's validation pass would only
+    delay the stop. When none has, it lets Keras validate the partial epoch, so that even a
+    budget too short for one epoch ends with a model (labelled as partial)."""
+
+    def __init__(self, token: CancelToken, best: BestEpoch, plan: BudgetPlan | None) -> None:
+        super().__init__()
+        self.token = token
+        self.best = best
+        self.plan = plan
+        self.reason: str | None = None
+        self.mid_epoch = False  # stopped between batches: the last epoch recorded is partial
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._check(interrupt=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._check(interrupt=False)
+
+    def _check(self, interrupt: bool) -> None:
+        reason = self.token.stop_reason()
+        if not reason or self.model is None:
+            return
+        self.reason = reason
+        self.model.stop_training = True
+        self.mid_epoch = interrupt
+        if interrupt and (self.best.has_best or (self.plan is not None and self.plan.has_model)):
+            what = (
+                "cancelled by the user" if reason == "cancelled" else "cut short by the time limit"
+            )
+            raise TrialInterrupted(reason, what)
+
+
+class EpochBudget(keras.callbacks.Callback):
+    """Sizes a trial to its share of the budget: estimates the epoch time from the first
+    batches (and shows the epochs that will fit), then ends the trial at an epoch boundary once
+    another epoch would not fit. A trial whose first epoch alone would overrun its share is
+    given up at once when an earlier trial already gave a model.
+
+    Args:
+        plan: The search's plan (whether a model exists; where to report the measured cost).
+        trial_deadline: When this trial should end (`time.monotonic()`).
+        events: The trial's EventCallback, whose epoch count the live view shows.
+        validation_ratio: Validation rows per training row (the validation pass is timed
+            from the first epoch on; before that it is estimated from this).
+    """
+
+    ESTIMATE_AFTER_S = 0.5  # of steady batches (the first, which traces the graph, excluded)
+    ESTIMATE_AFTER_BATCHES = 20
+
+    def __init__(
+        self, plan: BudgetPlan, trial_deadline: float, events, validation_ratio: float
+    ) -> None:
+        super().__init__()
+        self.plan = plan
+        self.trial_deadline = trial_deadline
+        self.events = events
+        self.most = events.epochs  # the user's maximum; the plan shows fewer when fewer fit
+        self.validation_ratio = validation_ratio
+        self.trial_started = time.monotonic()
+        self.epoch_times: list[float] = []
+        self.estimate_s: float | None = None
+        self.stopped_for_budget = False
+        self._steps: int | None = None
+        self._epoch_started = self.trial_started
+        self._second_batch: float | None = None
+
+    def on_train_begin(self, logs=None):
+        self._steps = (self.params or {}).get("steps")
+        self._second_batch = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_started = time.monotonic()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.estimate_s is not None or not self._steps or batch < 1:
+            return
+        now = time.monotonic()
+        if batch == 1:
+            self._second_batch = now
+            return
+        measured = now - self._second_batch
+        last = batch == self._steps - 1
+        if measured < self.ESTIMATE_AFTER_S and batch < self.ESTIMATE_AFTER_BATCHES and not last:
+            return
+        per_batch = measured / (batch - 1)
+        # Validation is a forward pass only: about a third of a training step per row.
+        self.estimate_s = per_batch * self._steps * (1 + self.validation_ratio / 3)
+        self._plan_epochs(self.estimate_s)
+        if self.plan.has_model and self._epoch_started + self.estimate_s > self.trial_deadline:
+            raise TrialInterrupted(
+                "too_slow",
+                f"given up: one epoch needs about {self.estimate_s:.0f} s, more than the "
+                f"{max(0.0, self.trial_deadline - self._epoch_started):.0f} s left for this trial",
+            )
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.monotonic()
+        self.epoch_times.append(now - self._epoch_started)
+        epoch_s = self.epoch_s()
+        self._plan_epochs(epoch_s, done=epoch + 1)
+        more_to_go = epoch + 1 < self.most and not self.model.stop_training
+        # An epoch of a few batches is timed only by whole epochs, and the first one also
+        # traced the graphs: until a second ends, only the search's own deadline stops it.
+        trusted = len(self.epoch_times) > 1 or self.estimate_s is not None
+        deadline = self.trial_deadline if trusted else (self.plan.deadline or self.trial_deadline)
+        if more_to_go and now + epoch_s > deadline:
+            self.stopped_for_budget = True
+            self.model.stop_training = True
+
+    def _plan_epochs(self, epoch_s: float, done: int = 0) -> None:
+        if done >= self.most:
+            return
+        left = self.trial_deadline - time.monotonic()
+        fitting = epochs_that_fit(left, epoch_s, self.most - done) if left > epoch_s else 0
+        self.events.epochs = max(done + fitting, 1)
+
+    def epoch_s(self) -> float:
+        """The steady cost of an epoch. The first epoch also traces the model into graphs
+        (a second or more for a small model), so until a second one ends the estimate from its
+        steady batches stands for it."""
+        if len(self.epoch_times) > 1:
+            return statistics.median(self.epoch_times[1:])
+        if self.estimate_s is not None:
+            return self.estimate_s
+        return self.epoch_times[0] if self.epoch_times else 0.0
+
+    def cost(self, converged: bool) -> TrialCost | None:
+        """This trial's measured cost, to plan the next ones; `converged`: it ended by itself
+        (early stopping or its last epoch), not by the budget or an interruption."""
+        epoch_s = self.epoch_s()
+        if epoch_s <= 0:
+            return None
+        spent = time.monotonic() - self.trial_started
+        overhead = max(0.0, spent - epoch_s * len(self.epoch_times))
+        return TrialCost(epoch_s, overhead, spent if converged else None)
 
 
 def _running_loss(model) -> float | None:

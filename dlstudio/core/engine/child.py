@@ -46,8 +46,11 @@ def main() -> int:
     try:
         sink(RunMessage("Loading TensorFlow and Keras…"))
         from dlstudio.core.config import RunSpec
-        from dlstudio.core.engine.run import resume_run, start_run
+        from dlstudio.core.native_logs import hushed
         from dlstudio.core.project import RunFolder
+
+        with hushed():
+            from dlstudio.core.engine.run import resume_run, start_run
 
         if job.get("resume"):
             resume_run(RunFolder(job["resume"]), sink, token)

@@ -15,8 +15,8 @@ from dlstudio.core.engine.prepare import PreparedData
 
 
 def batches(data: PreparedData, split: str, batch_size: int, shuffle: bool = False, seed: int = 0):
-    """(inputs, target) batches of one split."""
-    return make_batches(data.x[split], data.y[split], batch_size, shuffle, seed)
+    """(inputs, target) batches of one split, the target as the network learns it."""
+    return make_batches(data.x[split], data.fit_target(split), batch_size, shuffle, seed)
 
 
 def make_batches(

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 
 import keras
 
+from dlstudio.core.native_logs import hushed
+
 
 @dataclass(frozen=True)
 class DeviceInfo:
@@ -34,7 +36,10 @@ class DeviceInfo:
 def detect_device() -> DeviceInfo:
     """Ask the active backend which accelerators it sees."""
     backend = keras.backend.backend()
-    found = {"tensorflow": _tensorflow, "jax": _jax, "torch": _torch}.get(backend, lambda: None)()
+    with hushed():  # probing for CUDA logs errors on every machine without it
+        found = {"tensorflow": _tensorflow, "jax": _jax, "torch": _torch}.get(
+            backend, lambda: None
+        )()
     if found:
         name, memory, count = found
         return DeviceInfo(backend, "GPU", name, memory, count, "")

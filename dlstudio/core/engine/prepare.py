@@ -2,6 +2,11 @@
 
 Inputs stay raw on purpose (numbers with NaN, category strings, texts, uint8 pixels): the
 models do their own preprocessing, so the exported model takes the same raw data.
+
+A regression target is the exception: a network fits a standardised number far more easily
+than prices in the hundreds of thousands, so it trains on a scaled target (and on its
+logarithm when the numbers are positive and skewed), and the exported model scales its output
+back, so it predicts in the user's units.
 """
 
 from __future__ import annotations
@@ -38,6 +43,53 @@ class FeatureInput:
         return {"column": self.column, "name": self.name, "kind": self.kind, "stats": self.stats}
 
 
+@dataclass(frozen=True)
+class TargetScaling:
+    """How a regression target is scaled for training: z = (f(y) - mean) / std, where f is
+    log1p when `log`, else the identity. Bounds (in f's units) keep exp() finite."""
+
+    log: bool
+    mean: float
+    std: float
+    low: float
+    high: float
+
+    @classmethod
+    def fit(cls, y: np.ndarray) -> TargetScaling:
+        y = y[np.isfinite(y)].astype("float64")
+        log = bool(len(y) > 2 and y.min() >= 0 and _skewness(y) > SKEWED_ABOVE)
+        f = np.log1p(y) if log else y
+        std = float(f.std()) if len(f) > 1 and f.std() > 0 else 1.0
+        mean = float(f.mean()) if len(f) else 0.0
+        span = float(f.max() - f.min()) if len(f) else 1.0
+        # Predictions may leave the training range, but not by more than its own width.
+        low, high = (float(f.min() - span), float(f.max() + span)) if len(f) else (-1e30, 1e30)
+        return cls(log, mean, std, low, high)
+
+    def scale(self, y: np.ndarray) -> np.ndarray:
+        f = np.log1p(np.maximum(y, 0)) if self.log else y
+        return ((f - self.mean) / self.std).astype("float32")
+
+    def unscale(self, z: np.ndarray) -> np.ndarray:
+        f = np.asarray(z, dtype="float64") * self.std + self.mean
+        return np.expm1(np.clip(f, self.low, self.high)) if self.log else f
+
+    def describe(self) -> str:
+        how = "the logarithm of the target (skewed, positive)" if self.log else "the target"
+        return f"trained on {how}, standardised; predictions come back in the target's units"
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+SKEWED_ABOVE = 1.0  # sample skewness; a log helps prices, counts, incomes and the like
+
+
+def _skewness(y: np.ndarray) -> float:
+    std = y.std()
+    return float(np.mean(((y - y.mean()) / std) ** 3)) if std > 0 else 0.0
+
+
 @dataclass
 class PreparedData:
     """Arrays per split plus everything the model builder and the exporter need to know."""
@@ -51,9 +103,16 @@ class PreparedData:
     y: dict[str, np.ndarray]
     class_weight: dict[int, float] | None
     notes: list[str] = field(default_factory=list)
+    target_scaling: TargetScaling | None = None  # regression only
 
     def rows(self, split: str) -> int:
         return len(self.y[split])
+
+    def fit_target(self, split: str) -> np.ndarray:
+        """The target as the network learns it: scaled for regression, codes otherwise."""
+        if self.target_scaling is None:
+            return self.y[split]
+        return self.target_scaling.scale(self.y[split])
 
     @property
     def needs_tensorflow(self) -> bool:
@@ -94,7 +153,13 @@ def prepare(dataset: Dataset, split: SplitSpec, use_class_weights: bool = True) 
     notes = list(parts.notes)
     if weights:
         notes.append("classes are imbalanced: rarer classes weigh more in the loss")
-    return PreparedData(profile.kind.value, task, target, inputs, class_names, x, y, weights, notes)
+    scaling = None
+    if task is Task.REGRESSION:
+        scaling = TargetScaling.fit(y["train"])
+        notes.append(f"regression target: {scaling.describe()}")
+    return PreparedData(
+        profile.kind.value, task, target, inputs, class_names, x, y, weights, notes, scaling
+    )
 
 
 def _natural(label: str):

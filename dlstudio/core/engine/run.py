@@ -1,7 +1,8 @@
 """One run from spec to saved model: the single entry point the CLI and the GUI call.
 
-    spec → load and profile the data → split and prepare → keras-tuner search (one fixed
-    configuration for "train") → best finished trial → test-split evaluation → model.keras
+    spec → load and profile the data → split and prepare → keras-tuner search planned inside
+    the budget (one fixed configuration for "train") → the best finished trial, or, when none
+    finished, the best epoch of one cut short → test-split evaluation → model.keras
 
 Everything the user should see goes out as events; everything worth keeping goes into the run
 folder as it happens, so a crash or a kill loses at most the trial that was running.
@@ -13,13 +14,15 @@ import math
 import os
 import time
 import warnings
+from dataclasses import replace
 
 import keras
+import numpy as np
 
-from dlstudio.core.config import RunSpec, objective_direction
+from dlstudio.core.config import RunSpec, default_objective, objective_direction
 from dlstudio.core.data import load_dataset
+from dlstudio.core.engine.budget import BudgetPlan, reserve_for
 from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
-from dlstudio.core.engine.datasets import make_batches
 from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.engine.prepare import PreparedData, check_backend, prepare
@@ -36,16 +39,23 @@ from dlstudio.core.events import (
     TrialStatus,
     discard,
 )
-from dlstudio.core.export import inference_model, write_model_card
+from dlstudio.core.export import (
+    inference_model,
+    predict_arrays,
+    save_sample_inputs,
+    write_model_card,
+)
 from dlstudio.core.models.hypermodel import TemplateHyperModel
 from dlstudio.core.models.space import (
     default_space,
+    first_configuration,
     fixed_space,
     grid_ready,
     merge_space,
     template_for,
 )
 from dlstudio.core.project import Project, RunFolder
+from dlstudio.core.verdict import baseline_verdict
 
 
 def start_run(
@@ -57,6 +67,11 @@ def start_run(
     """Start a new run in `project`; returns its folder when the run has ended."""
     project = project if isinstance(project, Project) else Project(project)
     project.ensure({"path": spec.data.path, "target": spec.data.target})
+    if spec.search is not None and spec.search.seed is None:
+        # Each search of a project draws from its own seed, so "search again" explores anew
+        # (the data split and the weights' seed stay the user's, so runs remain comparable).
+        earlier = len(project.runs())
+        spec = replace(spec, search=replace(spec.search, seed=spec.train.seed + earlier))
     run = project.new_run(spec)
     execute(spec, run, sink, token or CancelToken(), resume=False)
     return run
@@ -104,7 +119,9 @@ def execute(
 def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
     search = spec.search
     if search is not None and search.time_limit_s is not None:
-        token.set_time_limit(search.time_limit_s - elapsed_before)
+        # The search ends early enough to leave time for evaluating and saving the winner.
+        left = search.time_limit_s - elapsed_before
+        token.set_time_limit(left - reserve_for(search.time_limit_s))
     dataset = load_dataset(
         spec.data.path,
         target=spec.data.target,
@@ -120,13 +137,14 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
     keras.utils.set_random_seed(spec.train.seed)
     device = detect_device()
     finished_before = len(run.trials()) if resume else 0
+    max_trials = 1 if search is None else search.max_trials
     sink(
         RunStarted(
             run.id,
             spec.mode,
             backend,
             device.to_dict(),
-            1 if search is None else search.max_trials,
+            max_trials,
             None if search is None else search.time_limit_s,
             data.rows("train"),
             finished_before,
@@ -148,8 +166,21 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         run.append_trial(record)
         run.update_state(elapsed_s=elapsed_before + time.monotonic() - started)
 
+    objective = (search.objective if search else None) or default_objective(data.task.value)
+    plan = None
+    if token.deadline is not None:
+        plan = BudgetPlan(token.deadline, max(1, max_trials - finished_before))
+        plan.has_model = any(r.score is not None for r in run.trials()) if resume else False
     context = TrialContext(
-        data, spec.train, sink, token, log_trial, search.objective if search else "val_loss"
+        data,
+        spec.train,
+        sink,
+        token,
+        log_trial,
+        objective,
+        plan,
+        first_configuration(space, template, data.rows("train")) if search else None,
+        _tried_elsewhere(run, spec, template) if search else [],
     )
     hypermodel = TemplateHyperModel(data, template, space, spec.train.clip_norm, spec.model.weights)
     tuner = make_tuner(
@@ -157,15 +188,16 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         hypermodel,
         context,
         str(run.tuner_dir),
-        search.max_trials if search else 1,
-        spec.train.seed,
+        max_trials,
+        spec.train.seed if search is None or search.seed is None else search.seed,
         resume,
     )
     if resume:
         tuner.adopt_finished_trials(run.trials())
     tuner.search()
 
-    best = best_trial(run.trials(), objective_direction(context.objective))
+    records = run.trials()
+    best = best_trial(records, objective_direction(objective))
     reason = token.stop_reason()
     status = (
         RunStatus.CANCELLED
@@ -174,17 +206,24 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         if reason == TIME_LIMIT
         else RunStatus.COMPLETED
     )
-    evaluation, model_path = None, None
+    evaluation, model_path, message = None, None, ""
     if best is not None:
-        evaluation = _save_best(tuner, best, data, spec, template, run, device.to_dict())
+        evaluation = _save_best(tuner, best, data, spec, template, run, device.to_dict(), sink)
         model_path = str(run.model_path)
-    elif status is RunStatus.COMPLETED:
-        status = RunStatus.FAILED
+        message = evaluation["verdict"]["text"]
+        if best.partial:
+            message = f"{partial_model_note(best)} {message}"
+    else:
+        message = no_model_reason(records, spec, status)
+        if status is RunStatus.COMPLETED or status is RunStatus.TIME_LIMIT:
+            status = RunStatus.FAILED
     duration = elapsed_before + time.monotonic() - started
     run.update_state(
         status=status.value,
         best_trial_id=best.trial_id if best else None,
         best_score=best.score if best else None,
+        partial=bool(best and best.partial),
+        message=message,
         elapsed_s=duration,
         finished=time.time(),
     )
@@ -198,8 +237,77 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
             duration,
             metrics,
             model_path,
+            bool(best and best.partial),
+            message,
         )
     )
+
+
+def partial_model_note(best: TrialRecord) -> str:
+    """What a partial model is, in one sentence (the CLI, the window and the model card)."""
+    stopped = "the user stopped it" if best.status is TrialStatus.CANCELLED else "the budget ended"
+    note = (
+        f"No trial finished before {stopped}: the model is the best epoch "
+        f"({(best.best_epoch or 0) + 1} of {best.epochs}) of trial {best.trial_id}, which was "
+        "cut short (a partial model)."
+    )
+    if best.cut_mid_epoch and best.epochs == 1 and best.epoch_s:
+        note += (
+            f" It saw only part of the training data once: one epoch needs about "
+            f"{best.epoch_s:.0f} s here, so a budget of at least {_suggest(best.epoch_s)} "
+            "would let it learn properly."
+        )
+    return note
+
+
+def no_model_reason(records: list[TrialRecord], spec: RunSpec, status: RunStatus) -> str:
+    """Why a run ended without a model, and what to change."""
+    if status is RunStatus.CANCELLED:
+        return "Stopped before any epoch was validated, so there is no model."
+    failed = [r for r in records if r.status is TrialStatus.FAILED and r.message]
+    if status is not RunStatus.TIME_LIMIT:
+        why = f" The last failure: {failed[-1].message}" if failed else ""
+        return f"No trial trained a model.{why}"
+    budget = spec.search.time_limit_s if spec.search else None
+    measured = [r.epoch_s for r in records if r.epoch_s]
+    if measured:
+        epoch = min(measured)
+        return (
+            f"No model: not one epoch could finish within the {budget:.0f} s budget. One epoch "
+            f"needs about {epoch:.0f} s here; give a budget of at least {_suggest(epoch)}, "
+            "or use less data or a smaller model."
+        )
+    return (
+        f"No model: the {budget:.0f} s budget ran out before training began (loading and "
+        "preparing the data took it all). Give a longer budget."
+    )
+
+
+def _suggest(epoch_s: float) -> str:
+    """A budget with room for a few epochs and the set-up, rounded up for people."""
+    seconds = 3 * epoch_s + 20
+    return f"{math.ceil(seconds / 60)} min" if seconds > 90 else f"{math.ceil(seconds / 10) * 10} s"
+
+
+def _tried_elsewhere(run: RunFolder, spec: RunSpec, template: str) -> list[dict]:
+    """Configurations that earlier runs of this project, on the same data with the same
+    architecture, already trained: a new search does not repeat them."""
+    project = Project(run.path.parents[1])
+    tried = []
+    for other in project.runs():
+        if other.path == run.path:
+            continue
+        try:
+            other_spec = other.spec()
+        except Exception:  # noqa: BLE001  (a damaged run is no reason to fail this one)
+            continue
+        same_data = (other_spec.data.path, other_spec.data.target) == (
+            spec.data.path,
+            spec.data.target,
+        )
+        if same_data and (other_spec.model.template or template) == template:
+            tried += [r.hyperparameters for r in other.trials() if r.score is not None]
+    return tried
 
 
 def _space(spec: RunSpec, template: str, data: PreparedData) -> dict:
@@ -212,15 +320,17 @@ def _space(spec: RunSpec, template: str, data: PreparedData) -> dict:
 
 
 def best_trial(records: list[TrialRecord], direction: str = "min") -> TrialRecord | None:
-    """The finished trial with the best score; cut-short or cancelled ones never win."""
-    done = [
-        r
-        for r in records
-        if r.status is TrialStatus.COMPLETED and r.score is not None and math.isfinite(r.score)
-    ]
-    if not done:
+    """The finished trial with the best score; when no trial finished, the best one cut short
+    or cancelled (its best epoch is kept: a partial model). None when nothing was validated."""
+
+    def scored(candidates):
+        return [r for r in candidates if r.score is not None and math.isfinite(r.score)]
+
+    done = scored(r for r in records if r.status is TrialStatus.COMPLETED)
+    pool = done or scored(r for r in records if r.partial)
+    if not pool:
         return None
-    return (max if direction == "max" else min)(done, key=lambda r: r.score)
+    return (max if direction == "max" else min)(pool, key=lambda r: r.score)
 
 
 def _save_best(
@@ -231,6 +341,7 @@ def _save_best(
     template: str,
     run: RunFolder,
     device: dict,
+    sink: EventSink,
 ) -> dict:
     release_memory()
     hp = tuner.oracle.get_trial(best.trial_id).hyperparameters
@@ -238,17 +349,39 @@ def _save_best(
     with warnings.catch_warnings():  # the checkpoint's optimizer state is not needed to predict
         warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
         model.load_weights(tuner._get_checkpoint_fname(best.trial_id))
-    output = model.predict(make_batches(data.x["test"], None, 256), verbose=0)
+    # Evaluated through the model that is saved: what the user gets is what was measured.
+    final = inference_model(tuner.hypermodel.build_for_inference(hp, model), data)
+    outputs = {
+        split: _network_output(predict_arrays(final, data.x[split]), data)
+        for split in ("validation", "test")
+    }
     train_mean = float(data.y["train"].mean()) if data.class_names is None else 0.0
     evaluation = evaluate_predictions(
-        data.task, data.y["test"], output, data.class_names, train_mean
+        data.task, data.y["test"], outputs["test"], data.class_names, train_mean
+    )
+    validation = evaluate_predictions(
+        data.task, data.y["validation"], outputs["validation"], data.class_names, train_mean
     )
     evaluation["split"] = {name: data.rows(name) for name in ("train", "validation", "test")}
     evaluation["best_trial_id"] = best.trial_id
+    evaluation["verdict"] = baseline_verdict(evaluation, validation)
+    if best.partial:
+        evaluation["partial"] = partial_model_note(best)
+    if not evaluation["verdict"]["beats_baseline"]:
+        sink(RunMessage(evaluation["verdict"]["text"]))
     run.write_json("evaluation.json", evaluation)
-    inference_model(model, data).save(run.model_path)
+    final.save(run.model_path)
+    save_sample_inputs(run.path, data.x["test"])
     write_model_card(run.path, data, spec, template, best, evaluation, device)
     return evaluation
+
+
+def _network_output(outputs: dict, data: PreparedData) -> np.ndarray:
+    """The saved model's outputs in the form evaluate_predictions takes."""
+    if data.task.value == "regression":
+        return np.asarray(outputs["value"]).reshape(-1)
+    probabilities = np.asarray(outputs["probabilities"])
+    return probabilities[:, 1] if data.task.value == "binary" else probabilities
 
 
 def _fail(

@@ -5,11 +5,20 @@ keras-tuner owns the search (the oracle picks values, keeps its state in the run
 `overwrite=False`, resumes: a trial that was running when the process died is run again). This
 mixin adds what keras-tuner lacks:
 
-- a search loop that stops before the next trial once the user cancels or the time is up;
-- each trial runs with our callbacks and ends as completed, cut short, cancelled or failed,
-  with a plain message; cut-short and cancelled trials never win;
+- a search loop that plans inside the budget (engine/budget.py): the first trial is a
+  known-good configuration, each trial trains for the epochs that fit its share, and the search
+  stops once another trial would not fit, or the user cancels;
+- each trial ends on the best weights it saw, as completed, cut short, cancelled or failed,
+  with a plain message; a cut-short or cancelled trial keeps its best epoch, which wins only
+  when no trial finished (a partial model, said as such);
+- configurations tried by earlier searches of the same project are not tried again;
 - out of memory is retried once with half the batch size; a NaN loss fails only that trial;
 - every finished trial is appended to trials.jsonl as it ends, so a killed search loses none.
+
+keras-tuner internals this reaches (pinned below 1.5 in pyproject.toml; the contract is tested
+in tests/core/engine/test_keras_tuner_contract.py): the oracle's `_retry_queue` (trials to run
+again on resume), `_tried_so_far` and `_compute_values_hash` (configurations not to repeat), and
+`_try_run_and_update_trial` (overridden so that a failing trial prints no traceback).
 """
 
 from __future__ import annotations
@@ -19,8 +28,9 @@ import json
 import math
 import threading
 import time
+import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 import keras_tuner as kt
@@ -28,7 +38,14 @@ import numpy as np
 from keras_tuner.src.engine import trial as trial_module
 
 from dlstudio.core.config import TrainSpec, objective_direction
-from dlstudio.core.engine.callbacks import EventCallback, StopCallback
+from dlstudio.core.engine.budget import BudgetPlan
+from dlstudio.core.engine.callbacks import (
+    BestEpoch,
+    EpochBudget,
+    EventCallback,
+    StopCallback,
+    TrialInterrupted,
+)
 from dlstudio.core.engine.cancel import CANCELLED, CancelToken
 from dlstudio.core.engine.datasets import batches
 from dlstudio.core.engine.prepare import PreparedData
@@ -65,6 +82,9 @@ class TrialContext:
     token: CancelToken
     trials_log: object  # a callable appending one TrialRecord (the run folder's log)
     objective: str = "val_loss"
+    plan: BudgetPlan | None = None
+    first_values: dict | None = None  # the known-good configuration the search starts with
+    tried_before: list[dict] = field(default_factory=list)  # by earlier searches: not again
 
     @property
     def direction(self) -> str:
@@ -109,7 +129,12 @@ class RecordingMixin:
         # file first at the end of the first trial, after our log line. A kill in between would
         # make a resume start from scratch and run the logged trial again; saving now closes it.
         self.save()
+        plan = self.context.plan
         while self.context.token.stop_reason() is None:
+            why_not = plan.why_not_another_trial() if plan else None
+            if why_not:
+                self.context.sink(RunMessage(why_not))
+                break
             self.pre_create_trial()
             trial = self.oracle.create_trial(self.tuner_id)
             if trial.status == trial_module.TrialStatus.STOPPED:
@@ -121,9 +146,29 @@ class RecordingMixin:
             self.on_trial_end(trial)
         self.on_search_end()
 
+    def _try_run_and_update_trial(self, trial, *fit_args, **fit_kwargs):
+        # keras-tuner's own version prints every failing trial's traceback; our record says
+        # what failed in one line, and the trial keeps the full text.
+        try:
+            self._run_and_update_trial(trial, *fit_args, **fit_kwargs)
+            trial.status = trial_module.TrialStatus.COMPLETED
+        except kt.errors.FatalError:
+            raise
+        except Exception as error:
+            failed = isinstance(error, kt.errors.FailedTrialError)
+            trial.status = (
+                trial_module.TrialStatus.FAILED if failed else trial_module.TrialStatus.INVALID
+            )
+            trial.message = traceback.format_exc()
+
     def on_trial_begin(self, trial):
         super().on_trial_begin(trial)
-        self._current = {"started": time.monotonic(), "number": len(self.oracle.trials)}
+        plan = self.context.plan
+        self._current = {
+            "started": time.monotonic(),
+            "number": len(self.oracle.trials),
+            "deadline": plan.start_trial() if plan else None,
+        }
         self.context.sink(
             TrialStarted(
                 trial.trial_id,
@@ -144,6 +189,10 @@ class RecordingMixin:
         scores = history.get(self.context.objective, [])
         finite = [s for s in scores if math.isfinite(s)]
         pick = max if self.context.direction == "max" else min
+        duration = time.monotonic() - current.get("started", time.monotonic())
+        epochs = len(history.get("loss", []))
+        cost = current.get("cost")
+        epoch_s = cost.epoch_s if cost else (duration / epochs if epochs else None)
         record = TrialRecord(
             trial_id=trial.trial_id,
             number=current.get("number", 0),
@@ -152,11 +201,15 @@ class RecordingMixin:
             history=history,
             score=pick(finite) if finite else None,
             best_epoch=scores.index(pick(finite)) if finite else None,
-            epochs=len(history.get("loss", [])),
-            duration_s=round(time.monotonic() - current.get("started", time.monotonic()), 3),
+            epochs=epochs,
+            duration_s=round(duration, 3),
             parameters=current.get("parameters"),
             message=current.get("message") or _last_line(trial.message),
+            epoch_s=None if epoch_s is None else round(epoch_s, 3),
+            cut_mid_epoch=current.get("cut_mid_epoch", False),
         )
+        if self.context.plan is not None:
+            self.context.plan.record(cost, record.score is not None)
         self.context.trials_log(record)
         self.context.sink(TrialEnded(record))
         super().on_trial_end(trial)
@@ -187,7 +240,7 @@ class RecordingMixin:
         self._current["parameters"] = int(model.count_params())
         batch_size = int(hp.values.get("batch_size", 32))
         try:
-            events, stopper = self._fit(trial, model, batch_size)
+            watch = self._fit(trial, model, batch_size)
         except Exception as error:
             if not _is_out_of_memory(error) or batch_size <= 1:
                 raise
@@ -200,10 +253,14 @@ class RecordingMixin:
             )
             keras.backend.clear_session()
             model = self._try_build(hp)
-            events, stopper = self._fit(trial, model, batch_size)
-        self._current["history"] = events.history
+            watch = self._fit(trial, model, batch_size)
+        watch.best.restore(model)  # after an interruption too: the best epoch is what counts
+        self._current["history"] = watch.events.history
+        if watch.budget is not None:
+            converged = not watch.stopped and not watch.budget.stopped_for_budget
+            self._current["cost"] = watch.budget.cost(converged)
         self._save_weights(trial, model)
-        losses = events.history.get("loss", [])
+        losses = watch.events.history.get("loss", [])
         if any(not math.isfinite(v) for v in losses):
             epoch = next(i for i, v in enumerate(losses) if not math.isfinite(v))
             self._current["message"] = (
@@ -211,68 +268,63 @@ class RecordingMixin:
                 "learning rate, gradient clipping, or another optimiser."
             )
             raise kt.errors.FailedTrialError(self._current["message"])
-        if stopper.reason:
-            cancelled = stopper.reason == CANCELLED
+        if watch.interrupted is not None:
+            reason, message = watch.interrupted
+            self._current["cut_mid_epoch"] = watch.stopper.mid_epoch and bool(losses)
+            cancelled = reason == CANCELLED
             self._current["status"] = TrialStatus.CANCELLED if cancelled else TrialStatus.CUT_SHORT
-            self._current["message"] = (
-                "cancelled by the user" if cancelled else "cut short by the time limit"
-            )
-            raise kt.errors.FailedTrialError(self._current["message"])  # never the best trial
-        scores = [s for s in events.history.get(ctx.objective, []) if math.isfinite(s)]
+            self._current["message"] = message
+            # keras-tuner records it as failed, so that its oracles learn nothing from a partial
+            # trial; our record keeps its best epoch, which can still be the run's model.
+            raise kt.errors.FailedTrialError(message)
+        scores = [s for s in watch.events.history.get(ctx.objective, []) if math.isfinite(s)]
         if not scores:
             raise kt.errors.FailedTrialError(
                 f"no {ctx.objective} was measured (this task reports: "
-                f"{', '.join(k for k in events.history if k.startswith('val_'))})"
+                f"{', '.join(k for k in watch.events.history if k.startswith('val_'))})"
             )
+        self._current["message"] = watch.ending()
         return {ctx.objective: max(scores) if ctx.direction == "max" else min(scores)}
 
-    def _fit(self, trial, model, batch_size: int):
+    def _fit(self, trial, model, batch_size: int) -> _TrialWatch:
         ctx, hp = self.context, trial.hyperparameters
-        epochs = self._epochs(trial)
-        events = EventCallback(ctx.sink, trial.trial_id, epochs)
-        stopper = StopCallback(ctx.token)
-        callbacks = [
-            events,
-            stopper,
-            keras.callbacks.EarlyStopping(
-                monitor=ctx.objective, patience=ctx.train.patience, restore_best_weights=True
-            ),
-            keras.callbacks.ReduceLROnPlateau(
-                monitor=ctx.objective, factor=0.5, patience=ctx.train.reduce_lr_patience
-            ),
-        ]
+        watch = _TrialWatch.create(ctx, trial.trial_id, self._epochs(trial), self._current)
         train = batches(ctx.data, "train", batch_size, shuffle=True, seed=ctx.train.seed)
         validation = batches(ctx.data, "validation", batch_size)
         fit = dict(
             validation_data=validation,
             class_weight=ctx.data.class_weight,
-            callbacks=callbacks,
+            callbacks=watch.callbacks(ctx),
             shuffle=False,
             verbose=0,
         )  # the dataset reshuffles itself
-        model.fit(
-            train, epochs=epochs, initial_epoch=int(hp.values.get("tuner/initial_epoch", 0)), **fit
-        )
+        initial_epoch = int(hp.values.get("tuner/initial_epoch", 0))
+        if not watch.run(
+            model.fit, train, epochs=watch.events.epochs, initial_epoch=initial_epoch, **fit
+        ):
+            return watch
         backbone = _frozen_backbone(model)
         extra = int(hp.values.get("fine_tune_epochs", 0))
-        if backbone is not None and extra > 0 and not stopper.reason:
+        if backbone is not None and extra > 0 and not watch.stopped:
             # The new head has learned; now let the pretrained layers adapt, gently.
             backbone.trainable = True
             gentle = {
                 **hp.values,
                 "learning_rate": float(hp.values.get("learning_rate", 1e-3)) / 10,
             }
-            compile_model(model, ctx.data.task, gentle, ctx.train.clip_norm)
-            done = len(events.history.get("loss", []))
-            events.epochs = done + extra
+            compile_model(model, ctx.data, gentle, ctx.train.clip_norm)
+            done = len(watch.events.history.get("loss", []))
+            watch.events.epochs = done + extra
+            if watch.budget is not None:
+                watch.budget.most = done + extra
             ctx.sink(
                 RunMessage(
                     f"Trial {trial.trial_id}: fine-tuning the pretrained backbone for "
                     f"{extra} epoch(s) at a tenth of the learning rate."
                 )
             )
-            model.fit(train, epochs=done + extra, initial_epoch=done, **fit)
-        return events, stopper
+            watch.run(model.fit, train, epochs=done + extra, initial_epoch=done, **fit)
+        return watch
 
     def _epochs(self, trial) -> int:
         return int(trial.hyperparameters.values.get("tuner/epochs", self.context.train.epochs))
@@ -282,6 +334,70 @@ class RecordingMixin:
         model.save_weights(self._get_checkpoint_fname(trial.trial_id))
         with open(self._get_build_config_fname(trial.trial_id), "w") as fh:
             json.dump(model.get_build_config(), fh)
+
+
+@dataclass
+class _TrialWatch:
+    """One trial's callbacks, and how its training ended."""
+
+    events: EventCallback
+    best: BestEpoch
+    stopper: StopCallback
+    budget: EpochBudget | None
+    interrupted: tuple[str, str] | None = None  # (reason, message) when it did not finish
+
+    @classmethod
+    def create(cls, ctx: TrialContext, trial_id: str, epochs: int, current: dict) -> _TrialWatch:
+        events = EventCallback(ctx.sink, trial_id, epochs)
+        best = BestEpoch(ctx.objective, ctx.direction, ctx.train.patience)
+        budget = None
+        if ctx.plan is not None and current.get("deadline") is not None:
+            ratio = ctx.data.rows("validation") / max(1, ctx.data.rows("train"))
+            budget = EpochBudget(ctx.plan, current["deadline"], events, ratio)
+        return cls(events, best, StopCallback(ctx.token, best, ctx.plan), budget)
+
+    def callbacks(self, ctx: TrialContext) -> list:
+        # Order matters at each epoch's end: the history and the best weights are recorded
+        # before anything decides to stop.
+        plateau = keras.callbacks.ReduceLROnPlateau(
+            monitor=ctx.objective, factor=0.5, patience=ctx.train.reduce_lr_patience
+        )
+        return [self.events, self.best, self.stopper, plateau] + (
+            [self.budget] if self.budget else []
+        )
+
+    def run(self, fit, *args, **kwargs) -> bool:
+        """Call `fit`; False if a callback interrupted it (the reason is kept)."""
+        try:
+            fit(*args, **kwargs)
+        except TrialInterrupted as stop:
+            self.interrupted = (stop.reason, stop.message)
+            return False
+        if self.stopper.reason:
+            cancelled = self.stopper.reason == CANCELLED
+            message = "cancelled by the user" if cancelled else "cut short by the time limit"
+            if self.stopper.mid_epoch:
+                epochs = len(self.events.history.get("loss", []))
+                message += f" part-way through epoch {epochs}"
+            self.interrupted = (self.stopper.reason, message)
+            return False
+        return True
+
+    @property
+    def stopped(self) -> bool:
+        return self.interrupted is not None
+
+    def ending(self) -> str:
+        """Why a finished trial ended before its maximum of epochs, if it did."""
+        epochs = plural(len(self.events.history.get("loss", [])), "epoch")
+        if self.best.stopped_early:
+            return (
+                f"stopped early after {epochs}: no better score in the last "
+                f"{plural(self.best.patience, 'epoch')}"
+            )
+        if self.budget is not None and self.budget.stopped_for_budget:
+            return f"stopped after {epochs} to fit its share of the time budget"
+        return ""
 
 
 def release_memory() -> None:
@@ -342,7 +458,39 @@ def make_tuner(
     instance.context = context
     instance.oracle.verbose = 0  # our events report progress; keras-tuner's prints would repeat it
     instance.oracle._display.verbose = 0
+    avoid_configurations(instance.oracle, context.tried_before)
+    if context.first_values is not None and tuner in ("random", "bayesian"):
+        start_with(instance.oracle, context.first_values)
     return instance
+
+
+def avoid_configurations(oracle, configurations: list[dict]) -> None:
+    """Make the oracle treat these configurations as tried, so that it draws others.
+
+    keras-tuner remembers what it tried by a hash of the values (`_tried_so_far`) and redraws a
+    value set it has seen; adding earlier searches' configurations there makes a new search in
+    the same project explore, not repeat."""
+    for values in configurations:
+        oracle._tried_so_far.add(oracle._compute_values_hash(values))
+
+
+def start_with(oracle, values: dict) -> None:
+    """The oracle's first trial is `values` (unless it was tried before); then as usual.
+
+    Random and Bayesian oracles start from random draws; a known-good configuration first means
+    that even a budget with room for one trial returns a model that is usually good."""
+    draw = oracle.populate_space
+
+    def populate_space(trial_id):
+        if not oracle.trials and not oracle._duplicate(values):
+            return {"status": trial_module.TrialStatus.RUNNING, "values": dict(values)}
+        return draw(trial_id)
+
+    oracle.populate_space = populate_space
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def _public(values: dict) -> dict:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from dlstudio.core.data import Task
+from dlstudio.core.engine.prepare import PreparedData, TargetScaling
 
 
 def output_head(x, task: Task, n_classes: int | None, name: str = "output"):
@@ -39,15 +40,49 @@ def loss_for(task: Task, values: dict):
     }[values.get("loss", "mse")]
 
 
-def metrics_for(task: Task) -> list:
-    if task is Task.BINARY:
+def metrics_for(data: PreparedData) -> list:
+    if data.task is Task.BINARY:
         return [keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.AUC(name="auc")]
-    if task is Task.MULTICLASS:
+    if data.task is Task.MULTICLASS:
         return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
-    return [
-        keras.metrics.MeanAbsoluteError(name="mae"),
-        keras.metrics.RootMeanSquaredError(name="rmse"),
-    ]
+    scaling = data.target_scaling
+    return [_UnscaledMAE(scaling, name="mae"), _UnscaledRMSE(scaling, name="rmse")]
+
+
+def unscale(z, scaling: TargetScaling | None):
+    """A scaled regression output (or target) back in the user's units, in keras.ops."""
+    if scaling is None:
+        return z
+    f = z * scaling.std + scaling.mean
+    return ops.expm1(ops.clip(f, scaling.low, scaling.high)) if scaling.log else f
+
+
+class _UnscaledMAE(keras.metrics.MeanAbsoluteError):
+    """MAE in the target's own units while the network learns a scaled target, so that the
+    live curves, the objective and the user all read the same numbers. (Only for training:
+    the exported model is not compiled, so it never needs this class.)"""
+
+    def __init__(self, scaling: TargetScaling | None, name: str) -> None:
+        super().__init__(name=name)
+        self.scaling = scaling
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        return super().update_state(
+            unscale(y_true, self.scaling), unscale(y_pred, self.scaling), sample_weight
+        )
+
+
+class _UnscaledRMSE(keras.metrics.RootMeanSquaredError):
+    """RMSE in the target's own units (see _UnscaledMAE)."""
+
+    def __init__(self, scaling: TargetScaling | None, name: str) -> None:
+        super().__init__(name=name)
+        self.scaling = scaling
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        return super().update_state(
+            unscale(y_true, self.scaling), unscale(y_pred, self.scaling), sample_weight
+        )
 
 
 def optimizer(values: dict, clip_norm: float | None):
@@ -63,11 +98,11 @@ def optimizer(values: dict, clip_norm: float | None):
     return keras.optimizers.Adam(learning_rate=lr, **clip)
 
 
-def compile_model(model, task: Task, values: dict, clip_norm: float | None):
+def compile_model(model, data: PreparedData, values: dict, clip_norm: float | None):
     model.compile(
         optimizer=optimizer(values, clip_norm),
-        loss=loss_for(task, values),
-        metrics=metrics_for(task),
+        loss=loss_for(data.task, values),
+        metrics=metrics_for(data),
     )
     return model
 

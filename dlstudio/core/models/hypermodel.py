@@ -51,4 +51,16 @@ class TemplateHyperModel(kt.HyperModel):
     def build(self, hp: kt.HyperParameters):
         values = self.declare(hp)
         model = BUILDERS[self.template](self.data, values, self.weights)
-        return compile_model(model, self.data.task, values, self.clip_norm)
+        return compile_model(model, self.data, values, self.clip_norm)
+
+    def build_for_inference(self, hp: kt.HyperParameters, trained):
+        """The trained model again, without its augmentation layers (random operations that
+        only act while training, and that LiteRT cannot convert), holding the same weights."""
+        values = self.declare(hp)
+        if not values.get("augment"):
+            return trained
+        plain = BUILDERS[self.template](self.data, {**values, "augment": False}, self.weights)
+        for layer in plain.layers:
+            if layer.weights:
+                layer.set_weights(trained.get_layer(layer.name).get_weights())
+        return plain

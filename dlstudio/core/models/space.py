@@ -37,7 +37,7 @@ _OPTIMIZATION = {
     },
     "batch_size": {
         "type": "choice",
-        "values": [16, 32, 64, 128],
+        "values": [16, 32, 64, 128, 256],
         "default": 32,
         "help": "Examples per update: smaller is noisier but often generalises better; "
         "larger is faster on a GPU.",
@@ -270,6 +270,79 @@ TEMPLATES_BY_KIND = {
     "text": ["tfidf_mlp", "cnn1d", "bilstm", "transformer"],
 }
 DEFAULT_TEMPLATE = {"table": "mlp", "images": "small_cnn", "text": "tfidf_mlp"}
+
+
+# Where a search starts: a configuration known to train well on each kind of data, so that even
+# a budget with room for a single trial ends with a good model. A search then explores around
+# it; values outside a space the user edited fall back to that space's defaults.
+FIRST_CONFIGURATION: dict[str, dict] = {
+    "mlp": {
+        "depth": 2,
+        "units": 128,
+        "activation": "relu",
+        "dropout": 0.1,
+        "l1": 0.0,
+        "l2": 0.0,
+        "batch_norm": False,
+        "optimizer": "adam",
+        "learning_rate": 1e-3,
+        "loss": "mse",
+    },
+    "small_cnn": {
+        "blocks": 3,
+        "filters": 32,
+        "dropout": 0.2,
+        "augment": False,
+        "optimizer": "adam",
+        "learning_rate": 1e-3,
+    },
+    "resnet": {"stages": 3, "filters": 32, "dropout": 0.2, "augment": False},
+    "tfidf_mlp": {
+        "max_tokens": 20000,
+        "ngrams": 2,
+        "units": 64,
+        "dropout": 0.3,
+        "optimizer": "adam",
+        "learning_rate": 1e-3,
+    },
+}
+ROWS_PER_BATCH_STEP = 200  # a batch of 1/200th of the rows: enough steps, epochs that are fast
+
+
+def first_configuration(space: dict, template: str, train_rows: int) -> dict:
+    """The known-good configuration for `template`, within `space`, with a batch size that
+    grows with the data (so that an epoch of a large table stays quick on a CPU)."""
+    preferred = dict(FIRST_CONFIGURATION.get(template, {}))
+    batch = space.get("batch_size")
+    if isinstance(batch, dict) and batch.get("type") == "choice":
+        fitting = [v for v in batch["values"] if v <= max(32, train_rows / ROWS_PER_BATCH_STEP)]
+        if fitting:
+            preferred["batch_size"] = max(fitting)
+    values = {}
+    for name, entry in space.items():
+        value = preferred.get(name, default_of(entry))
+        values[name] = value if allows(entry, value) else default_of(entry)
+    return values
+
+
+def allows(entry, value) -> bool:
+    """Whether `value` is one the entry can take."""
+    if not isinstance(entry, dict):
+        return value == entry
+    kind = entry["type"]
+    if kind == "fixed":
+        return value == entry["value"]
+    if kind == "choice":
+        return value in entry["values"]
+    if kind == "bool":
+        return isinstance(value, bool)
+    if not isinstance(value, int | float) or not entry["min"] <= value <= entry["max"]:
+        return False
+    step = entry.get("step") or (1 if kind == "int" else None)
+    if not step:
+        return True
+    steps = (value - entry["min"]) / step
+    return abs(steps - round(steps)) < 1e-9
 
 
 def template_for(kind: str, template: str | None) -> str:

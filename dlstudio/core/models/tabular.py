@@ -17,6 +17,7 @@ from keras import layers, ops
 
 from dlstudio.core.engine.prepare import FeatureInput, PreparedData
 from dlstudio.core.models.heads import dense_stack, output_head
+from dlstudio.core.models.text import adapted_vectorizer
 
 _DAY = 86400.0
 
@@ -102,8 +103,8 @@ def _datetime(spec: FeatureInput, seconds):
 
 
 def _tfidf(spec: FeatureInput, x, data: PreparedData):
-    vectorizer = layers.TextVectorization(
-        max_tokens=5000, output_mode="tf_idf", name=f"{spec.name}_tfidf"
+    texts = np.asarray(data.x["train"][spec.name]).reshape(-1)
+    vectorizer = adapted_vectorizer(
+        texts, name=f"{spec.name}_tfidf", max_tokens=5000, output_mode="tf_idf"
     )
-    vectorizer.adapt(np.asarray(data.x["train"][spec.name]).reshape(-1))
     return vectorizer(x)

@@ -12,6 +12,7 @@ import numpy as np
 from keras import layers
 
 from dlstudio.core.engine.prepare import PreparedData
+from dlstudio.core.errors import DlstudioError
 from dlstudio.core.models.heads import single_input_model
 
 
@@ -21,9 +22,38 @@ def _text_input(data: PreparedData):
 
 
 def _adapted(data: PreparedData, spec, **options) -> layers.TextVectorization:
-    vectorizer = layers.TextVectorization(name="vectorize", **options)
-    vectorizer.adapt(np.asarray(data.x["train"][spec.name]).reshape(-1))
-    return vectorizer
+    texts = np.asarray(data.x["train"][spec.name]).reshape(-1)
+    return adapted_vectorizer(texts, name="vectorize", **options)
+
+
+def adapted_vectorizer(texts: np.ndarray, name: str, **options) -> layers.TextVectorization:
+    """A TextVectorization whose vocabulary (and TF-IDF weights) are learned from `texts`
+    and kept in the layer's config.
+
+    Adapted in place, the layer saves its vocabulary as a text file, one term per line, and
+    reads it back with `str.splitlines`, which also breaks lines at U+0085, U+2028, U+2029 and
+    other separators: a term holding one comes back as two, duplicating others, and the model
+    no longer loads (seen on real sentences). Handed over as a list, the vocabulary is stored
+    in the model's JSON config, which keeps any Unicode exactly."""
+    probe = layers.TextVectorization(**options)
+    try:
+        probe.adapt(texts)
+        vocabulary = probe.get_vocabulary(include_special_tokens=True)
+    except (AttributeError, ValueError):  # Keras fails on a corpus without one word
+        vocabulary = []
+    if not [term for term in vocabulary if term not in ("", "[UNK]")]:
+        raise DlstudioError(
+            "The training texts hold no words (only spaces and punctuation, or nothing).",
+            "texts with words in them",
+            "Check that the text column is the right one.",
+        )
+    extra = {}
+    if options.get("output_mode") == "tf_idf":
+        # Keras keeps the learned weights on its lookup layer, OOV first, in vocabulary order
+        # (tested in tests/core/models/test_text_vocabulary.py).
+        weights = keras.ops.convert_to_numpy(probe._lookup_layer.idf_weights)
+        extra["idf_weights"] = weights[: len(vocabulary)].tolist()
+    return layers.TextVectorization(vocabulary=vocabulary, name=name, **options, **extra)
 
 
 def build_tfidf_mlp(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QRadioButton,
     QScrollArea,
     QSpinBox,
@@ -40,6 +41,7 @@ from dlstudio.core.config import (
     SearchSpec,
     TrainSpec,
 )
+from dlstudio.core.durations import format_duration, parse_duration
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.models.space import TEMPLATES_BY_KIND, default_of, default_space, template_for
 from dlstudio.gui.tasks import BackgroundTask
@@ -133,20 +135,25 @@ class ModelPage(QWidget):
         for i, name in enumerate(TUNERS):
             self.tuner_combo.setItemData(i, TUNER_TIPS[name], Qt.ItemDataRole.ToolTipRole)
         self.trials_spin = _spin(1, 500, 10, "How many configurations to try at most.")
-        self.budget_spin = _spin(
-            0,
-            24 * 60,
-            10,
-            "A hard wall-clock limit in minutes (0: none). At the "
-            "deadline the running trial stops and the best finished one wins.",
+        self.budget_edit = QLineEdit("10m")
+        self.budget_edit.setPlaceholderText("none (e.g. 45s, 90s, 10m, 1h30m)")
+        self.budget_edit.setToolTip(
+            "A hard wall-clock limit: seconds (45 or 45s), minutes (10m) or hours (1h30m); "
+            "empty for none. The search plans its trials and epochs to fit and always keeps "
+            "the best model it trained. If no trial can finish in time, the best epoch of the "
+            "one cut short is kept, and said to be a partial model."
         )
-        self.budget_spin.setSuffix(" min")
+        self.budget_edit.textChanged.connect(self._budget_changed)
+        self.budget_note = QLabel()
+        self.budget_note.setWordWrap(True)
         self.objective_combo = QComboBox()
         self.objective_combo.setToolTip("What 'best' means: measured on the validation split.")
         search_form = QFormLayout()
         search_form.addRow("Tuner", self.tuner_combo)
         search_form.addRow("Max trials", self.trials_spin)
-        search_form.addRow("Time budget", self.budget_spin)
+        search_form.addRow("Time budget", self.budget_edit)
+        search_form.addRow(self.budget_note)
+        self._budget_changed(self.budget_edit.text())
         search_form.addRow("Objective", self.objective_combo)
         self.search_box = boxed("Search", _widget(search_form))
 
@@ -212,7 +219,9 @@ class ModelPage(QWidget):
         self.objective_combo.clear()
         objectives = ["val_loss", "val_accuracy"] + (["val_auc"] if task == "binary" else [])
         if task == "regression":
-            objectives = ["val_loss", "val_mae", "val_rmse"]
+            # The loss is itself a choice for numbers (MSE, MAE, Huber), so trials' losses
+            # differ in kind; the error in the target's units compares them fairly.
+            objectives = ["val_mae", "val_rmse", "val_loss"]
         self.objective_combo.addItems([o for o in objectives if o in OBJECTIVES])
         self._template_changed()
 
@@ -295,6 +304,19 @@ class ModelPage(QWidget):
             self.space_table.setItem(row, 2, QTableWidgetItem(describe_range(entry)))
             self.space_table.setItem(row, 3, QTableWidgetItem(shown_value(default_of(entry))))
 
+    @Slot(str)
+    def _budget_changed(self, text: str) -> None:
+        try:
+            seconds = parse_duration(text, "the time budget")
+        except DlstudioError as error:
+            self.budget_note.setText(f"<span style='color:#b00'>{error}</span>")
+            return
+        self.budget_note.setText(
+            f"<i>Up to {format_duration(seconds)} in all, saving the best model included.</i>"
+            if seconds
+            else "<i>No time limit: the search ends after the trials above.</i>"
+        )
+
     @Slot(int)
     def _backend_chosen(self, _index: int) -> None:
         backend = self.backend_combo.currentData()
@@ -337,7 +359,7 @@ class ModelPage(QWidget):
         )
         if self.choose_radio.isChecked():
             return RunSpec(data, ModelSpec(template, self.hyperparameters()), train)
-        budget = self.budget_spin.value() * 60 or None
+        budget = parse_duration(self.budget_edit.text(), "the time budget")
         search = SearchSpec(
             self.tuner_combo.currentText(),
             self.trials_spin.value(),

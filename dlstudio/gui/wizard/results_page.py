@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -137,10 +139,20 @@ class ResultsPage(QWidget):
         evaluation = run.evaluation() or {}
         state = run.state()
         card = run.read("model_card.json") or {}
+        verdict = evaluation.get("verdict", {})
+        colour = "#1b5e20" if verdict.get("beats_baseline", True) else "#b00020"
+        partial = (
+            f"<br><span style='color:#8a5a00'><b>Partial model.</b> "
+            f"{html.escape(evaluation['partial'])}</span>"
+            if evaluation.get("partial")
+            else ""
+        )
         self.title.setText(
-            f"<b>Run {run.id}</b>: {state.get('status')}, best trial {state.get('best_trial_id')} "
-            f"({card.get('template', '?')}), evaluated on {evaluation.get('rows', 0)} test rows "
-            "the model never saw while training."
+            f"<b>Run {html.escape(run.id)}</b>: trial {state.get('best_trial_id')} "
+            f"({html.escape(card.get('template', '?'))}), evaluated on "
+            f"{evaluation.get('rows', 0)} test rows the model never saw while training.<br>"
+            f"<span style='color:{colour}'>{html.escape(verdict.get('text', ''))}</span>"
+            f"{partial}"
         )
         baseline = evaluation.get("baseline", {})
         rows = [

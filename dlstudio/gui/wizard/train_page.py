@@ -43,6 +43,12 @@ DIAGNOSIS_STYLE = {
     "divergence": "background:#ffebee; border:1px solid #ef9a9a;",
     None: "color:#555; border:1px solid #ddd;",
 }
+RUN_ENDINGS = {
+    "completed": "Finished",
+    "time_limit": "Stopped at the time limit",
+    "cancelled": "Stopped",
+    "failed": "Failed",
+}
 WAITING_FOR_DIAGNOSIS = (
     "A plain-words diagnosis of the running trial (learning well, overfitting, underfitting or "
     "diverging) appears here after its first epochs."
@@ -205,13 +211,15 @@ class TrainPage(QWidget):
                 self.status_label.setText(event.text)
         elif isinstance(event, RunFinished):
             self.finished_event = event
-            test = ", ".join(f"{k} {v:.3f}" for k, v in event.test_metrics.items())
-            self.status_label.setText(
-                f"Run {event.status.value}: best trial {event.best_trial_id}"
-                + (f"; test {test}" if test else "")
-                + (". See the Results step." if event.model_path else "")
-            )
-            self._log(f"Run {event.status.value} in {event.duration_s:.1f} s")
+            ended = RUN_ENDINGS.get(event.status.value, event.status.value)
+            if event.model_path:
+                kind = "a partial model" if event.partial else "a model"
+                text = f"{ended} with {kind} (trial {event.best_trial_id}). {event.message}"
+                text += " See the Results step."
+            else:
+                text = f"{ended} without a model. {event.message}"
+            self.status_label.setText(text)
+            self._log(f"Run {ended.lower()} after {event.duration_s:.1f} s. {event.message}")
             if event.model_path:
                 from pathlib import Path
 

@@ -1,0 +1,120 @@
+"""Planning a search inside its wall-clock budget.
+
+The budget is a hard wall (the CancelToken's deadline stops the running batch); this plan keeps
+a search from running into it. It holds back a reserve for saving and evaluating the winner,
+gives the first trial (the known-good configuration) the larger share, splits what is left
+among the trials that fit, and tells a trial when another epoch no longer fits in its share.
+What a trial costs is measured, not guessed: each trial reports its epoch time and its fixed
+cost (building the model, tracing it) as it ends.
+
+Pure Python, no Keras: the arithmetic is tested with a fake clock.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Shares of the budget. The first trial is the one most likely to be good, and on a short
+# budget the only one that can train long enough to be; the others split the rest.
+FIRST_TRIAL_SHARE = 0.6
+# A trial shorter than this many epochs rarely beats one that trained properly.
+EPOCHS_WORTH_A_TRIAL = 3
+# Held back from the search for rebuilding, evaluating and saving the winner.
+RESERVE_SHARE = 0.1
+RESERVE_MIN_S = 2.0
+RESERVE_MAX_S = 20.0
+
+
+def reserve_for(budget_s: float) -> float:
+    """Seconds of a budget kept for the end of the run (never more than half of it)."""
+    return min(budget_s / 2, max(RESERVE_MIN_S, min(RESERVE_MAX_S, RESERVE_SHARE * budget_s)))
+
+
+@dataclass(frozen=True)
+class TrialCost:
+    """What one trial cost: per epoch, and once (build, tracing, the first batch); and, when it
+    ended by itself (early stopping or its last epoch), its whole duration."""
+
+    epoch_s: float
+    overhead_s: float
+    converged_s: float | None = None
+
+
+class BudgetPlan:
+    """How long each trial of a search may train, given the search's deadline.
+
+    Args:
+        deadline: `time.monotonic()` value by which the search must end, or None (no budget).
+        max_trials: Trials the search may still start.
+        clock: A stand-in for `time.monotonic` in tests.
+    """
+
+    def __init__(
+        self,
+        deadline: float | None,
+        max_trials: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.deadline = deadline
+        self.trials_left = max_trials
+        self.clock = clock
+        self.costs: list[TrialCost] = []
+        self.has_model = False  # a trial has a validated epoch: a later one need not be waited for
+
+    def time_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - self.clock()
+
+    def record(self, cost: TrialCost | None, scored: bool) -> None:
+        """A trial ended: remember its cost (if it measured one) and whether it has a score."""
+        if cost is not None and cost.epoch_s > 0:
+            self.costs.append(cost)
+        self.has_model |= scored
+
+    def start_trial(self) -> float | None:
+        """The moment by which the trial starting now should end (None: no budget)."""
+        left = self.time_left()
+        self.trials_left = max(0, self.trials_left - 1)
+        if left is None:
+            return None
+        if not self.costs:
+            share = 1.0 if self.trials_left == 0 else FIRST_TRIAL_SHARE
+            return self.clock() + max(0.0, left) * share
+        fitting = max(1, math.floor(left / self.typical_trial_s()))
+        return self.clock() + max(0.0, left) / min(self.trials_left + 1, fitting)
+
+    def typical_trial_s(self) -> float:
+        """How long a trial takes to train to its best: the trials that ended by themselves
+        say it; until one has, the smallest trial worth running stands for it."""
+        converged = [c.converged_s for c in self.costs if c.converged_s]
+        return statistics.median(converged) if converged else self.smallest_trial_s()
+
+    def smallest_trial_s(self) -> float:
+        """What a trial worth running costs: its fixed part and a few epochs (typical values)."""
+        epoch = statistics.median(c.epoch_s for c in self.costs)
+        overhead = statistics.median(c.overhead_s for c in self.costs)
+        return overhead + EPOCHS_WORTH_A_TRIAL * epoch
+
+    def why_not_another_trial(self) -> str | None:
+        """None if another trial fits in what is left, else why not, in plain words."""
+        left = self.time_left()
+        if left is None or not self.costs or not self.has_model:
+            return None  # without a model, any time left is worth a try
+        needed = self.smallest_trial_s()
+        if left >= needed:
+            return None
+        return (
+            f"The {max(0.0, left):.0f} s left of the budget are too short for another trial "
+            f"(one needs about {needed:.0f} s: {EPOCHS_WORTH_A_TRIAL} epochs and the set-up), "
+            "so the search ends here."
+        )
+
+
+def epochs_that_fit(seconds: float, epoch_s: float, most: int) -> int:
+    """Whole epochs of `epoch_s` within `seconds`, at least 1 and at most `most`."""
+    if epoch_s <= 0:
+        return most
+    return max(1, min(most, math.floor(seconds / epoch_s)))

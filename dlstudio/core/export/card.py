@@ -1,0 +1,129 @@
+"""The model card: what a model is, how it was made, how it scored, and how to use it.
+
+model_card.json is for programs (dlstudio reads it to predict and export); model_card.md is
+for people, with copy-paste code for each format the model was exported to.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from datetime import datetime
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from dlstudio import __version__
+from dlstudio.core.data import Task
+from dlstudio.core.engine.prepare import PreparedData
+from dlstudio.core.formats import LABELS, USES
+from dlstudio.core.project import atomic_write_json, atomic_write_text
+from dlstudio.core.snippets import inputs_code, outputs_note, runtime_code
+
+
+def write_model_card(
+    folder: Path, data: PreparedData, spec, template: str, best, evaluation: dict, device: dict
+) -> dict:
+    """model_card.json (machine-readable) and model_card.md (for people) beside the model."""
+    card = {
+        "dlstudio_version": __version__,
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "kind": data.kind,
+        "task": data.task.value,
+        "target": data.target,
+        "class_names": data.class_names,
+        "inputs": [i.to_dict() for i in data.inputs],
+        "outputs": ["value"] if data.task is Task.REGRESSION else ["probabilities", "label"],
+        "target_scaling": data.target_scaling.to_dict() if data.target_scaling else None,
+        "template": template,
+        "hyperparameters": best.hyperparameters,
+        "best_trial": best.trial_id,
+        "best_epoch": None if best.best_epoch is None else best.best_epoch + 1,
+        "partial": evaluation.get("partial"),  # why this is a partial model, when it is one
+        "metrics": evaluation.get("metrics", {}),
+        "baseline": evaluation.get("baseline", {}),
+        "verdict": evaluation.get("verdict", {}),
+        "data": {"path": spec.data.path, "split": evaluation.get("split", {})},
+        "versions": {
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+        },
+        "device": device,
+    }
+    atomic_write_json(folder / "model_card.json", card)
+    write_card_markdown(folder / "model_card.md", card, ["keras"])
+    return card
+
+
+def write_card_markdown(path: Path, card: dict, formats: list[str]) -> None:
+    atomic_write_text(path, card_markdown(card, formats))
+
+
+def card_markdown(card: dict, formats: list[str]) -> str:
+    """The card for people, with a usage section for each of `formats`."""
+    metrics = "\n".join(f"| {k} | {v:.4f} |" for k, v in card["metrics"].items())
+    inputs = "\n".join(f"| `{i['name']}` | {i['column']} | {i['kind']} |" for i in card["inputs"])
+    baseline = ", ".join(f"{k} {v:.4f}" for k, v in card["baseline"].items() if k != "name")
+    classes = ", ".join(card["class_names"] or []) or "—"
+    partial = f"\n**Partial model.** {card['partial']}\n" if card.get("partial") else ""
+    verdict = card.get("verdict", {}).get("text", "")
+    scaling = card.get("target_scaling")
+    scaled = ""
+    if scaling:
+        how = "the logarithm of" if scaling["log"] else ""
+        scaled = (
+            f"\nThe network learned {how} the target standardised; the model turns its output "
+            "back into the target's own units, so `value` needs no conversion.\n"
+        )
+    usage = "\n".join(
+        f"### {LABELS[fmt]}: {USES[fmt]}\n\n```python\n{runtime_code(fmt)}{outputs_note(card)}```\n"
+        for fmt in formats
+    )
+    return f"""# Model card: {card["target"]} ({card["task"]})
+
+Made by dlstudio {card["dlstudio_version"]} on {card["created"]} from `{card["data"]["path"]}`
+({card["kind"]}), architecture `{card["template"]}`, trial {card["best_trial"]}, best epoch
+{card.get("best_epoch") or "?"}.
+{partial}
+## Test-split results
+
+{verdict}
+
+| metric | value |
+|---|---|
+{metrics}
+
+Trivial baseline ({card["baseline"].get("name", "")}): {baseline}.
+
+## Inputs and outputs
+
+| input | from column | kind |
+|---|---|---|
+{inputs}
+
+Outputs: {", ".join(card["outputs"])}. Classes, in output order: {classes}.
+Missing numbers may be passed as NaN and missing categories as empty strings; dates as seconds
+since 1970-01-01. Images are 0–255 pixels; they are resized inside the model, but resizing them
+first as below, as dlstudio did when training, gives the predictions it measured.
+{scaled}
+## Hyperparameters
+
+```json
+{json.dumps(card["hyperparameters"], indent=2)}
+```
+
+## How to use it
+
+First, the inputs: raw data read the way dlstudio read the training data.
+
+```python
+{inputs_code(card)}```
+
+Then the model, in the runtime of the format you use (none of them needs dlstudio):
+
+{usage}
+Versions: {json.dumps(card["versions"])}. Device: {card["device"].get("name", "?")}.
+"""

@@ -1,0 +1,136 @@
+"""The end-to-end model a run saves, and how dlstudio loads it and feeds it.
+
+The saved `model.keras` takes raw columns, image pixels or strings in and gives class
+probabilities and the class label (or the predicted value, in the target's units) out. It
+holds only built-in Keras layers and keras.ops, so `keras.saving.load_model(path)` loads it in
+safe mode with no dlstudio code. `model_card.json` beside it says which input takes which
+column.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+from keras import layers, ops
+
+from dlstudio.core.data import Task
+from dlstudio.core.engine.datasets import make_batches
+from dlstudio.core.engine.prepare import FeatureInput, PreparedData, raw_column_values
+from dlstudio.core.errors import DlstudioError
+from dlstudio.core.project import find_run, read_json
+
+
+def inference_model(model: keras.Model, data: PreparedData) -> keras.Model:
+    """The trained model with outputs a user can read: probabilities and label, or value.
+
+    Build `model` without augmentation layers (TemplateHyperModel.build_for_inference): they do
+    nothing when predicting, but leave random operations in the graph that LiteRT cannot hold."""
+    output = model.outputs[0]
+    if data.task is Task.REGRESSION:
+        scaling = data.target_scaling
+        if scaling is not None:
+            # The network learned a standardised target (or its logarithm): back to the
+            # user's units, with built-in pieces only so that safe mode loads it.
+            output = layers.Rescaling(scaling.std, scaling.mean, name="unscale")(output)
+            if scaling.log:
+                output = ops.expm1(ops.clip(output, scaling.low, scaling.high))
+        # Every runtime names an output after the layer that makes it, not after its key here.
+        outputs = {"value": layers.Identity(name="value")(output)}
+    else:
+        if data.task is Task.BINARY:
+            output = layers.Concatenate(name="probabilities")([1.0 - output, output])
+        else:
+            output = layers.Identity(name="probabilities")(output)
+        outputs = {"probabilities": output}
+        if keras.backend.backend() == "tensorflow":  # string outputs need TensorFlow
+            index = ops.expand_dims(ops.argmax(output, axis=-1), -1)
+            outputs["label"] = layers.StringLookup(
+                vocabulary=data.class_names, invert=True, num_oov_indices=0, name="label"
+            )(index)
+    return keras.Model(model.inputs, outputs, name=f"dlstudio_{model.name}")
+
+
+@dataclass
+class LoadedModel:
+    model: keras.Model
+    card: dict
+    folder: Path
+
+    @property
+    def inputs(self) -> list[FeatureInput]:
+        return [FeatureInput(**i) for i in self.card["inputs"]]
+
+    @property
+    def kind(self) -> str:
+        return self.card["kind"]
+
+
+def load_model(reference: str | Path) -> LoadedModel:
+    """A saved model (its .keras file or its run folder) with its model card."""
+    path = Path(reference).expanduser()
+    if path.is_dir() and not (path / "model.keras").is_file():
+        path = find_run(path).path
+    model_file = path / "model.keras" if path.is_dir() else path
+    card_file = model_file.parent / "model_card.json"
+    if not model_file.is_file() or not card_file.is_file():
+        raise DlstudioError(
+            f"No trained model at {str(path)!r}.",
+            "a run folder with model.keras and model_card.json, or such a .keras file",
+            "Train one with `dlstudio train` or `dlstudio tune`, then pass its run folder.",
+        )
+    card = read_json(card_file)
+    model = keras.saving.load_model(model_file, safe_mode=True)
+    return LoadedModel(model, card, model_file.parent)
+
+
+def raw_inputs(loaded: LoadedModel, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The model's inputs from a table of raw columns; missing columns are an error."""
+    needed = [i.column for i in loaded.inputs]
+    absent = [c for c in needed if c not in frame.columns]
+    if absent:
+        raise DlstudioError(
+            f"The data lacks the column(s) {', '.join(map(repr, absent))} that the model needs.",
+            f"the columns it was trained on: {', '.join(map(repr, needed))} (others are ignored)",
+            "Add the missing columns (empty values are allowed), or check their names.",
+        )
+    return {i.name: raw_column_values(frame[i.column], i) for i in loaded.inputs}
+
+
+def predict_arrays(
+    model: keras.Model, inputs: dict, batch_size: int = 256
+) -> dict[str, np.ndarray]:
+    outputs = model.predict(make_batches(inputs, None, batch_size), verbose=0)
+    return outputs if isinstance(outputs, dict) else {"output": outputs}
+
+
+def predictions_frame(card: dict, outputs: dict) -> pd.DataFrame:
+    """Readable predictions: the label (or value) and one probability column per class."""
+    if card["task"] == "regression":
+        return pd.DataFrame(
+            {f"predicted_{card['target']}": np.asarray(outputs["value"]).reshape(-1)}
+        )
+    probabilities = np.asarray(outputs["probabilities"])
+    names = card["class_names"]
+    result = pd.DataFrame(
+        {f"predicted_{card['target']}": [names[i] for i in probabilities.argmax(1)]}
+    )
+    for i, name in enumerate(names):
+        result[f"probability_{name}"] = probabilities[:, i]
+    return result
+
+
+def card_of(folder: Path) -> dict:
+    """The model card beside a saved model (a damaged one is an error that says so)."""
+    try:
+        return json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DlstudioError(
+            f"The model card {str(folder / 'model_card.json')!r} could not be read ({error}).",
+            "the model_card.json that dlstudio wrote beside model.keras",
+            "Train the model again, or restore the file from a copy.",
+        ) from None

@@ -1,0 +1,196 @@
+"""Predict on new raw data of any form the model's kind comes in.
+
+- table models: a table file (CSV, Excel, Parquet, JSON), read as the training data was;
+- image models: a single image, a folder of images (flat or one subfolder per class), or a
+  table of image paths;
+- text models: a folder of .txt files, a single .txt file, a table with the text column, or
+  texts given directly (typed or pasted).
+
+Every result lists where each prediction came from (`row`, `file` or `text`), the predicted
+label (or value) and each class's probability. A file that cannot be read gets a row that
+says why, instead of failing the others.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dlstudio.core.errors import DlstudioError
+from dlstudio.core.export.model import (
+    LoadedModel,
+    load_model,
+    predict_arrays,
+    predictions_frame,
+    raw_inputs,
+)
+
+
+def predict_file(reference: str | Path, data_path: str | Path) -> pd.DataFrame:
+    """Predict on a new raw file or folder of the kind the model was trained on."""
+    loaded = load_model(reference)
+    path = Path(data_path).expanduser()
+    if not path.exists():
+        raise DlstudioError(
+            f"Nothing exists at {str(path)!r}.",
+            "a file or folder of new data",
+            "Check the path (a table, an image, a folder of images or of .txt files).",
+        )
+    if loaded.kind == "images":
+        return _predict_images(loaded, path)
+    if loaded.kind == "text" and (path.is_dir() or _is_text_file(path)):
+        return _predict_text_files(loaded, path)
+    return _predict_table(loaded, _read_table(path))
+
+
+def predict_texts(reference: str | Path, texts: list[str]) -> pd.DataFrame:
+    """Predict on texts given directly (typed or pasted in)."""
+    loaded = load_model(reference)
+    if loaded.kind != "text" and not _reads_one_text_column(loaded):
+        raise DlstudioError(
+            f"This model reads {loaded.kind}, not a text.",
+            "a model trained on texts",
+            "Predict on a file of the data it was trained on instead.",
+        )
+    if not texts:
+        raise DlstudioError("No text was given.", "one or more texts", "Type or paste a text.")
+    column = loaded.inputs[0].column
+    return _predict(loaded, pd.DataFrame({column: texts}), pd.DataFrame({"text": texts}))
+
+
+def _reads_one_text_column(loaded: LoadedModel) -> bool:
+    return len(loaded.inputs) == 1 and loaded.inputs[0].kind == "text"
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    from dlstudio.core.data.tabular import read_table
+
+    if path.is_dir():
+        raise DlstudioError(
+            f"{str(path)!r} is a folder.",
+            "a table file (CSV, TSV, Excel, Parquet or JSON) with the columns it was trained on",
+            "Pass the table file itself.",
+        )
+    return read_table(path).frame
+
+
+def _predict_table(loaded: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
+    source = frame.reset_index(drop=True)
+    source.insert(0, "row", np.arange(1, len(frame) + 1))
+    return _predict(loaded, frame, source)
+
+
+def _predict(loaded: LoadedModel, frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    outputs = predict_arrays(loaded.model, raw_inputs(loaded, frame))
+    predictions = predictions_frame(loaded.card, outputs)
+    return pd.concat([source.reset_index(drop=True), predictions], axis=1)
+
+
+# ---------------------------------------------------------------- images
+
+
+def _predict_images(loaded: LoadedModel, path: Path) -> pd.DataFrame:
+    from dlstudio.core.data.images import IMAGE_SUFFIXES
+
+    if path.is_file() and path.suffix.lower() not in IMAGE_SUFFIXES:
+        frame = _read_table(path)  # a table of image paths, relative to the table
+        column = loaded.inputs[0].column
+        if column in frame.columns:
+            frame[column] = frame[column].astype(str).map(lambda p: str(path.parent / p))
+        return _predict_table(loaded, frame)
+    files = [path] if path.is_file() else _files_in(path, IMAGE_SUFFIXES, "images")
+    base = path.parent if path.is_file() else path
+    return _predict_files(loaded, files, base, _image_pixels)
+
+
+def _image_pixels(loaded: LoadedModel, file: Path) -> np.ndarray:
+    from dlstudio.core.data.images import load_image
+
+    stats = loaded.inputs[0].stats
+    return load_image(file, tuple(stats["size"]), stats["channels"])
+
+
+# ---------------------------------------------------------------- texts
+
+
+def _is_text_file(path: Path) -> bool:
+    from dlstudio.core.data.text import TEXT_SUFFIXES
+
+    return path.suffix.lower() in TEXT_SUFFIXES
+
+
+def _predict_text_files(loaded: LoadedModel, path: Path) -> pd.DataFrame:
+    from dlstudio.core.data.text import TEXT_SUFFIXES
+
+    if path.is_file():
+        table = _table_with_column(path, loaded.inputs[0].column)
+        if table is not None:
+            return _predict_table(loaded, table)
+    files = [path] if path.is_file() else _files_in(path, TEXT_SUFFIXES, ".txt files")
+    base = path.parent if path.is_file() else path
+    return _predict_files(loaded, files, base, lambda _, file: _read_text(file))
+
+
+def _table_with_column(path: Path, column: str) -> pd.DataFrame | None:
+    """A .txt file may be a table (tab-separated, say) holding the text column."""
+    try:
+        frame = _read_table(path)
+    except DlstudioError:
+        return None
+    return frame if column in frame.columns and len(frame.columns) > 1 else None
+
+
+def _read_text(file: Path) -> str:
+    from dlstudio.core.data.encoding import read_text_file
+
+    return read_text_file(file)[0]
+
+
+# ---------------------------------------------------------------- files
+
+
+def _files_in(folder: Path, suffixes, what: str) -> list[Path]:
+    files = sorted(
+        f
+        for f in folder.rglob("*")
+        if f.is_file() and f.suffix.lower() in suffixes and not f.name.startswith(".")
+    )
+    if not files:
+        raise DlstudioError(
+            f"The folder {str(folder)!r} has no {what}.",
+            f"{what} ({', '.join(sorted(suffixes))}), directly in it or in subfolders",
+            "Point at the folder that holds them.",
+        )
+    return files
+
+
+def _predict_files(loaded: LoadedModel, files: list[Path], base: Path, read) -> pd.DataFrame:
+    """One row per file: read each (a file that cannot be read gets a row saying why), then
+    predict on all that could be read at once."""
+    names, values, problems = [], [], {}
+    for file in files:
+        name = str(file.relative_to(base))
+        try:
+            values.append(read(loaded, file))
+            names.append(name)
+        except Exception as error:  # noqa: BLE001  (one bad file must not fail the others)
+            problems[name] = f"could not be read ({type(error).__name__}: {error})"
+    rows = []
+    if values:
+        spec = loaded.inputs[0]
+        if loaded.kind == "images":
+            inputs = {spec.name: np.stack(values).astype("float32")}
+        else:
+            inputs = {spec.name: np.array([[v] for v in values], dtype=object)}
+        predictions = predictions_frame(loaded.card, predict_arrays(loaded.model, inputs))
+        rows.append(pd.concat([pd.DataFrame({"file": names}), predictions], axis=1))
+    if problems:
+        rows.append(pd.DataFrame({"file": list(problems), "problem": list(problems.values())}))
+    result = pd.concat(rows, ignore_index=True)
+    order = {name: i for i, name in enumerate(str(f.relative_to(base)) for f in files)}
+    return result.sort_values("file", key=lambda s: s.map(order)).reset_index(drop=True)

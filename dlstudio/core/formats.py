@@ -1,0 +1,72 @@
+"""Which export formats can hold a model, and why not when one cannot — known before exporting.
+
+Decided from the model card alone (no Keras, no TensorFlow), so that the window can grey out a
+format with its reason before the user picks it, and the CLI can refuse it before any work.
+What holds, measured on Keras 3.15 / TensorFlow 2.21 / tf2onnx 1.16 / onnxruntime 1.23:
+
+- .keras and SavedModel hold every model dlstudio builds.
+- ONNX (tf2onnx, onnxruntime) and LiteRT (builtin ops) hold numeric, category and image inputs:
+  category lookups convert to their hash-table ops. Text vectorisation does not convert: it
+  needs TensorFlow's string ops (lower-casing, regex, splitting, n-grams), which neither
+  runtime has.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+
+FORMATS = ("keras", "savedmodel", "onnx", "tflite")
+LABELS = {
+    "keras": "Keras (.keras)",
+    "savedmodel": "TensorFlow SavedModel",
+    "onnx": "ONNX",
+    "tflite": "LiteRT (TFLite)",
+}
+USES = {
+    "keras": "for Python with Keras 3: raw data in, probabilities and labels out",
+    "savedmodel": "for TF Serving and other TensorFlow tools",
+    "onnx": "for onnxruntime in C++, C#, Java, JavaScript and Python",
+    "tflite": "for phones and small devices",
+}
+
+
+@dataclass(frozen=True)
+class FormatOffer:
+    name: str
+    available: bool
+    reason: str = ""  # why not, when not available
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.name]
+
+
+def offered_formats(card: dict) -> list[FormatOffer]:
+    """Every format, each available or not with the reason, for the model `card` describes."""
+    texts = [i["column"] for i in card.get("inputs", []) if i.get("kind") == "text"]
+    has_tensorflow = _installed("tensorflow")
+    offers = []
+    for name in FORMATS:
+        reason = ""
+        if name != "keras" and not has_tensorflow:
+            reason = "needs TensorFlow installed (pip install tensorflow) to convert the model"
+        elif name in ("onnx", "tflite") and texts:
+            runtime = "ONNX Runtime" if name == "onnx" else "LiteRT's built-in operations"
+            reason = (
+                f"this model reads text ({', '.join(map(repr, texts))}), and turning text into "
+                f"words needs TensorFlow's string operations, which {runtime} lacks; use the "
+                ".keras or SavedModel export"
+            )
+        elif name == "onnx" and not (_installed("tf2onnx") and _installed("onnxruntime")):
+            reason = "needs tf2onnx and onnxruntime: pip install 'dlstudio[onnx]'"
+        offers.append(FormatOffer(name, not reason, reason))
+    return offers
+
+
+def available_formats(card: dict) -> list[str]:
+    return [offer.name for offer in offered_formats(card) if offer.available]
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None

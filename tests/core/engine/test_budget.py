@@ -1,0 +1,77 @@
+"""The budget plan's arithmetic, with a clock the test moves (no Keras, no waiting)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dlstudio.core.engine.budget import (
+    FIRST_TRIAL_SHARE,
+    BudgetPlan,
+    TrialCost,
+    epochs_that_fit,
+    reserve_for,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_first_trial_gets_the_larger_share_and_a_lone_trial_all_of_it():
+    clock = Clock()
+    plan = BudgetPlan(clock.now + 100, max_trials=10, clock=clock)
+    assert plan.start_trial() == pytest.approx(clock.now + 100 * FIRST_TRIAL_SHARE)
+    lone = BudgetPlan(clock.now + 100, max_trials=1, clock=clock)
+    assert lone.start_trial() == pytest.approx(clock.now + 100)
+
+
+def test_later_trials_split_what_is_left_by_how_long_a_trial_took_to_converge():
+    clock = Clock()
+    plan = BudgetPlan(clock.now + 100, max_trials=10, clock=clock)
+    plan.start_trial()
+    clock.now += 40  # the first trial converged in 40 s
+    plan.record(TrialCost(epoch_s=2.0, overhead_s=4.0, converged_s=40.0), scored=True)
+    # 60 s left, a trial takes 40 s: one more fits, and gets all of it.
+    assert plan.start_trial() == pytest.approx(clock.now + 60)
+
+    fast = BudgetPlan(clock.now + 60, max_trials=10, clock=clock)
+    fast.start_trial()
+    fast.record(TrialCost(epoch_s=0.1, overhead_s=1.0, converged_s=5.0), scored=True)
+    # 60 s left and 5 s trials: 12 would fit, but only 9 trials remain.
+    assert fast.start_trial() == pytest.approx(clock.now + 60 / 9)
+
+
+def test_no_further_trial_when_not_even_a_short_one_fits_and_a_model_exists():
+    clock = Clock()
+    plan = BudgetPlan(clock.now + 10, max_trials=5, clock=clock)
+    plan.start_trial()
+    clock.now += 8
+    plan.record(TrialCost(epoch_s=1.0, overhead_s=2.0), scored=False)
+    assert plan.why_not_another_trial() is None, "without a model, any time left is worth a try"
+    plan.record(None, scored=True)
+    why = plan.why_not_another_trial()
+    assert why and "2 s left" in why and "about 5 s" in why
+
+
+def test_no_budget_means_no_plan():
+    plan = BudgetPlan(None, max_trials=3)
+    assert plan.start_trial() is None and plan.why_not_another_trial() is None
+
+
+def test_the_reserve_for_saving_grows_with_the_budget_within_bounds():
+    assert reserve_for(30) == 3.0
+    assert reserve_for(10) == 2.0
+    assert reserve_for(3) == 1.5  # never more than half
+    assert reserve_for(3600) == 20.0
+
+
+@pytest.mark.parametrize(
+    "seconds, epoch, most, expected",
+    [(10, 3, 30, 3), (1, 3, 30, 1), (100, 1, 30, 30), (5, 0, 7, 7)],
+)
+def test_epochs_that_fit(seconds, epoch, most, expected):
+    assert epochs_that_fit(seconds, epoch, most) == expected
