@@ -44,14 +44,7 @@ def build_parser(engine_commands: bool = True) -> argparse.ArgumentParser:
     inspect.add_argument(
         "--task", choices=["binary", "multiclass", "regression"], help="override the inferred task"
     )
-    inspect.add_argument(
-        "--role",
-        action="append",
-        default=[],
-        metavar="COL=ROLE",
-        help="override a column's role (numeric, categorical, text, datetime, boolean, "
-        "identifier, constant); repeatable",
-    )
+    inspect.add_argument("--role", action="append", default=[], metavar="COL=ROLE", help=ROLE_HELP)
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     if engine_commands:
         from dlstudio.cli_engine import add_commands
@@ -93,11 +86,10 @@ def run(argv: list[str]) -> int:
         return 1
 
 
-def cmd_inspect(args) -> int:
-    from dlstudio.core.data import load_dataset
-
+def parse_roles(items: list[str]) -> dict[str, str]:
+    """--role COL=ROLE options (repeatable) as {column: role}."""
     roles = {}
-    for item in args.role:
+    for item in items:
         name, sep, role = item.partition("=")
         if not sep or not name or not role:
             raise DlstudioError(
@@ -106,6 +98,19 @@ def cmd_inspect(args) -> int:
                 "Fix the option.",
             )
         roles[name] = role
+    return roles
+
+
+ROLE_HELP = (
+    "override a column's role (numeric, categorical, text, datetime, boolean, identifier, "
+    "constant; identifier and constant columns are left out); repeatable"
+)
+
+
+def cmd_inspect(args) -> int:
+    from dlstudio.core.data import load_dataset
+
+    roles = parse_roles(args.role)
     dataset = load_dataset(
         args.path, target=args.target, sheet=args.sheet, task=args.task, roles=roles
     )

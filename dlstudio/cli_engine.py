@@ -11,6 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
+from dlstudio.cli import ROLE_HELP, parse_roles
 from dlstudio.core.config import (
     OBJECTIVES,
     TUNERS,
@@ -38,6 +39,7 @@ def add_commands(commands) -> None:
         cmd.add_argument("--target", help="column to predict (guessed when omitted)")
         cmd.add_argument("--sheet", help="Excel sheet")
         cmd.add_argument("--task", choices=["binary", "multiclass", "regression"])
+        cmd.add_argument("--role", action="append", default=[], metavar="COL=ROLE", help=ROLE_HELP)
         cmd.add_argument("--arch", help="architecture template (default: the modality's)")
         cmd.add_argument(
             "--epochs", type=int, default=30, help="most epochs per trial (default 30)"
@@ -133,7 +135,8 @@ def _spec(args) -> RunSpec:
         args.target,
         args.sheet,
         args.task,
-        split=SplitSpec(seed=args.seed),
+        parse_roles(args.role),
+        SplitSpec(seed=args.seed),
     )
     model = ModelSpec(args.arch, _values(args.set), args.weights)
     train = TrainSpec(

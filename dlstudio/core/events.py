@@ -135,6 +135,14 @@ class RunFailed:
     message: str
 
 
+@dataclass(frozen=True)
+class TaskResult:
+    """The answer to a one-shot task of the training process (engine/tasks.py)."""
+
+    task: str
+    result: dict
+
+
 Event = (
     RunStarted
     | TrialStarted
@@ -144,6 +152,7 @@ Event = (
     | RunMessage
     | RunFinished
     | RunFailed
+    | TaskResult
 )
 EventSink = Callable[[object], None]
 

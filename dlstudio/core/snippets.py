@@ -1,6 +1,7 @@
 """Copy-paste Python that feeds raw data to an exported model in its plain runtime.
 
-One snippet per format, written from the model card: it reads a table, image files or texts
+One snippet per format, written from the model card (names, paths and texts as Python
+literals, so that any Unicode pastes back exactly): it reads a table, image files or texts
 the way dlstudio read the training data (missing-value words, categories as text, dates as
 seconds, images as 8-bit pixels at the training size), builds the model's inputs by name, and
 runs the model without dlstudio. The model card, the Export step and the tests use these very
@@ -9,8 +10,6 @@ No Keras here: the window shows them without loading TensorFlow.
 """
 
 from __future__ import annotations
-
-import json
 
 from dlstudio.core.formats import FORMATS
 
@@ -50,7 +49,7 @@ def as_seconds(column):  # dates as seconds since 1970-01-01
 }
 _TABLE_TAIL = """
 
-frame = pd.read_csv("{example}", na_values=MISSING, keep_default_na=False)
+frame = pd.read_csv({example}, na_values=MISSING, keep_default_na=False)
 inputs = {{
 {entries}
 }}
@@ -70,30 +69,30 @@ def load(path):  # as dlstudio read it: {mode_words}, {width}×{height} pixels, 
     return pixels[..., None] if pixels.ndim == 2 else pixels
 
 
-inputs = {{"{name}": np.stack([load(path) for path in {example}])}}
+inputs = {{{name}: np.stack([load(path) for path in {example}])}}
 """
 
 _TEXT_HELPERS = """import numpy as np
 
 texts = {example}
-inputs = {{"{name}": np.array([[text] for text in texts], dtype=object)}}
+inputs = {{{name}: np.array([[text] for text in texts], dtype=object)}}
 """
 
 _RUNTIMES = {
     "keras": """import keras
 
-model = keras.saving.load_model("{path}")  # safe mode: no dlstudio needed
+model = keras.saving.load_model({path})  # safe mode: no dlstudio needed
 outputs = {{name: np.asarray(value) for name, value in model(inputs).items()}}
 """,
     "savedmodel": """import tensorflow as tf
 
-model = tf.saved_model.load("{path}")
+model = tf.saved_model.load({path})
 outputs = model.serve({{name: tf.constant(value) for name, value in inputs.items()}})
 outputs = {{name: value.numpy() for name, value in outputs.items()}}
 """,
     "onnx": """import onnxruntime
 
-session = onnxruntime.InferenceSession("{path}")
+session = onnxruntime.InferenceSession({path})
 names = [output.name for output in session.get_outputs()]
 outputs = dict(zip(names, session.run(None, inputs)))
 """,
@@ -103,7 +102,7 @@ except ImportError:  # TensorFlow's own copy of the LiteRT interpreter
     import tensorflow as tf
 
     Interpreter = tf.lite.Interpreter
-runner = Interpreter(model_path="{path}").get_signature_runner()
+runner = Interpreter(model_path={path}).get_signature_runner()
 outputs = runner(**inputs)
 """,
 }
@@ -122,27 +121,27 @@ def inputs_code(card: dict, example=None) -> str:
     if kind == "table":
         converters = [_converter(i) for i in card["inputs"]]
         entries = "\n".join(
-            f"    {json.dumps(i['name'])}: {c}(frame[{json.dumps(i['column'])}]),"
+            f"    {i['name']!r}: {c}(frame[{i['column']!r}]),"
             for i, c in zip(card["inputs"], converters, strict=True)
         )
         used = "".join(code for name, code in _TABLE_CONVERTERS.items() if name in converters)
-        tail = _TABLE_TAIL.format(example=example or "new_data.csv", entries=entries)
+        tail = _TABLE_TAIL.format(example=repr(example or "new_data.csv"), entries=entries)
         return _TABLE_HEAD.format(missing=_MISSING_WORDS) + used + tail
     spec = card["inputs"][0]
     if kind == "images":
         width, height = spec["stats"]["size"]
         gray = spec["stats"]["channels"] == 1
         return _IMAGE_HELPERS.format(
-            name=spec["name"],
+            name=repr(spec["name"]),
             width=width,
             height=height,
             mode="L" if gray else "RGB",
             mode_words="grayscale" if gray else "RGB",
-            example=json.dumps(example or ["photo.jpg"], ensure_ascii=False),
+            example=repr(example or ["photo.jpg"]),
         )
     return _TEXT_HELPERS.format(
-        name=spec["name"],
-        example=json.dumps(example or ["A first text to classify.", "And a second one."]),
+        name=repr(spec["name"]),
+        example=repr(example or ["A first text to classify.", "And a second one."]),
     )
 
 
@@ -152,7 +151,7 @@ def _converter(spec: dict) -> str:
 
 def runtime_code(fmt: str, path: str | None = None) -> str:
     """Python that loads the exported file in its own runtime and predicts on `inputs`."""
-    return _RUNTIMES[fmt].format(path=path or FILE_NAMES[fmt])
+    return _RUNTIMES[fmt].format(path=repr(str(path or FILE_NAMES[fmt])))
 
 
 def outputs_note(card: dict) -> str:

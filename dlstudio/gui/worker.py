@@ -10,17 +10,14 @@ and Keras never load in the app's own process.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import subprocess
-import sys
 import threading
 from collections import deque
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-import dlstudio
+from dlstudio.gui.process_task import child_program
 
 DRAIN_INTERVAL_MS = 80
 _ENDED = object()  # put on the queue when the training process has closed its output
@@ -53,11 +50,10 @@ class RunController(QObject):
         job = {"spec": spec.to_dict() if spec else None, "project": project, "resume": resume}
         self._errors.clear()
         self._ended_well = False
-        package_root = str(Path(dlstudio.__file__).resolve().parents[1])
-        path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        program, arguments, environment = child_program()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "dlstudio.core.engine.child"],
-            env={**os.environ, "PYTHONPATH": path},  # this dlstudio, installed or not
+            [program, *arguments],
+            env=environment,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

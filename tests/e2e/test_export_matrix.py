@@ -173,7 +173,8 @@ def test_trained_exported_and_reloaded_everywhere_it_is_offered(case, tmp_path, 
             theirs = got["probabilities"].reshape(len(ours), -1)
         assert np.abs(ours - theirs).max() <= TOLERANCE, f"{case}: {fmt} differs"
         if "label" in got:
-            assert list(got["label"]) == list(expected[f"predicted_{card['target']}"])
+            labels = expected[f"predicted_{card['target']}"].astype(str)
+            assert list(got["label"]) == list(labels), f"{case}: {fmt} labels differ"
 
 
 def _run_snippets_without_dlstudio(card, out, formats, example, tmp_path) -> dict:

@@ -42,7 +42,7 @@ def test_search_to_results_and_export(qtbot, window, penguins_csv, projects, tmp
     assert train.curves.past_curves() >= 2  # the first trial's curves stay, faint, underneath
     assert train.search_bar.value() == 2
     log = train.log.toPlainText()
-    assert "Trial 0 started" in log and "Trial 1 completed" in log and "Run completed" in log
+    assert "Trial 0 started" in log and "Trial 1 completed" in log and "Run finished" in log
     assert train.diagnosis_label.property("kind") is not None  # a diagnosis, not the waiting line
 
     assert window.steps.item(3).flags() & Qt.ItemFlag.ItemIsEnabled

@@ -7,7 +7,9 @@ long (bench/gui_stall.py); in a process of its own, at a lower CPU priority, it 
 
 Protocol, one JSON object per line:
     stdin, first line   the job: {"spec": RunSpec.to_dict() or null, "project": path,
-                        "resume": run folder or null}
+                        "resume": run folder or null}, or a one-shot task of engine/tasks.py:
+                        {"task": "detect" | "export" | "predict", "args": {...}}, answered by
+                        one TaskResult (or RunFailed) event
     stdin, later        "cancel" stops the run within a batch, as Ctrl-C does in the CLI;
                         the end of stdin (the app went away) cancels too
     stdout              the run's events (events.event_to_json), and nothing else: whatever
@@ -23,7 +25,7 @@ import threading
 
 from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.errors import DlstudioError
-from dlstudio.core.events import RunFailed, RunMessage, event_to_json
+from dlstudio.core.events import RunFailed, RunMessage, TaskResult, event_to_json
 
 
 def main() -> int:
@@ -41,6 +43,8 @@ def main() -> int:
         # it needs one, instead of waiting out the training threads' time slices.
         os.nice(10)
     job = json.loads(sys.stdin.readline() or "{}")
+    if job.get("task"):
+        return _task(job, sink)
     token = CancelToken()
     threading.Thread(target=_listen, args=(token,), daemon=True).start()
     try:
@@ -58,6 +62,21 @@ def main() -> int:
             start_run(RunSpec.from_dict(job["spec"]), job["project"], sink, token)
     except DlstudioError:
         pass  # the engine has already sent RunFailed with the message
+    except Exception as error:  # noqa: BLE001  (reported, never a silent death)
+        sink(RunFailed("", f"Unexpected problem ({type(error).__name__}: {error})."))
+        return 1
+    return 0
+
+
+def _task(job: dict, sink) -> int:
+    from dlstudio.core.native_logs import hushed
+
+    try:
+        with hushed():
+            from dlstudio.core.engine.tasks import TASKS
+        sink(TaskResult(job["task"], TASKS[job["task"]](**job.get("args", {}))))
+    except DlstudioError as error:
+        sink(RunFailed("", str(error)))
     except Exception as error:  # noqa: BLE001  (reported, never a silent death)
         sink(RunFailed("", f"Unexpected problem ({type(error).__name__}: {error})."))
         return 1

@@ -139,7 +139,8 @@ def prepare(dataset: Dataset, split: SplitSpec, use_class_weights: bool = True) 
     elif profile.kind.value == "images":
         inputs = [_image_input(profile)]
     else:
-        inputs = [_text_input(frame, profile.features[0], parts.train)]
+        column = profile.features[0]
+        inputs = [_text_input(frame, column, parts.train, _input_name(column, set()))]
     x = {name: {} for name in SPLITS}
     for spec in inputs:
         column = frame[spec.column]
@@ -240,15 +241,29 @@ def _seconds(series: pd.Series) -> np.ndarray:
     return np.asarray(seconds, dtype="float64")
 
 
+# Names the models give their own layers; an input may not take one (Keras needs them unique).
+RESERVED_NAMES = {"features", "output", "probabilities", "label", "value", "unscale", "image"}
+
+
 def _input_name(column: str, used: set[str]) -> str:
-    base = re.sub(r"\W+", "_", str(column)).strip("_").lower() or "column"
-    if base[0].isdigit():
+    """The model input for `column`, named as the column wherever TensorFlow's rules for
+    names allow (letters, digits, _ . -, starting with a letter), so that exported models
+    take the user's own column names; otherwise the nearest such name."""
+    text = str(column).strip()
+    base = text if _VALID_NAME.fullmatch(text) else re.sub(r"[^A-Za-z0-9_.\-]+", "_", text)
+    base = base.strip("_.-") or "column"
+    if not base[0].isalpha():
         base = f"c_{base}"
+    if base.lower() in RESERVED_NAMES:
+        base = f"{base}_column"
     name, n = base, 2
-    while name in used:
+    while name.lower() in used:
         name, n = f"{base}_{n}", n + 1
-    used.add(name)
+    used.add(name.lower())
     return name
+
+
+_VALID_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
 
 
 def raw_column_values(column: pd.Series, spec: FeatureInput) -> np.ndarray:

@@ -34,26 +34,44 @@ def adapted_vectorizer(texts: np.ndarray, name: str, **options) -> layers.TextVe
     reads it back with `str.splitlines`, which also breaks lines at U+0085, U+2028, U+2029 and
     other separators: a term holding one comes back as two, duplicating others, and the model
     no longer loads (seen on real sentences). Handed over as a list, the vocabulary is stored
-    in the model's JSON config, which keeps any Unicode exactly."""
+    in the model's JSON config, which keeps any Unicode exactly.
+
+    Terms holding a NUL character are left out (they fall in the out-of-vocabulary bucket,
+    when training as when predicting): Keras turns a vocabulary into a numpy string array,
+    which drops trailing NULs, so "\x00" would become the reserved empty term.
+    """
     probe = layers.TextVectorization(**options)
     try:
         probe.adapt(texts)
-        vocabulary = probe.get_vocabulary(include_special_tokens=True)
-    except (AttributeError, ValueError):  # Keras fails on a corpus without one word
-        vocabulary = []
-    if not [term for term in vocabulary if term not in ("", "[UNK]")]:
+        terms = _learned_terms(probe)
+    except Exception:  # noqa: BLE001  (Keras and TF fail in several ways on a corpus without words)
+        terms = []
+    if not terms:
         raise DlstudioError(
             "The training texts hold no words (only spaces and punctuation, or nothing).",
             "texts with words in them",
             "Check that the text column is the right one.",
         )
+    specials = probe.get_vocabulary(include_special_tokens=True)[: min(i for i, _ in terms)]
+    vocabulary = specials + [term for _, term in terms]
     extra = {}
     if options.get("output_mode") == "tf_idf":
-        # Keras keeps the learned weights on its lookup layer, OOV first, in vocabulary order
-        # (tested in tests/core/models/test_text_vocabulary.py).
+        # Keras keeps the learned weights on its lookup layer, by term index (tested in
+        # tests/core/models/test_text_vocabulary.py).
         weights = keras.ops.convert_to_numpy(probe._lookup_layer.idf_weights)
-        extra["idf_weights"] = weights[: len(vocabulary)].tolist()
+        rows = list(range(len(specials))) + [i for i, _ in terms]
+        extra["idf_weights"] = weights[rows].tolist()
     return layers.TextVectorization(vocabulary=vocabulary, name=name, **options, **extra)
+
+
+def _learned_terms(probe: layers.TextVectorization) -> list[tuple[int, str]]:
+    """(index, term) of every term the adapted layer learned, exactly (read from its lookup
+    table as bytes: get_vocabulary goes through numpy, which drops trailing NULs)."""
+    keys, indices = probe._lookup_layer.lookup_table.export()
+    pairs = zip(keras.ops.convert_to_numpy(indices).tolist(), keys.numpy().tolist(), strict=True)
+    return sorted(
+        (int(i), term.decode("utf-8", "replace")) for i, term in pairs if b"\x00" not in term
+    )
 
 
 def build_tfidf_mlp(data: PreparedData, values: dict, weights: str | None = None) -> keras.Model:

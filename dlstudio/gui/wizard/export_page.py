@@ -1,11 +1,19 @@
-"""The Export step: write the model in the chosen formats, show how to use each, and predict
-on a new file. Both jobs run off the GUI thread."""
+"""The Export step: write the model in the formats it can use, show how to use each, and
+predict on new data (a table, an image, a folder of images or texts, or texts typed in).
+
+Formats a model cannot use are greyed out with the reason before anyone picks them (decided
+from the model card, core/formats.py). Exporting and predicting load TensorFlow, so both run
+in a worker process (ProcessTask): the window's own process never does.
+"""
 
 from __future__ import annotations
 
+import html
+import shutil
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -13,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QTextBrowser,
@@ -20,82 +29,91 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.core.formats import FORMATS, LABELS, USES, offered_formats
+from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
-from dlstudio.gui.tasks import BackgroundTask
 from dlstudio.gui.widgets import boxed
 
-FORMAT_TIPS = {
-    "keras": "Keras 3 .keras file: raw data in, predictions out; for Python.",
-    "savedmodel": "TensorFlow SavedModel: for TF Serving and TensorFlow tools.",
-    "onnx": "ONNX: for onnxruntime in C++, C#, Java, the web (numeric and image inputs only).",
-    "tflite": "LiteRT (TFLite): for phones and small devices (numeric and image inputs only).",
-}
-SNIPPETS = {
-    "keras": 'import keras\nmodel = keras.saving.load_model("{path}")\n'
-    "predictions = model.predict(inputs)  # dict keyed by the input names in model_card.md",
-    "savedmodel": 'import tensorflow as tf\nmodel = tf.saved_model.load("{path}")\n'
-    "outputs = model.serve({{name: tf.constant(values), ...}})",
-    "onnx": 'import onnxruntime as ort\nsession = ort.InferenceSession("{path}")\n'
-    "outputs = session.run(None, {{name: float32_array, ...}})",
-    "tflite": "from ai_edge_litert.interpreter import Interpreter  # or tf.lite.Interpreter\n"
-    'runner = Interpreter(model_path="{path}").get_signature_runner()\n'
-    "outputs = runner(**{{name: float32_array, ...}})",
-}
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)"
+TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.xlsx *.parquet *.json *.jsonl)"
+TEXT_FILTER = "Text files (*.txt *.text *.md)"
 
 
 class ExportPage(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.run = None
-        self._task: BackgroundTask | None = None
+        self.card: dict = {}
+        self._task: ProcessTask | None = None
+        self._task_name = ""
         self.predictions = None
         self.title = QLabel("Train a model first; its exports appear here.")
-        self.checks = {}
+        self.title.setWordWrap(True)
+        self.checks: dict[str, QCheckBox] = {}
         formats = QHBoxLayout()
-        for name, tip in FORMAT_TIPS.items():
-            box = QCheckBox(name)
-            box.setToolTip(tip)
-            box.setChecked(name in ("keras", "savedmodel"))
+        for name in FORMATS:
+            box = QCheckBox(LABELS[name])
             self.checks[name] = box
             formats.addWidget(box)
         formats.addStretch(1)
+        self.formats_note = QLabel()
+        self.formats_note.setWordWrap(True)
+        self.formats_note.setStyleSheet("color: #555")
         self.folder_edit = QLineEdit()
         self.folder_edit.setPlaceholderText("Folder to export to")
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._choose_folder)
         self.export_button = QPushButton("Export")
         self.export_button.clicked.connect(self.export)
+        self.open_button = QPushButton("Open folder")
+        self.open_button.setToolTip("Show the exported files in the file manager")
+        self.open_button.clicked.connect(self._open_folder)
+        self.open_button.setEnabled(False)
         folder = QHBoxLayout()
         folder.addWidget(QLabel("Folder:"))
         folder.addWidget(self.folder_edit, 1)
         folder.addWidget(browse)
         folder.addWidget(self.export_button)
+        folder.addWidget(self.open_button)
         self.written = QTextBrowser()
         self.written.setOpenExternalLinks(True)
 
-        self.predict_button = QPushButton("Predict on a file…")
-        self.predict_button.setToolTip(
-            "Run the model on a new table, or a folder of images or texts"
-        )
-        self.predict_button.clicked.connect(self._choose_prediction_data)
+        self.file_button = QPushButton("Predict on a file…")
+        self.file_button.clicked.connect(self._choose_prediction_file)
+        self.folder_button = QPushButton("Predict on a folder…")
+        self.folder_button.clicked.connect(self._choose_prediction_folder)
+        self.texts_edit = QPlainTextEdit()
+        self.texts_edit.setPlaceholderText("Type or paste texts here, one per line")
+        self.texts_edit.setMaximumHeight(70)
+        self.texts_button = QPushButton("Predict on these texts")
+        self.texts_button.clicked.connect(self._predict_typed)
         self.save_button = QPushButton("Save predictions…")
         self.save_button.clicked.connect(self._save_predictions)
         self.save_button.setEnabled(False)
+        self.predict_status = QLabel()
+        self.predict_status.setWordWrap(True)
         self.prediction_model = DataFrameModel(parent=self)
         self.prediction_view = QTableView()
         self.prediction_view.setModel(self.prediction_model)
         predict_row = QHBoxLayout()
-        predict_row.addWidget(self.predict_button)
-        predict_row.addWidget(self.save_button)
-        predict_row.addStretch(1)
+        for widget in (self.file_button, self.folder_button, self.save_button):
+            predict_row.addWidget(widget)
+        predict_row.addWidget(self.predict_status, 1)
+        texts_row = QHBoxLayout()
+        texts_row.addWidget(self.texts_edit, 1)
+        texts_row.addWidget(self.texts_button)
+        self.texts_widget = QWidget()
+        self.texts_widget.setLayout(texts_row)
         predict_widget = QWidget()
         predict_layout = QVBoxLayout(predict_widget)
         predict_layout.addLayout(predict_row)
+        predict_layout.addWidget(self.texts_widget)
         predict_layout.addWidget(self.prediction_view)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(formats)
+        layout.addWidget(self.formats_note)
         layout.addLayout(folder)
         layout.addWidget(boxed("Files written, and how to use them", self.written), 1)
         layout.addWidget(boxed("Predictions on new data", predict_widget), 1)
@@ -103,17 +121,48 @@ class ExportPage(QWidget):
 
     def set_run(self, run) -> None:
         self.run = run
+        self.card = run.read("model_card.json") or {}
+        kind = self.card.get("kind", "table")
+        partial = " It is a partial model (see Results)." if self.card.get("partial") else ""
         self.title.setText(
-            f"<b>Run {run.id}</b>: choose formats and a folder. Each file is loaded "
-            "back and checked to predict what the original does."
+            f"<b>Run {html.escape(run.id)}</b>: choose formats and a folder. Each file is "
+            f"loaded back in its own runtime and checked to predict what the original does."
+            f"{partial}"
         )
-        if not self.folder_edit.text():
-            self.folder_edit.setText(str(run.path / "export"))
+        refused = []
+        for offer in offered_formats(self.card):
+            box = self.checks[offer.name]
+            box.setEnabled(offer.available)
+            box.setChecked(offer.available)
+            box.setToolTip(
+                USES[offer.name] if offer.available else f"Not for this model: {offer.reason}"
+            )
+            if not offer.available:
+                refused.append(f"{offer.label}: {offer.reason}.")
+        self.formats_note.setText(" ".join(refused))
+        self.formats_note.setVisible(bool(refused))
+        self.folder_edit.setText(str(run.path / "export"))
+        self.written.clear()
+        self.open_button.setEnabled(False)
+        self.file_button.setToolTip(
+            {
+                "table": "A table with the columns it was trained on",
+                "images": "One image, or a table of image paths",
+                "text": "A .txt file, or a table with the text column",
+            }.get(kind, "")
+        )
+        self.folder_button.setToolTip(
+            "A folder of images (directly in it or in subfolders)"
+            if kind == "images"
+            else "A folder of .txt files (directly in it or in subfolders)"
+        )
+        self.folder_button.setVisible(kind in ("images", "text"))
+        self.texts_widget.setVisible(kind == "text")
         self._set_enabled(True)
 
     def _set_enabled(self, enabled: bool) -> None:
-        for widget in (self.export_button, self.predict_button):
-            widget.setEnabled(enabled)
+        for widget in (self.export_button, self.file_button, self.folder_button, self.texts_button):
+            widget.setEnabled(enabled and self.run is not None)
 
     def wait(self) -> None:
         if self._task is not None:
@@ -129,58 +178,87 @@ class ExportPage(QWidget):
 
     @Slot()
     def export(self) -> None:
-        formats = [name for name, box in self.checks.items() if box.isChecked()]
+        formats = [name for name, box in self.checks.items() if box.isChecked() and box.isEnabled()]
         if not formats or self.run is None:
             return
-        run, out = self.run.path, self.folder_edit.text()
-
-        def job():
-            from dlstudio.core.export import export_run  # loads Keras: off the GUI thread
-
-            return export_run(run, formats, out)
-
-        self.written.setHtml("<i>Exporting and checking each file…</i>")
-        self._start(job, self._exported)
+        self.written.setHtml(
+            "<i>Exporting, then loading each file back in its own runtime to check it "
+            "(starting TensorFlow takes a few seconds)…</i>"
+        )
+        args = {"run": str(self.run.path), "formats": formats, "out": self.folder_edit.text()}
+        self._start("export", args, self._exported)
 
     @Slot(object)
-    def _exported(self, files) -> None:
-        parts = []
-        for item in files:
-            snippet = SNIPPETS[item.format].format(path=item.path)
+    def _exported(self, result: dict) -> None:
+        from dlstudio.core.snippets import inputs_code, outputs_note, runtime_code
+
+        parts = [
+            "<p>Every file below was loaded back in its own runtime, in a fresh Python without "
+            "dlstudio, and predicts what the original does. First the inputs, read from raw "
+            "data the way dlstudio read the training data:</p>"
+            f"<pre>{html.escape(inputs_code(self.card))}</pre>"
+        ]
+        for item in result["files"]:
+            code = runtime_code(item["format"], item["path"]) + outputs_note(self.card)
             parts.append(
-                f"<p><b>{item.format}</b>: <code>{item.path}</code> — predictions match the "
-                f"original within {item.max_difference:.1g}.</p><pre>{snippet}</pre>"
+                f"<p><b>{LABELS[item['format']]}</b>: <code>{html.escape(item['path'])}</code> — "
+                f"predictions match the original within {item['max_difference']:.1g}.</p>"
+                f"<pre>{html.escape(code)}</pre>"
             )
-        self.written.setHtml("".join(parts) + "<p>A model card (model_card.md) is beside them.</p>")
+        parts.append("<p>The model card (model_card.md) beside them has all of this too.</p>")
+        self.written.setHtml("".join(parts))
+        self.open_button.setEnabled(True)
+
+    @Slot()
+    def _open_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(self.folder_edit.text()))
 
     # ------------------------------------------------------------ predict
 
+    def _start_folder(self) -> str:
+        return str(Path(self.card.get("data", {}).get("path", str(Path.home()))).parent)
+
     @Slot()
-    def _choose_prediction_data(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Predict on",
-            str(Path.home()),
-            "Data (*.csv *.tsv *.txt *.xlsx *.parquet *.json *.jsonl);;All files (*)",
-        )
+    def _choose_prediction_file(self) -> None:
+        kind = self.card.get("kind", "table")
+        first = {"images": IMAGE_FILTER, "text": TEXT_FILTER}.get(kind, TABLE_FILTER)
+        filters = ";;".join(dict.fromkeys([first, TABLE_FILTER, "All files (*)"]))
+        path, _ = QFileDialog.getOpenFileName(self, "Predict on", self._start_folder(), filters)
         if path:
             self.predict_on(path)
 
+    @Slot()
+    def _choose_prediction_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Predict on the files in", self._start_folder()
+        )
+        if folder:
+            self.predict_on(folder)
+
     def predict_on(self, path: str) -> None:
-        run = self.run.path
+        self.predict_status.setText(f"Predicting on {Path(path).name}…")
+        self._start("predict", {"model": str(self.run.path), "data": path}, self._predicted)
 
-        def job():
-            from dlstudio.core.export import predict_file
+    @Slot()
+    def _predict_typed(self) -> None:
+        texts = [line for line in self.texts_edit.toPlainText().splitlines() if line.strip()]
+        if texts:
+            self.predict_texts(texts)
 
-            return predict_file(run, path)
-
-        self._start(job, self._predicted)
+    def predict_texts(self, texts: list[str]) -> None:
+        self.predict_status.setText(f"Predicting on {len(texts)} text(s)…")
+        self._start("predict", {"model": str(self.run.path), "texts": texts}, self._predicted)
 
     @Slot(object)
-    def _predicted(self, frame) -> None:
-        self.predictions = frame
-        self.prediction_model.set_frame(frame)
+    def _predicted(self, result: dict) -> None:
+        import pandas as pd
+
+        csv = Path(result["csv"])
+        self.predictions = pd.read_csv(csv, keep_default_na=False)
+        shutil.rmtree(csv.parent, ignore_errors=True)
+        self.prediction_model.set_frame(self.predictions)
         self.save_button.setEnabled(True)
+        self.predict_status.setText(f"{len(self.predictions)} prediction(s).")
 
     @Slot()
     def _save_predictions(self) -> None:
@@ -192,10 +270,11 @@ class ExportPage(QWidget):
 
     # ------------------------------------------------------------ jobs
 
-    def _start(self, job, on_done) -> None:
+    def _start(self, task: str, args: dict, on_done) -> None:
         self.wait()
         self._set_enabled(False)
-        self._task = BackgroundTask(job, self)
+        self._task_name = task
+        self._task = ProcessTask(task, args, self)
         self._task.succeeded.connect(on_done)
         self._task.succeeded.connect(self._job_over)
         self._task.failed.connect(self._failed)
@@ -208,5 +287,10 @@ class ExportPage(QWidget):
     @Slot(str)
     def _failed(self, message: str) -> None:
         self._set_enabled(True)
-        self.written.setHtml(f"<p style='color:#b00'>{message}</p>")
-        QMessageBox.warning(self, "Export or prediction failed", message)
+        shown = f"<span style='color:#b00'>{html.escape(message)}</span>"
+        if self._task_name == "predict":
+            self.predict_status.setText(shown)
+            QMessageBox.warning(self, "Prediction failed", message)
+        else:
+            self.written.setHtml(f"<p>{shown}</p>")
+            QMessageBox.warning(self, "Export failed", message)

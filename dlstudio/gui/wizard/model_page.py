@@ -44,7 +44,7 @@ from dlstudio.core.config import (
 from dlstudio.core.durations import format_duration, parse_duration
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.models.space import TEMPLATES_BY_KIND, default_of, default_space, template_for
-from dlstudio.gui.tasks import BackgroundTask
+from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.widgets import boxed
 
 BACKENDS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
@@ -83,7 +83,7 @@ class ModelPage(QWidget):
         super().__init__(parent)
         self.kind: str | None = None
         self.task: str = "binary"
-        self._device_task: BackgroundTask | None = None
+        self._device_task: ProcessTask | None = None
         self._knobs: dict[str, QWidget] = {}
 
         self.choose_radio = QRadioButton("Choose an architecture and set it up")
@@ -231,27 +231,23 @@ class ModelPage(QWidget):
             self._detect_device()
 
     def _detect_device(self) -> None:
-        def detect():
-            from dlstudio.core.engine.devices import (
-                detect_device,
-            )  # loads Keras, off the GUI thread
-
-            return detect_device()
-
-        self.status.emit("Loading Keras to look for a GPU…")
-        self._device_task = BackgroundTask(detect, self)
+        # Keras answers this, so it is asked in a worker process: the window never loads it.
+        self.status.emit("Looking for a GPU (in a worker process, loading Keras)…")
+        self._device_task = ProcessTask("detect", {}, self)
         self._device_task.succeeded.connect(self._device_found)
-        self._device_task.failed.connect(
-            lambda message: self.device_label.setText(f"Device: unknown ({message})")
-        )
+        self._device_task.failed.connect(self._device_unknown)
         self._device_task.start()
 
     @Slot(object)
-    def _device_found(self, device) -> None:
-        text = device.describe()
+    def _device_found(self, device: dict) -> None:
+        text = device["description"]
         self.device_label.setText(f"<b>Device:</b> {text}")
-        self.device_label.setToolTip(device.notice or text)
+        self.device_label.setToolTip(device.get("notice") or text)
         self.status.emit(f"Training will run on: {text}")
+
+    @Slot(str)
+    def _device_unknown(self, message: str) -> None:
+        self.device_label.setText(f"Device: unknown ({message})")
 
     def wait(self) -> None:
         if self._device_task is not None:

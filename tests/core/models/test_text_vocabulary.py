@@ -58,7 +58,8 @@ words = st.one_of(
     st.text(min_size=0, max_size=12),
     st.text(alphabet="ab\x85\u2028 ", min_size=200, max_size=400),  # very long tokens
 )
-texts = st.lists(words, min_size=0, max_size=12).map("".join)
+pieces = st.lists(words, min_size=0, max_size=12)
+texts = st.one_of(pieces.map("".join), pieces.map(" ".join))  # glued, and as separate words
 corpora = st.lists(texts, min_size=2, max_size=20)
 
 
@@ -106,6 +107,14 @@ def test_sequence_vocabulary_round_trips_any_unicode(corpus, tmp_path):
 def test_the_separator_that_broke_real_sentences(tmp_path):
     corpus = ["this is\x85was odd", "it is what it was", "is was is was"]
     before, after = _round_trip(corpus, tmp_path, "tf_idf")
+    assert np.array_equal(before, after) and before.sum() > 0
+
+
+@pytest.mark.parametrize("mode", ["tf_idf", "int"])
+def test_nul_alone_or_at_a_words_end_neither_breaks_nor_shifts_the_vocabulary(mode, tmp_path):
+    corpus = ["great \x00 lovely", "lovely\x00 day", "x\x00y great", "\x00"]
+    options = {"ngrams": 2} if mode == "tf_idf" else {"output_sequence_length": 6}
+    before, after = _round_trip(corpus, tmp_path, mode, **options)
     assert np.array_equal(before, after) and before.sum() > 0
 
 

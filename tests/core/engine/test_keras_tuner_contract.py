@@ -1,0 +1,45 @@
+"""The keras-tuner internals dlstudio reaches (pinned below 1.5 in pyproject.toml), checked on
+the installed version: if an upgrade moves them, this fails before users notice anything."""
+
+from __future__ import annotations
+
+import keras_tuner as kt
+from keras_tuner.src.engine import base_tuner
+
+from dlstudio.core.engine.tuner import avoid_configurations, start_with
+
+
+def _oracle(tmp_path, values=(1, 2, 3)):
+    oracle = kt.oracles.RandomSearchOracle(objective="val_loss", max_trials=10, seed=0)
+    oracle._set_project_dir(str(tmp_path), "contract")
+    space = kt.HyperParameters()
+    space.Choice("units", list(values))
+    oracle.update_space(space)
+    return oracle
+
+
+def test_the_oracle_internals_exist_where_dlstudio_reaches_them(tmp_path):
+    oracle = _oracle(tmp_path)
+    assert isinstance(oracle._tried_so_far, set) and isinstance(oracle._retry_queue, list)
+    assert isinstance(oracle._compute_values_hash({"units": 1}), str)
+    assert callable(oracle._duplicate) and callable(oracle.populate_space)
+    assert callable(base_tuner.BaseTuner._run_and_update_trial)
+    assert callable(base_tuner.BaseTuner._try_run_and_update_trial)
+
+
+def test_avoided_configurations_are_never_drawn(tmp_path):
+    oracle = _oracle(tmp_path)
+    avoid_configurations(oracle, [{"units": 1}, {"units": 3}])
+    drawn = {oracle.create_trial(f"t{i}").hyperparameters.values.get("units") for i in range(3)}
+    assert drawn <= {2, None}  # 2, then nothing left to draw
+
+
+def test_the_first_trial_is_the_given_configuration_unless_it_was_tried(tmp_path):
+    oracle = _oracle(tmp_path)
+    start_with(oracle, {"units": 3})
+    assert oracle.create_trial("t0").hyperparameters.values == {"units": 3}
+
+    tried = _oracle(tmp_path / "again")
+    avoid_configurations(tried, [{"units": 3}])
+    start_with(tried, {"units": 3})
+    assert tried.create_trial("t0").hyperparameters.values["units"] != 3
