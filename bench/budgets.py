@@ -83,7 +83,9 @@ def measure(name: str, budget: float, work: Path) -> dict:
     if result["model"]:
         exported = _cli("export", str(run), "--out", str(run / "export"), timeout=900)
         row["formats"] = [
-            line.split()[0] for line in exported.stdout.splitlines() if "reloaded in its own" in line
+            line.split()[0]
+            for line in exported.stdout.splitlines()
+            if "reloaded in its own" in line
         ]
         row["export_exit"] = exported.returncode
         if exported.returncode:
@@ -99,13 +101,15 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         if not r.get("model"):
             why = r.get("error", r.get("status", "?"))
-            lines.append(f"| {r['dataset']} | {r['budget_s']:.0f} s | no model: {why} | ✗ | — | — | {r['wall_s']:.0f} s |")
+            lines.append(
+                f"| {r['dataset']} | {r['budget_s']:.0f} s | no model: {why} | ✗ | — | — | {r['wall_s']:.0f} s |"
+            )
             continue
-        shown = (
-            (lambda v: f"{v:,.4g}") if r["metric"] == "mae" else (lambda v: f"{100 * v:.1f} %")
-        )
+        shown = (lambda v: f"{v:,.4g}") if r["metric"] == "mae" else (lambda v: f"{100 * v:.1f} %")
         metric = {"mae": "MAE", "accuracy": "accuracy", "balanced_accuracy": "balanced accuracy"}
-        compared = f"{metric.get(r['metric'], r['metric'])} {shown(r['score'])} vs {shown(r['baseline'])}"
+        compared = (
+            f"{metric.get(r['metric'], r['metric'])} {shown(r['score'])} vs {shown(r['baseline'])}"
+        )
         kind = "partial" if r["partial"] else "finished"
         formats = ", ".join(r.get("formats", [])) or f"none ({r.get('export_error', '')})"
         lines.append(
