@@ -103,7 +103,9 @@ class BestEpoch(keras.callbacks.Callback):
             self._wait += 1
         elif self.best is None or self.better(float(value), self.best):
             self.best, self.best_epoch, self._wait = float(value), epoch, 0
-            self._weights = self.model.get_weights()
+            # Keyed by path, not by position: unfreezing a backbone to fine-tune reorders
+            # model.weights (trainable ones first), and a positional copy would land wrong.
+            self._weights = {v.path: keras.ops.convert_to_numpy(v) for v in self.model.weights}
         else:
             self._wait += 1
         if self._wait >= self.patience and self.has_best:
@@ -115,7 +117,9 @@ class BestEpoch(keras.callbacks.Callback):
 
     def restore(self, model) -> None:
         if self._weights is not None:
-            model.set_weights(self._weights)
+            for variable in model.weights:
+                if variable.path in self._weights:
+                    variable.assign(self._weights[variable.path])
 
 
 class StopCallback(keras.callbacks.Callback):

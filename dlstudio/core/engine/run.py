@@ -25,7 +25,13 @@ from dlstudio.core.engine.budget import BudgetPlan, reserve_for
 from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
 from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.evaluate import evaluate_predictions
-from dlstudio.core.engine.prepare import PreparedData, check_backend, prepare
+from dlstudio.core.engine.prepare import (
+    MAX_IMAGE_SIDE,
+    MAX_IMAGE_SIDE_PRETRAINED,
+    PreparedData,
+    check_backend,
+    prepare,
+)
 from dlstudio.core.engine.tuner import TrialContext, make_tuner, release_memory
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import (
@@ -129,10 +135,12 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         task=spec.data.task,
         roles=spec.data.roles,
     )
-    data = prepare(dataset, spec.data.split, spec.train.class_weights)
+    template = template_for(dataset.profile.kind.value, spec.model.template)
+    pretrained = template in ("mobilenet_v3_small", "efficientnet_b0")
+    side = MAX_IMAGE_SIDE_PRETRAINED if pretrained else MAX_IMAGE_SIDE
+    data = prepare(dataset, spec.data.split, spec.train.class_weights, side)
     backend = keras.backend.backend()
     check_backend(data, backend)
-    template = template_for(data.kind, spec.model.template)
     space = _space(spec, template, data)
     keras.utils.set_random_seed(spec.train.seed)
     device = detect_device()
@@ -154,7 +162,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         sink(RunMessage(note))
     if device.notice:
         sink(RunMessage(device.notice))
-    if spec.model.weights is None and template in ("mobilenet_v3_small", "efficientnet_b0"):
+    if spec.model.weights is None and pretrained:
         sink(
             RunMessage(
                 f"No weights file given: {template} trains from scratch (dlstudio never "
@@ -265,7 +273,7 @@ def no_model_reason(records: list[TrialRecord], spec: RunSpec, status: RunStatus
     if status is RunStatus.CANCELLED:
         return "Stopped before any epoch was validated, so there is no model."
     failed = [r for r in records if r.status is TrialStatus.FAILED and r.message]
-    if status is not RunStatus.TIME_LIMIT:
+    if failed or status is not RunStatus.TIME_LIMIT:
         why = f" The last failure: {failed[-1].message}" if failed else ""
         return f"No trial trained a model.{why}"
     budget = spec.search.time_limit_s if spec.search else None
@@ -273,12 +281,12 @@ def no_model_reason(records: list[TrialRecord], spec: RunSpec, status: RunStatus
     if measured:
         epoch = min(measured)
         return (
-            f"No model: not one epoch could finish within the {budget:.0f} s budget. One epoch "
+            f"Not one epoch could finish within the {budget:g} s budget. One epoch "
             f"needs about {epoch:.0f} s here; give a budget of at least {_suggest(epoch)}, "
             "or use less data or a smaller model."
         )
     return (
-        f"No model: the {budget:.0f} s budget ran out before training began (loading and "
+        f"The {budget:g} s budget ran out before training began (loading and "
         "preparing the data took it all). Give a longer budget."
     )
 

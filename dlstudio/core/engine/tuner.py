@@ -64,6 +64,7 @@ from dlstudio.core.models.images import BACKBONE_LAYER
 # has no state yet; Keras warns about it, harmlessly, on every such trial.
 warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
 
+SAME_FAILURES_TO_GIVE_UP = 3
 _OOM_MARKERS = (
     "out of memory",
     "resource_exhausted",
@@ -130,8 +131,12 @@ class RecordingMixin:
         # make a resume start from scratch and run the logged trial again; saving now closes it.
         self.save()
         plan = self.context.plan
+        self._failures: list[str] = []  # why each trial failed, while none has succeeded
+        self._succeeded = any(
+            t.status == trial_module.TrialStatus.COMPLETED for t in self.oracle.trials.values()
+        )
         while self.context.token.stop_reason() is None:
-            why_not = plan.why_not_another_trial() if plan else None
+            why_not = (plan.why_not_another_trial() if plan else None) or self._why_give_up()
             if why_not:
                 self.context.sink(RunMessage(why_not))
                 break
@@ -145,6 +150,17 @@ class RecordingMixin:
             self._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
             self.on_trial_end(trial)
         self.on_search_end()
+
+    def _why_give_up(self) -> str | None:
+        """Trials that all fail alike before any succeeded point at the data or the template,
+        not at their hyperparameters: more of them would only spend the budget."""
+        last = self._failures[-SAME_FAILURES_TO_GIVE_UP:]
+        if self._succeeded or len(last) < SAME_FAILURES_TO_GIVE_UP or len(set(last)) > 1:
+            return None
+        return (
+            f"The last {len(last)} trials all failed the same way, and none has succeeded, so "
+            f"the search stops here: {last[0]}"
+        )
 
     def _try_run_and_update_trial(self, trial, *fit_args, **fit_kwargs):
         # keras-tuner's own version prints every failing trial's traceback; our record says
@@ -210,6 +226,10 @@ class RecordingMixin:
         )
         if self.context.plan is not None:
             self.context.plan.record(cost, record.score is not None)
+        if record.score is not None:
+            self._succeeded = True
+        elif record.status is TrialStatus.FAILED:
+            self._failures.append(record.message)
         self.context.trials_log(record)
         self.context.sink(TrialEnded(record))
         super().on_trial_end(trial)

@@ -37,8 +37,8 @@ def inference_model(model: keras.Model, data: PreparedData) -> keras.Model:
             # The network learned a standardised target (or its logarithm): back to the
             # user's units, with built-in pieces only so that safe mode loads it.
             output = layers.Rescaling(scaling.std, scaling.mean, name="unscale")(output)
-            if scaling.log:
-                output = ops.expm1(ops.clip(output, scaling.low, scaling.high))
+            if scaling.log:  # exp(x) - 1, not expm1: ONNX has no Expm1 operation
+                output = ops.exp(ops.clip(output, scaling.low, scaling.high)) - 1.0
         # Every runtime names an output after the layer that makes it, not after its key here.
         outputs = {"value": layers.Identity(name="value")(output)}
     else:

@@ -54,7 +54,7 @@ def unscale(z, scaling: TargetScaling | None):
     if scaling is None:
         return z
     f = z * scaling.std + scaling.mean
-    return ops.expm1(ops.clip(f, scaling.low, scaling.high)) if scaling.log else f
+    return ops.exp(ops.clip(f, scaling.low, scaling.high)) - 1.0 if scaling.log else f
 
 
 class _UnscaledMAE(keras.metrics.MeanAbsoluteError):

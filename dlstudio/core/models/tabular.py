@@ -107,4 +107,6 @@ def _tfidf(spec: FeatureInput, x, data: PreparedData):
     vectorizer = adapted_vectorizer(
         texts, name=f"{spec.name}_tfidf", max_tokens=5000, output_mode="tf_idf"
     )
-    return vectorizer(x)
+    # Keras infers (rows, 1, terms) for a (rows, 1) string input where TensorFlow gives
+    # (rows, terms); flattening agrees with both, so the columns can be concatenated.
+    return layers.Flatten(name=f"{spec.name}_tfidf_flat")(vectorizer(x))

@@ -83,6 +83,7 @@ def build_tfidf_mlp(data: PreparedData, values: dict, weights: str | None = None
         ngrams=int(values["ngrams"]),
         output_mode="tf_idf",
     )(text)
+    x = layers.Flatten(name="flat")(x)  # (rows, 1, terms) as Keras infers it → (rows, terms)
     x = layers.Dropout(float(values.get("dropout", 0.0)), name="input_dropout")(x)
     x = layers.Dense(int(values.get("units", 64)), activation="relu", name="hidden")(x)
     return single_input_model(data, text, x, values, "tfidf_mlp")

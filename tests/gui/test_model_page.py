@@ -1,0 +1,42 @@
+"""The Model step takes a budget as people write it, seconds included, and says what it read."""
+
+from __future__ import annotations
+
+import pytest
+
+from dlstudio.core.config import DataSpec
+from dlstudio.core.data import load_dataset
+from dlstudio.core.errors import DlstudioError
+from dlstudio.gui.wizard.model_page import ModelPage
+
+
+@pytest.fixture
+def page(qtbot, penguins_csv):
+    page = ModelPage()
+    qtbot.addWidget(page)
+    page.set_dataset(load_dataset(penguins_csv, target="species"))
+    return page
+
+
+@pytest.mark.parametrize(
+    "typed, seconds", [("45", 45), ("90s", 90), ("10m", 600), ("1h30m", 5400), ("", None)]
+)
+def test_the_budget_is_read_in_seconds_minutes_or_hours(page, penguins_csv, typed, seconds):
+    page.budget_edit.setText(typed)
+    spec = page.run_spec(DataSpec(str(penguins_csv), "species"))
+    assert spec.search.time_limit_s == seconds
+    assert ("No time limit" in page.budget_note.text()) == (seconds is None)
+
+
+def test_a_budget_it_cannot_read_is_said_at_once_and_refused(page, penguins_csv):
+    page.budget_edit.setText("soon")
+    assert "a duration like 90s" in page.budget_note.text()
+    with pytest.raises(DlstudioError, match="soon"):
+        page.run_spec(DataSpec(str(penguins_csv), "species"))
+
+
+def test_numbers_are_judged_by_their_error_in_their_own_units(qtbot, penguins_csv):
+    page = ModelPage()
+    qtbot.addWidget(page)
+    page.set_dataset(load_dataset(penguins_csv, target="body_mass_g"))
+    assert page.objective_combo.itemText(0) == "val_mae"
