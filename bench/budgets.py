@@ -37,7 +37,7 @@ DATASETS = {
     "20 newsgroups (texts)": (
         "text/twenty_newsgroups_5topics.csv",
         "topic",
-        ["--role", "split=identifier"],
+        ["--role", "split=identifier", "--role", "doc_id=identifier"],
     ),
     "digits (grayscale images)": ("image/sklearn_digits", None, []),
     "clothing (RGB photos)": ("image/clothing_small", None, []),

@@ -19,8 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # Shares of the budget. The first trial is the one most likely to be good, and on a short
-# budget the only one that can train long enough to be; the others split the rest.
+# budget the only one that can train long enough to be; the others split the rest. While it
+# is still improving it may go on up to the larger share: another configuration, trained for a
+# few epochs, would not beat it (clothing photos in 30 s: 10 epochs gave 13 % test accuracy,
+# 16 gave 21 %).
 FIRST_TRIAL_SHARE = 0.6
+FIRST_TRIAL_STRETCH = 0.9
 # A trial shorter than this many epochs rarely beats one that trained properly.
 EPOCHS_WORTH_A_TRIAL = 3
 # Held back from the search for rebuilding, evaluating and saving the winner.
@@ -32,6 +36,15 @@ RESERVE_MAX_S = 20.0
 def reserve_for(budget_s: float) -> float:
     """Seconds of a budget kept for the end of the run (never more than half of it)."""
     return min(budget_s / 2, max(RESERVE_MIN_S, min(RESERVE_MAX_S, RESERVE_SHARE * budget_s)))
+
+
+@dataclass(frozen=True)
+class TrialWindow:
+    """When a trial should end (`end`), and until when it may go on while it still improves
+    (`stretch`, the first trial only)."""
+
+    end: float
+    stretch: float | None = None
 
 
 @dataclass(frozen=True)
@@ -74,17 +87,19 @@ class BudgetPlan:
             self.costs.append(cost)
         self.has_model |= scored
 
-    def start_trial(self) -> float | None:
-        """The moment by which the trial starting now should end (None: no budget)."""
+    def start_trial(self) -> TrialWindow | None:
+        """When the trial starting now should end (None: no budget)."""
         left = self.time_left()
         self.trials_left = max(0, self.trials_left - 1)
         if left is None:
             return None
+        left, now = max(0.0, left), self.clock()
         if not self.costs:
-            share = 1.0 if self.trials_left == 0 else FIRST_TRIAL_SHARE
-            return self.clock() + max(0.0, left) * share
+            if self.trials_left == 0:
+                return TrialWindow(now + left)
+            return TrialWindow(now + left * FIRST_TRIAL_SHARE, now + left * FIRST_TRIAL_STRETCH)
         fitting = max(1, math.floor(left / self.typical_trial_s()))
-        return self.clock() + max(0.0, left) / min(self.trials_left + 1, fitting)
+        return TrialWindow(now + left / min(self.trials_left + 1, fitting))
 
     def typical_trial_s(self) -> float:
         """How long a trial takes to train to its best: the trials that ended by themselves

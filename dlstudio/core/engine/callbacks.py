@@ -17,7 +17,7 @@ import time
 
 import keras
 
-from dlstudio.core.engine.budget import BudgetPlan, TrialCost, epochs_that_fit
+from dlstudio.core.engine.budget import BudgetPlan, TrialCost, TrialWindow, epochs_that_fit
 from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.events import BatchEnded, EpochEnded, EventSink
 
@@ -161,13 +161,15 @@ class StopCallback(keras.callbacks.Callback):
 class EpochBudget(keras.callbacks.Callback):
     """Sizes a trial to its share of the budget: estimates the epoch time from the first
     batches (and shows the epochs that will fit), then ends the trial at an epoch boundary once
-    another epoch would not fit. A trial whose first epoch alone would overrun its share is
-    given up at once when an earlier trial already gave a model.
+    another epoch would not fit (the first trial may go on into its stretch while one of its
+    last three epochs was its best). A trial whose first epoch alone would overrun its share is given up
+    at once when an earlier trial already gave a model.
 
     Args:
         plan: The search's plan (whether a model exists; where to report the measured cost).
-        trial_deadline: When this trial should end (`time.monotonic()`).
+        window: When this trial should end (`time.monotonic()` values).
         events: The trial's EventCallback, whose epoch count the live view shows.
+        best: The trial's BestEpoch, which says whether it still improves.
         validation_ratio: Validation rows per training row (the validation pass is timed
             from the first epoch on; before that it is estimated from this).
     """
@@ -176,11 +178,18 @@ class EpochBudget(keras.callbacks.Callback):
     ESTIMATE_AFTER_BATCHES = 20
 
     def __init__(
-        self, plan: BudgetPlan, trial_deadline: float, events, validation_ratio: float
+        self,
+        plan: BudgetPlan,
+        window: TrialWindow,
+        events,
+        best: BestEpoch,
+        validation_ratio: float,
     ) -> None:
         super().__init__()
         self.plan = plan
-        self.trial_deadline = trial_deadline
+        self.trial_deadline = window.end
+        self.stretch = window.stretch
+        self.best = best
         self.events = events
         self.most = events.epochs  # the user's maximum; the plan shows fewer when fewer fit
         self.validation_ratio = validation_ratio
@@ -231,6 +240,9 @@ class EpochBudget(keras.callbacks.Callback):
         # traced the graphs: until a second ends, only the search's own deadline stops it.
         trusted = len(self.epoch_times) > 1 or self.estimate_s is not None
         deadline = self.trial_deadline if trusted else (self.plan.deadline or self.trial_deadline)
+        improving = self.best.best_epoch is not None and self.best.best_epoch >= epoch - 2
+        if self.stretch is not None and improving:
+            deadline = max(deadline, self.stretch)
         if more_to_go and now + epoch_s > deadline:
             self.stopped_for_budget = True
             self.model.stop_training = True

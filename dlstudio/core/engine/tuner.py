@@ -183,7 +183,7 @@ class RecordingMixin:
         self._current = {
             "started": time.monotonic(),
             "number": len(self.oracle.trials),
-            "deadline": plan.start_trial() if plan else None,
+            "window": plan.start_trial() if plan else None,
         }
         self.context.sink(
             TrialStarted(
@@ -371,9 +371,9 @@ class _TrialWatch:
         events = EventCallback(ctx.sink, trial_id, epochs)
         best = BestEpoch(ctx.objective, ctx.direction, ctx.train.patience)
         budget = None
-        if ctx.plan is not None and current.get("deadline") is not None:
+        if ctx.plan is not None and current.get("window") is not None:
             ratio = ctx.data.rows("validation") / max(1, ctx.data.rows("train"))
-            budget = EpochBudget(ctx.plan, current["deadline"], events, ratio)
+            budget = EpochBudget(ctx.plan, current["window"], events, best, ratio)
         return cls(events, best, StopCallback(ctx.token, best, ctx.plan), budget)
 
     def callbacks(self, ctx: TrialContext) -> list:

@@ -58,6 +58,15 @@ def write_model_card(
     return card
 
 
+_RAW_INPUTS = {
+    "table": "Missing numbers may be passed as NaN and missing categories as empty strings; dates "
+    "as seconds since 1970-01-01.",
+    "images": "Images are 0–255 pixels; the model resizes any size itself, but resizing them "
+    "first as below, as dlstudio did when training, gives the predictions it measured.",
+    "text": "Texts are passed as they are: the model splits them into words itself.",
+}
+
+
 def write_card_markdown(path: Path, card: dict, formats: list[str]) -> None:
     atomic_write_text(path, card_markdown(card, formats))
 
@@ -84,9 +93,9 @@ def card_markdown(card: dict, formats: list[str]) -> str:
     )
     return f"""# Model card: {card["target"]} ({card["task"]})
 
-Made by dlstudio {card["dlstudio_version"]} on {card["created"]} from `{card["data"]["path"]}`
-({card["kind"]}), architecture `{card["template"]}`, trial {card["best_trial"]}, best epoch
-{card.get("best_epoch") or "?"}.
+Made by dlstudio {card["dlstudio_version"]} on {card["created"]} from
+`{card["data"]["path"]}` ({card["kind"]}), architecture `{card["template"]}`, trial
+{card["best_trial"]}, best epoch {card.get("best_epoch") or "?"}.
 {partial}
 ## Test-split results
 
@@ -105,9 +114,7 @@ Trivial baseline ({card["baseline"].get("name", "")}): {baseline}.
 {inputs}
 
 Outputs: {", ".join(card["outputs"])}. Classes, in output order: {classes}.
-Missing numbers may be passed as NaN and missing categories as empty strings; dates as seconds
-since 1970-01-01. Images are 0–255 pixels; they are resized inside the model, but resizing them
-first as below, as dlstudio did when training, gives the predictions it measured.
+{_RAW_INPUTS[card["kind"]]}
 {scaled}
 ## Hyperparameters
 

@@ -6,8 +6,10 @@ import pytest
 
 from dlstudio.core.engine.budget import (
     FIRST_TRIAL_SHARE,
+    FIRST_TRIAL_STRETCH,
     BudgetPlan,
     TrialCost,
+    TrialWindow,
     epochs_that_fit,
     reserve_for,
 )
@@ -24,9 +26,11 @@ class Clock:
 def test_the_first_trial_gets_the_larger_share_and_a_lone_trial_all_of_it():
     clock = Clock()
     plan = BudgetPlan(clock.now + 100, max_trials=10, clock=clock)
-    assert plan.start_trial() == pytest.approx(clock.now + 100 * FIRST_TRIAL_SHARE)
-    lone = BudgetPlan(clock.now + 100, max_trials=1, clock=clock)
-    assert lone.start_trial() == pytest.approx(clock.now + 100)
+    window = plan.start_trial()
+    assert window.end == pytest.approx(clock.now + 100 * FIRST_TRIAL_SHARE)
+    assert window.stretch == pytest.approx(clock.now + 100 * FIRST_TRIAL_STRETCH)
+    lone = BudgetPlan(clock.now + 100, max_trials=1, clock=clock).start_trial()
+    assert lone.end == pytest.approx(clock.now + 100) and lone.stretch is None
 
 
 def test_later_trials_split_what_is_left_by_how_long_a_trial_took_to_converge():
@@ -35,14 +39,14 @@ def test_later_trials_split_what_is_left_by_how_long_a_trial_took_to_converge():
     plan.start_trial()
     clock.now += 40  # the first trial converged in 40 s
     plan.record(TrialCost(epoch_s=2.0, overhead_s=4.0, converged_s=40.0), scored=True)
-    # 60 s left, a trial takes 40 s: one more fits, and gets all of it.
-    assert plan.start_trial() == pytest.approx(clock.now + 60)
+    # 60 s left, a trial takes 40 s: one more fits, and gets all of it (and no stretch).
+    assert plan.start_trial() == TrialWindow(pytest.approx(clock.now + 60))
 
     fast = BudgetPlan(clock.now + 60, max_trials=10, clock=clock)
     fast.start_trial()
     fast.record(TrialCost(epoch_s=0.1, overhead_s=1.0, converged_s=5.0), scored=True)
     # 60 s left and 5 s trials: 12 would fit, but only 9 trials remain.
-    assert fast.start_trial() == pytest.approx(clock.now + 60 / 9)
+    assert fast.start_trial().end == pytest.approx(clock.now + 60 / 9)
 
 
 def test_no_further_trial_when_not_even_a_short_one_fits_and_a_model_exists():
