@@ -245,13 +245,14 @@ def cmd_export(args) -> int:
 
     with hushed():
         from dlstudio.core.export import export_run
+    from dlstudio.core.formats import agreement
 
     formats = None
     if args.format:
         formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     for item in export_run(args.run, formats, args.out):
         check = (
-            f"reloaded in its own runtime, predictions within {item.max_difference:.1g}"
+            f"reloaded in its own runtime, predictions {agreement(item.max_difference)}"
             if item.max_difference is not None
             else ""
         )

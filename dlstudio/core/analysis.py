@@ -42,7 +42,7 @@ def run_summary(run: RunFolder) -> dict:
         "mode": spec.mode if spec else "?",
         "tuner": spec.search.tuner if spec and spec.search else "—",
         "template": card.get("template") or (spec.model.template if spec else None) or "default",
-        "objective": spec.search.objective if spec and spec.search else "val_loss",
+        "objective": objective_of(run, spec),
         "trials": len(trials),
         "completed": len(finished),
         "best_score": state.get("best_score"),
@@ -122,13 +122,20 @@ def _groups(values: pd.Series, log: bool) -> np.ndarray:
     return values.astype(str).to_numpy()
 
 
+def objective_of(run: RunFolder, spec) -> str:
+    """The objective a run used: as it recorded it (the task's default when the user named
+    none), else as its spec named it."""
+    named = spec.search.objective if spec and spec.search else None
+    return run.state().get("objective") or named or "val_loss"
+
+
 def direction_of(runs: list[RunFolder]) -> str:
     for run in runs:
         try:
             spec = run.spec()
         except Exception:
             continue
-        return objective_direction(spec.search.objective if spec.search else "val_loss")
+        return objective_direction(objective_of(run, spec))
     return "min"
 
 

@@ -12,9 +12,10 @@ TUNERS = ("random", "bayesian", "hyperband", "grid")
 OBJECTIVES = ("val_loss", "val_accuracy", "val_auc", "val_mae", "val_rmse")
 
 
-def objective_direction(objective: str) -> str:
-    """ "max" for scores where higher is better (accuracy, AUC), else "min"."""
-    return "max" if any(word in objective for word in ("accuracy", "auc")) else "min"
+def objective_direction(objective: str | None) -> str:
+    """ "max" for scores where higher is better (accuracy, AUC), else "min" (every task's
+    default objective, which None stands for, is a loss or an error)."""
+    return "max" if any(word in (objective or "") for word in ("accuracy", "auc")) else "min"
 
 
 def default_objective(task: str) -> str:

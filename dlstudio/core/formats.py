@@ -52,11 +52,10 @@ def offered_formats(card: dict) -> list[FormatOffer]:
         if name != "keras" and not has_tensorflow:
             reason = "needs TensorFlow installed (pip install tensorflow) to convert the model"
         elif name in ("onnx", "tflite") and texts:
-            runtime = "ONNX Runtime" if name == "onnx" else "LiteRT's built-in operations"
             reason = (
                 f"this model reads text ({', '.join(map(repr, texts))}), and turning text into "
-                f"words needs TensorFlow's string operations, which {runtime} lacks; use the "
-                ".keras or SavedModel export"
+                "words needs TensorFlow's string operations, which ONNX Runtime and LiteRT's "
+                "built-in operations lack; use the .keras or SavedModel export"
             )
         elif name == "onnx" and not (_installed("tf2onnx") and _installed("onnxruntime")):
             reason = "needs tf2onnx and onnxruntime: pip install 'dlstudio[onnx]'"
@@ -70,3 +69,8 @@ def available_formats(card: dict) -> list[str]:
 
 def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
+
+
+def agreement(difference: float) -> str:
+    """How closely an export's predictions match the original's, in words."""
+    return "identical" if difference == 0 else f"within {difference:.1g}"

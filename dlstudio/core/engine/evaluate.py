@@ -55,7 +55,7 @@ def _classification(y: np.ndarray, probabilities: np.ndarray, names: list[str]) 
             "log_loss": m.log_loss(y, probabilities),
         },
         "baseline": {
-            "name": f"always {names[majority]!r} (the most frequent class)",
+            "name": f"always {names[majority]!r} ({_most_frequent(y, len(names))})",
             "accuracy": float(np.mean(y == majority)),
         },
         "class_names": names,
@@ -95,6 +95,12 @@ def _classification(y: np.ndarray, probabilities: np.ndarray, names: list[str]) 
     if aucs:
         result["metrics"]["auc"] = float(np.mean(aucs))
     return result
+
+
+def _most_frequent(y: np.ndarray, classes: int) -> str:
+    counts = np.bincount(y, minlength=classes)
+    tied = int((counts == counts.max()).sum()) if len(y) else 1
+    return "the most frequent class" if tied == 1 else f"one of {tied} equally frequent classes"
 
 
 def _regression(y: np.ndarray, predicted: np.ndarray, mean: float) -> dict:

@@ -175,6 +175,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         run.update_state(elapsed_s=elapsed_before + time.monotonic() - started)
 
     objective = (search.objective if search else None) or default_objective(data.task.value)
+    run.update_state(objective=objective)  # what "best" meant, for the comparison views
     plan = None
     if token.deadline is not None:
         plan = BudgetPlan(token.deadline, max(1, max_trials - finished_before))
@@ -187,7 +188,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         log_trial,
         objective,
         plan,
-        first_configuration(space, template, data.rows("train")) if search else None,
+        first_configuration(space, data.rows("train")) if search else None,
         _tried_elsewhere(run, spec, template) if search else [],
     )
     hypermodel = TemplateHyperModel(data, template, space, spec.train.clip_norm, spec.model.weights)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlstudio.core.formats import FORMATS, LABELS, USES, offered_formats
+from dlstudio.core.formats import FORMATS, LABELS, USES, agreement, offered_formats
 from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
 from dlstudio.gui.widgets import boxed
@@ -129,7 +129,7 @@ class ExportPage(QWidget):
             f"loaded back in its own runtime and checked to predict what the original does."
             f"{partial}"
         )
-        refused = []
+        refused: dict[str, list[str]] = {}  # reason → the formats it keeps out
         for offer in offered_formats(self.card):
             box = self.checks[offer.name]
             box.setEnabled(offer.available)
@@ -138,8 +138,10 @@ class ExportPage(QWidget):
                 USES[offer.name] if offer.available else f"Not for this model: {offer.reason}"
             )
             if not offer.available:
-                refused.append(f"{offer.label}: {offer.reason}.")
-        self.formats_note.setText(" ".join(refused))
+                refused.setdefault(offer.reason, []).append(offer.label)
+        self.formats_note.setText(
+            " ".join(f"Not {' or '.join(labels)}: {reason}." for reason, labels in refused.items())
+        )
         self.formats_note.setVisible(bool(refused))
         self.folder_edit.setText(str(run.path / "export"))
         self.written.clear()
@@ -202,7 +204,7 @@ class ExportPage(QWidget):
             code = runtime_code(item["format"], item["path"]) + outputs_note(self.card)
             parts.append(
                 f"<p><b>{LABELS[item['format']]}</b>: <code>{html.escape(item['path'])}</code> — "
-                f"predictions match the original within {item['max_difference']:.1g}.</p>"
+                f"predictions match the original ({agreement(item['max_difference'])}).</p>"
                 f"<pre>{html.escape(code)}</pre>"
             )
         parts.append("<p>The model card (model_card.md) beside them has all of this too.</p>")

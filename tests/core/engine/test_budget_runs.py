@@ -82,7 +82,7 @@ def test_a_budget_that_ends_before_training_begins_says_so_and_leaves_no_model(
 def test_the_search_starts_with_the_known_good_configuration(penguins_csv, tmp_path):
     run = start_run(_search(penguins_csv, "species", trials=1, epochs=3), tmp_path / "p")
     space = default_space("mlp", "multiclass")
-    assert run.trials()[0].hyperparameters == first_configuration(space, "mlp", 240)
+    assert run.trials()[0].hyperparameters == first_configuration(space, 240)
 
 
 def test_a_second_search_in_the_same_project_tries_new_configurations(penguins_csv, tmp_path):

@@ -115,7 +115,7 @@ def test_text_search_beats_majority_and_predicts_on_txt_files(sms_csv, tmp_path,
     # Text needs TensorFlow's string operations: ONNX and LiteRT are refused up front.
     with pytest.raises(DlstudioError, match="string operations") as refused:
         export_run(run.path, ["keras", "onnx"], tmp_path / "export")
-    assert "ONNX Runtime lacks" in str(refused.value)
+    assert "ONNX Runtime and LiteRT's built-in operations lack" in str(refused.value)
     assert not (tmp_path / "export").exists(), "nothing is written when a format is refused"
 
 
