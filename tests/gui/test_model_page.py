@@ -40,3 +40,14 @@ def test_numbers_are_judged_by_their_error_in_their_own_units(qtbot, penguins_cs
     qtbot.addWidget(page)
     page.set_dataset(load_dataset(penguins_csv, target="body_mass_g"))
     assert page.objective_combo.itemText(0) == "val_mae"
+
+
+def test_the_search_starts_from_the_templates_known_good_values(qtbot, digits_dir):
+    from dlstudio.core.models.space import default_space, defaults, first_configuration
+
+    page = ModelPage()
+    qtbot.addWidget(page)
+    page.set_dataset(load_dataset(digits_dir))
+    space = page.search_space()
+    # As the table reads them back: augment (true, false) still starts at its default, false.
+    assert first_configuration(space, 100) == defaults(default_space("small_cnn", "multiclass"))

@@ -398,9 +398,11 @@ def parse_range(name: str, entry: dict, text: str) -> dict:
             return parsed
         if kind in ("choice", "bool"):
             values = [_parse_value(name, part) for part in text.split(",") if part.strip()]
-            if kind == "bool":
-                return {**entry, "type": "choice", "values": values, "default": values[0]}
+            # The entry's own default stays where the search starts (the known-good value),
+            # not whichever value happens to be listed first.
             default = entry.get("default") if entry.get("default") in values else values[0]
+            if kind == "bool":
+                return {**entry, "type": "choice", "values": values, "default": default}
             return {**entry, "values": values, "default": default}
     except (ValueError, TypeError):
         pass
