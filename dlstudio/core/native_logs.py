@@ -30,8 +30,9 @@ def quiet_python_loggers() -> None:
 
 
 @contextmanager
-def hushed() -> Iterator[None]:
-    """Run the body with the process's standard error caught (see the module's docstring)."""
+def hushed(show_on_error: bool = True) -> Iterator[None]:
+    """Run the body with the process's standard error caught (see the module's docstring);
+    what was caught is shown if the body fails, unless the caller reports failures itself."""
     quiet_python_loggers()
     if debugging():
         yield
@@ -44,8 +45,9 @@ def hushed() -> Iterator[None]:
             yield
         except BaseException:
             os.dup2(saved, 2)
-            caught.seek(0)
-            sys.stderr.write(caught.read().decode("utf-8", "replace"))
+            if show_on_error:
+                caught.seek(0)
+                sys.stderr.write(caught.read().decode("utf-8", "replace"))
             raise
         finally:
             os.dup2(saved, 2)

@@ -310,7 +310,7 @@ def _load_table(
     columns = [_column_info(frame[name], counts[name], overrides.get(name)) for name in names]
     role_of = {c.name: c.role for c in columns}
     if target is None:
-        target, target_reason = guess_target(names, role_of)
+        target, target_reason = guess_target(names, role_of, lambda c: _learnable(frame[c]))
         guessed = True
     else:
         target = find_column(names, target)
@@ -487,3 +487,12 @@ def _parse_roles(roles: dict | None) -> dict[str, ColumnRole]:
 def _first(items: list[str], limit: int = 3) -> str:
     shown = "; ".join(items[:limit])
     return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _learnable(column: pd.Series) -> bool:
+    """Whether a task can be inferred for `column` as a target (see schema.infer_task)."""
+    try:
+        infer_task(column.dropna())
+    except DataError:
+        return False
+    return True

@@ -223,8 +223,12 @@ def find_column(columns: list[str], requested: str, what: str = "target") -> str
     )
 
 
-def guess_target(columns: list[str], roles: dict[str, ColumnRole]) -> tuple[str, str]:
-    """Pick a target when the user named none, saying how it was picked."""
+def guess_target(
+    columns: list[str], roles: dict[str, ColumnRole], can_be_target=lambda column: True
+) -> tuple[str, str]:
+    """Pick a target when the user named none, saying how it was picked. `can_be_target`
+    rules out columns no task could be learned for (names and other near-unique text), so
+    that a guess never lands on one when another column would do."""
     usable = [c for c in columns if roles[c] not in _NOT_A_TARGET]
     by_name = {str(c).lower(): c for c in usable}
     for name in TARGET_NAMES:
@@ -237,7 +241,8 @@ def guess_target(columns: list[str], roles: dict[str, ColumnRole]) -> tuple[str,
             "a column of labels or numbers to predict",
             "Pass the target explicitly with --target COL.",
         )
-    col = usable[-1]
+    # From the last column backwards, checking one at a time (each check counts a column).
+    col = next((c for c in reversed(usable) if can_be_target(c)), usable[-1])
     return col, "guessed: the last column that can serve as a target"
 
 

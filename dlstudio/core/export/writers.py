@@ -65,13 +65,13 @@ def export_run(
     written, problems = {}, []
     for fmt in formats:
         try:
-            with hushed():  # converters log their passes to the terminal at length
+            # Converters log their passes at length, and a failure is said in one line below.
+            with hushed(show_on_error=False):
                 written[fmt] = WRITERS[fmt](loaded, out, sample)
         except Exception as error:  # a converter's own failure: say which, keep the others
             problems.append(f"{LABELS[fmt]}: the converter failed ({_first_line(error)})")
     checked = _check_in_fresh_process(written, sample, expected, problems)
-    for name in ("model_card.json",):
-        shutil.copy(folder / name, out / name)
+    shutil.copy(folder / "model_card.json", out / "model_card.json")
     write_card_markdown(out / "model_card.md", card, [f.format for f in checked])
     if problems:
         done = ", ".join(Path(f.path).name for f in checked)

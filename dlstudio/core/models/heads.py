@@ -57,10 +57,10 @@ def unscale(z, scaling: TargetScaling | None):
     return ops.exp(ops.clip(f, scaling.low, scaling.high)) - 1.0 if scaling.log else f
 
 
-class _UnscaledMAE(keras.metrics.MeanAbsoluteError):
-    """MAE in the target's own units while the network learns a scaled target, so that the
-    live curves, the objective and the user all read the same numbers. (Only for training:
-    the exported model is not compiled, so it never needs this class.)"""
+class _InTargetUnits:
+    """A Keras metric read in the target's own units while the network learns a scaled
+    target, so that the live curves, the objective and the user all read the same numbers.
+    (Only for training: the exported model is not compiled, so it never needs these.)"""
 
     def __init__(self, scaling: TargetScaling | None, name: str) -> None:
         super().__init__(name=name)
@@ -72,17 +72,12 @@ class _UnscaledMAE(keras.metrics.MeanAbsoluteError):
         )
 
 
-class _UnscaledRMSE(keras.metrics.RootMeanSquaredError):
-    """RMSE in the target's own units (see _UnscaledMAE)."""
+class _UnscaledMAE(_InTargetUnits, keras.metrics.MeanAbsoluteError):
+    pass
 
-    def __init__(self, scaling: TargetScaling | None, name: str) -> None:
-        super().__init__(name=name)
-        self.scaling = scaling
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        return super().update_state(
-            unscale(y_true, self.scaling), unscale(y_pred, self.scaling), sample_weight
-        )
+class _UnscaledRMSE(_InTargetUnits, keras.metrics.RootMeanSquaredError):
+    pass
 
 
 def optimizer(values: dict, clip_norm: float | None):

@@ -120,3 +120,15 @@ def test_high_cardinality_and_duplicates(penguins, tmp_path):
     assert profile.duplicate_rows == 5
     kinds = {w.kind for w in profile.warnings}
     assert WarningKind.CARDINALITY in kinds and WarningKind.DUPLICATES in kinds
+
+
+def test_a_guessed_target_skips_a_column_of_names_no_task_could_learn(tmp_path):
+    # As in auto MPG: the last column holds a car's name, nearly unique; the guess moves on.
+    from dlstudio.core.data import load_dataset
+
+    # 300 names in 400 rows: repeated enough to read as categories, too many to be classes.
+    rows = [f"{i % 7},{['usa', 'japan', 'europe'][i % 3]},car {i % 300}" for i in range(400)]
+    path = tmp_path / "cars.csv"
+    path.write_text("cylinders,origin,name\n" + "\n".join(rows) + "\n")
+    profile = load_dataset(path).profile
+    assert profile.target == "origin" and "guessed" in profile.target_reason
