@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.common import ROOT, run_child
 
-BENCHMARKS = ["overhead", "gui_stall", "startup", "ingest", "plot_redraw", "quality"]
+BENCHMARKS = ["overhead", "gui_stall", "startup", "ingest", "plot_redraw", "memory", "quality"]
 
 # key, what it is, target, how the target reads, where the baseline figure is
 ROWS = [
@@ -29,6 +29,8 @@ ROWS = [
     ("ingest_ratio", "inspect 1M×20 CSV vs pd.read_csv(pyarrow)", 1.2, "≤", "ingest_bare_s"),
     ("ingest_peak_mb", "inspect 1M×20 CSV, peak memory (MB)", None, "", "ingest_bare_peak_mb"),
     ("plot_redraw_ms", "Redraw 4 curves × 100k points (ms)", 16, "≤", None),
+    ("memory_slope_mib_per_trial", "Search memory growth per trial (MiB)", 1, "≤", None),
+    ("memory_rss_last_mib", "RSS, last vs 3rd trial (MiB)", None, "", "memory_rss_trial3_mib"),
 ]
 
 

@@ -75,6 +75,10 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `dlstudio inspect --json | head`: the reader has had enough
+        # Python would complain again when it flushes stdout at exit; point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a process ended by SIGPIPE
     except Exception as error:  # a bug of ours: say so plainly, traceback only on request
         if args.debug or os.environ.get("DLSTUDIO_DEBUG"):
             raise

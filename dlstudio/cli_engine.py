@@ -7,8 +7,10 @@ is imported only inside these functions, so `dlstudio --help` and `inspect` stay
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from dlstudio.cli import ROLE_HELP, parse_roles
@@ -30,6 +32,9 @@ DEFAULT_PROJECT = "dlstudio-project"
 
 def add_commands(commands) -> None:
     """Register train, tune, evaluate, export, predict, runs and devices on the parser."""
+    # Flags the user did not give stay None (the defaults are filled in by _spec), so that
+    # `tune --resume` can tell a flag it would have to ignore from one that was never given.
+    train, search = TrainSpec(), SearchSpec()
     for name, helptext in (
         ("train", "train one configuration of a model"),
         ("tune", "search hyperparameters with keras-tuner"),
@@ -42,9 +47,13 @@ def add_commands(commands) -> None:
         cmd.add_argument("--role", action="append", default=[], metavar="COL=ROLE", help=ROLE_HELP)
         cmd.add_argument("--arch", help="architecture template (default: the modality's)")
         cmd.add_argument(
-            "--epochs", type=int, default=30, help="most epochs per trial (default 30)"
+            "--epochs", type=int, help=f"most epochs per trial, at least 1 (default {train.epochs})"
         )
-        cmd.add_argument("--patience", type=int, default=5, help="early-stopping patience")
+        cmd.add_argument(
+            "--patience",
+            type=int,
+            help=f"early-stopping patience in epochs, 0 or more (default {train.patience})",
+        )
         cmd.add_argument(
             "--set",
             action="append",
@@ -52,17 +61,24 @@ def add_commands(commands) -> None:
             metavar="NAME=VALUE",
             help="fix a hyperparameter, e.g. --set learning_rate=0.003 (repeatable)",
         )
-        cmd.add_argument("--weights", help="local weights file for a keras.applications backbone")
-        cmd.add_argument("--clip-norm", type=float, help="clip gradients to this norm")
-        cmd.add_argument("--seed", type=int, default=0)
         cmd.add_argument(
-            "--project", default=DEFAULT_PROJECT, help=f"project folder (default {DEFAULT_PROJECT})"
+            "--weights",
+            help="local weights file (.weights.h5) for a keras.applications backbone",
         )
+        cmd.add_argument("--clip-norm", type=float, help="clip gradients to this norm (> 0)")
+        cmd.add_argument("--seed", type=int, help=f"random seed (default {train.seed})")
+        cmd.add_argument("--project", help=f"project folder (default {DEFAULT_PROJECT})")
         cmd.add_argument("--quiet", action="store_true", help="print only the result")
-        cmd.add_argument("--json", action="store_true", help="print the result as JSON")
+        cmd.add_argument(
+            "--json", action="store_true", help="print the result as JSON (and nothing else)"
+        )
         if name == "tune":
-            cmd.add_argument("--tuner", choices=TUNERS, default="random")
-            cmd.add_argument("--max-trials", type=int, default=10, help="at most this many (≥ 1)")
+            cmd.add_argument("--tuner", choices=TUNERS, help=f"default {search.tuner}")
+            cmd.add_argument(
+                "--max-trials",
+                type=int,
+                help=f"at most this many, at least 1 (default {search.max_trials})",
+            )
             cmd.add_argument(
                 "--time-limit",
                 help="hard wall-clock budget, e.g. 45 (seconds), 90s, 10m, 1h30m; the search "
@@ -75,7 +91,12 @@ def add_commands(commands) -> None:
                 "classes, val_mae for numbers)",
             )
             cmd.add_argument("--space", help="JSON file of search-space entries to override")
-            cmd.add_argument("--resume", metavar="RUN", help="continue an interrupted search")
+            cmd.add_argument(
+                "--resume",
+                metavar="RUN",
+                help="continue an interrupted search (a run folder, or a run id with "
+                f"--project); only {', '.join(RESUME_FLAGS)} may change",
+            )
 
     evaluate = commands.add_parser("evaluate", help="test-split metrics of a run")
     evaluate.add_argument("run", help="run folder (or a project: its latest run)")
@@ -108,18 +129,42 @@ def add_commands(commands) -> None:
     commands.add_parser("devices", help="what the Keras backend will train on")
 
 
+# What `tune --resume` can change: the budget. Everything else is the run's, as it began.
+RESUME_FLAGS = ("--max-trials", "--time-limit", "--epochs", "--patience")
+_FIXED_ON_RESUME = {
+    "data": "the data",
+    "target": "--target",
+    "sheet": "--sheet",
+    "task": "--task",
+    "role": "--role",
+    "arch": "--arch",
+    "set": "--set",
+    "weights": "--weights",
+    "clip_norm": "--clip-norm",
+    "seed": "--seed",
+    "tuner": "--tuner",
+    "objective": "--objective",
+    "space": "--space",
+}
+
+
 def _values(pairs: list[str]) -> dict:
+    """--set NAME=VALUE options as {name: value}: JSON where it parses (numbers, true/false),
+    else the bare word (relu). Whether a value fits its hyperparameter is core's check."""
     values = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
-        if not sep or not name:
+        name = name.strip()
+        if not sep or not name or not raw.strip():
             raise DlstudioError(
-                f"--set {pair!r}.", "NAME=VALUE, e.g. --set units=128", "Fix the option."
+                f"--set {pair!r} has no {'name' if sep and not name else 'value'}.",
+                "NAME=VALUE, e.g. --set units=128",
+                "Fix the option.",
             )
         try:
             values[name] = json.loads(raw)
         except ValueError:
-            values[name] = raw  # a bare word like relu
+            values[name] = raw.strip()  # a bare word like relu
     return values
 
 
@@ -130,39 +175,30 @@ def _spec(args) -> RunSpec:
             "a path to a table, image folder or text collection",
             f"Run e.g. `dlstudio {args.command} data.csv --target COL`.",
         )
+    defaults = TrainSpec()
+    seed = defaults.seed if args.seed is None else args.seed
     data = DataSpec(
         str(Path(args.data).expanduser().resolve()),
         args.target,
         args.sheet,
         args.task,
         parse_roles(args.role),
-        SplitSpec(seed=args.seed),
+        SplitSpec(seed=seed),
     )
     model = ModelSpec(args.arch, _values(args.set), args.weights)
     train = TrainSpec(
-        epochs=args.epochs, patience=args.patience, clip_norm=args.clip_norm, seed=args.seed
+        epochs=defaults.epochs if args.epochs is None else args.epochs,
+        patience=defaults.patience if args.patience is None else args.patience,
+        clip_norm=args.clip_norm,
+        seed=seed,
     )
     search = None
     if args.command == "tune":
-        space = None
-        if args.space:
-            try:
-                space = json.loads(Path(args.space).read_text())
-            except (OSError, ValueError) as error:
-                raise DlstudioError(
-                    f"The search-space file {args.space!r} could not be read ({error}).",
-                    "a JSON object of entries",
-                    "Fix the file.",
-                ) from None
-        if args.max_trials < 1:
-            raise DlstudioError(
-                f"--max-trials {args.max_trials}.",
-                "at least 1 trial",
-                "Give a positive number, or --time-limit alone to stop by time.",
-            )
+        space = _read_space(args.space) if args.space else None
+        usual = SearchSpec()
         search = SearchSpec(
-            args.tuner,
-            args.max_trials,
+            args.tuner or usual.tuner,
+            usual.max_trials if args.max_trials is None else args.max_trials,
             parse_duration(args.time_limit, "--time-limit"),
             args.objective,
             space,
@@ -170,27 +206,116 @@ def _spec(args) -> RunSpec:
     return RunSpec(data, model, train, search)
 
 
-def cmd_run(args) -> int:
-    """train and tune."""
-    from dlstudio.cli_progress import ProgressPrinter
-    from dlstudio.core.engine.cancel import CancelToken
-    from dlstudio.core.native_logs import hushed
+def _read_space(path: str):
+    try:
+        return json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise DlstudioError(
+            f"The search-space file {path!r} could not be read ({reason}).",
+            'a JSON file of entries, e.g. {"units": {"type": "choice", "values": [64, 128]}}',
+            "Fix the path or the file.",
+        ) from None
+
+
+def _resumed(args):
+    """The run `--resume` names, and its spec with the budget flags given applied. Any other
+    flag would be silently ignored (the run keeps its data and space), so it is refused."""
     from dlstudio.core.project import find_run
 
-    with hushed():
-        from dlstudio.core.engine.run import resume_run, start_run
+    given = [flag for key, flag in _FIXED_ON_RESUME.items() if getattr(args, key, None)]
+    if given:
+        raise DlstudioError(
+            f"--resume continues {args.resume!r} as it began, so {', '.join(given)} cannot "
+            "change it.",
+            f"only {', '.join(RESUME_FLAGS)} next to --resume",
+            f"Leave {given[0]} out, or start a new search with it.",
+        )
+    reference = Path(args.resume).expanduser()
+    if not reference.exists() and args.project:
+        reference = Path(args.project).expanduser() / "runs" / args.resume
+    run = find_run(reference)
+    spec = run.spec()
+    if spec.search is None:
+        raise DlstudioError(
+            f"{run.id!r} trained one configuration (dlstudio train); there is no search to resume.",
+            "a run of dlstudio tune",
+            "Start the training again with `dlstudio train`.",
+        )
+    train, search = spec.train, spec.search
+    if args.epochs is not None:
+        if search.tuner == "hyperband":
+            raise DlstudioError(
+                "--epochs with --resume of a hyperband search.",
+                "the epochs it began with: hyperband plans its rounds from them",
+                "Leave --epochs out, or start a new search.",
+            )
+        train = replace(train, epochs=args.epochs)
+    if args.patience is not None:
+        train = replace(train, patience=args.patience)
+    if args.max_trials is not None:
+        done = len(run.trials())
+        if args.max_trials <= done:
+            raise DlstudioError(
+                f"--max-trials {args.max_trials}, but {run.id!r} has already run {done} trial(s).",
+                f"more than {done} trials in all",
+                f"Give e.g. --max-trials {done + 5}, or leave it out to keep {search.max_trials}.",
+            )
+        search = replace(search, max_trials=args.max_trials)
+    if args.time_limit is not None:
+        limit = parse_duration(args.time_limit, "--time-limit")
+        spent = float(run.state().get("elapsed_s") or 0.0)
+        if limit <= spent:
+            raise DlstudioError(
+                f"--time-limit {args.time_limit}, but {run.id!r} has already used {spent:.0f} s.",
+                f"a time limit of more than {spent:.0f} s (it counts the whole run)",
+                f"Give e.g. --time-limit {int(spent) + 600}s.",
+            )
+        search = replace(search, time_limit_s=limit)
+    return run, replace(spec, train=train, search=search)
+
+
+def cmd_run(args) -> int:
+    """train and tune: every flag is checked before a run folder is made or Keras loads."""
+    from dlstudio.cli_progress import ProgressPrinter
+    from dlstudio.core.engine.cancel import CancelToken
+    from dlstudio.core.native_logs import hushed, library_prints_to_stderr
+    from dlstudio.core.validate import check_run
+
+    resumed = None
+    if getattr(args, "resume", None):
+        resumed, spec = _resumed(args)
+    else:
+        spec = _spec(args)
+    check_run(spec)
+    if resumed is not None and spec != resumed.spec():
+        resumed.write_spec(spec)  # checked; the run goes on with the new budget
+    project = args.project or DEFAULT_PROJECT
+    try:
+        with hushed():
+            from dlstudio.core.engine.run import resume_run, start_run
+    except KeyboardInterrupt:
+        print("Interrupted before the run began: nothing was written.", file=sys.stderr)
+        return 130
 
     token = CancelToken()
     printer = ProgressPrinter(quiet=args.quiet or args.json)
-    previous = _graceful_interrupt(token, printer)
+    previous = _graceful_interrupt(
+        token,
+        printer,
+        lambda: resumed.path if resumed is not None else printer.run_path(project),
+    )
     try:
-        with printer:
-            if getattr(args, "resume", None):
-                run = resume_run(find_run(args.resume), printer, token)
+        with printer, library_prints_to_stderr():
+            if resumed is not None:
+                run = resume_run(resumed, printer, token)
             else:
-                run = start_run(_spec(args), args.project, printer, token)
+                run = start_run(spec, project, printer, token)
     finally:
         signal.signal(signal.SIGINT, previous)
+    if printer.failure:  # the engine raises after RunFailed; this is in case it did not
+        print(f"error: {printer.failure}", file=sys.stderr)
+        return 1
     state = run.state()
     result = {
         "run": str(run.path),
@@ -209,16 +334,37 @@ def cmd_run(args) -> int:
     return 0 if state.get("status") in ("completed", "time_limit", "cancelled") else 1
 
 
-def _graceful_interrupt(token, printer):
-    """First Ctrl-C stops after the current batch (and keeps what finished); a second aborts."""
+def _graceful_interrupt(token, printer, run_path):
+    """First Ctrl-C stops after the current batch (and keeps what finished); a second aborts
+    at once, with one line that says where the finished trials are (`run_path()`)."""
 
     def handler(signum, frame):
         if token.cancelled:
-            raise KeyboardInterrupt
+            _abort(run_path())
         token.cancel()
         printer.note("Stopping after this batch… (Ctrl-C again to abort at once)")
 
     return signal.signal(signal.SIGINT, handler)
+
+
+def _abort(run_path) -> None:
+    """End the process now. Raising KeyboardInterrupt instead could land anywhere, even in a
+    garbage collector's callback, where Python prints a traceback and carries on (seen here).
+    Nothing is lost but the trial that was running: each finished trial was written, and
+    synced, as it ended, and a run whose process is gone reads as interrupted (resumable)."""
+    from dlstudio.core.native_logs import terminal_stderr
+
+    if run_path is None:
+        note = "Aborted before training began."
+    else:
+        note = (
+            f"Aborted. The trials that finished are kept in {run_path}; continue with "
+            f"`dlstudio tune --resume {run_path}`."
+        )
+    fd = terminal_stderr()
+    show_cursor = "\x1b[?25h" if os.isatty(fd) else ""  # the progress bar had hidden it
+    os.write(fd, f"{show_cursor}\n{note}\n".encode())
+    os._exit(130)
 
 
 def cmd_evaluate(args) -> int:
@@ -226,7 +372,7 @@ def cmd_evaluate(args) -> int:
     from dlstudio.core.project import find_run
 
     run = find_run(args.run)
-    evaluation = run.evaluation()
+    evaluation = run.evaluation(strict=True)  # a damaged file is an error that names it
     if evaluation is None:
         raise DlstudioError(
             f"The run {run.id!r} has no evaluation.",
@@ -241,15 +387,18 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from dlstudio.core.native_logs import hushed
-
-    with hushed():
-        from dlstudio.core.export import export_run
     from dlstudio.core.formats import agreement
+    from dlstudio.core.model_files import card_of, checked_formats, export_folder, model_file
+    from dlstudio.core.native_logs import hushed
 
     formats = None
     if args.format:
         formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    folder = model_file(args.run).parent  # checked before TensorFlow loads: answers at once
+    checked_formats(formats, card_of(folder))
+    export_folder(args.out, folder)
+    with hushed():
+        from dlstudio.core.export import export_run
     for item in export_run(args.run, formats, args.out):
         check = (
             f"reloaded in its own runtime, predictions {agreement(item.max_difference)}"
@@ -263,20 +412,24 @@ def cmd_export(args) -> int:
 
 def cmd_predict(args) -> int:
     from dlstudio.core.native_logs import hushed
+    from dlstudio.core.output_path import check_predictions_path
     from dlstudio.core.project import atomic_write_text
 
-    output = Path(args.output).expanduser()
-    if args.data and output.resolve() == Path(args.data).expanduser().resolve():
-        raise DlstudioError(
-            f"-o {args.output!r} is the input file itself.",
-            "a new file for the predictions",
-            "Pass another name with -o, e.g. -o predictions.csv.",
-        )
+    output = check_predictions_path(args.output, args.data)
     if bool(args.data) == bool(args.text):
         raise DlstudioError(
             "Both data and --text were given." if args.data else "No data was given.",
             "either a file or folder of new data, or one or more --text",
             "e.g. `dlstudio predict RUN new.csv` or `dlstudio predict RUN --text 'Win a prize!'`.",
+        )
+    from dlstudio.core.model_files import card_of, model_file
+
+    card_of(model_file(args.model).parent)  # checked before TensorFlow loads
+    if args.data and not Path(args.data).expanduser().exists():
+        raise DlstudioError(
+            f"The data {args.data!r} does not exist.",
+            "a table, an image or a folder of images, a .txt file or a folder of them",
+            "Check the path (run `ls` on it).",
         )
     with hushed():
         from dlstudio.core.export import predict_file, predict_texts
@@ -284,12 +437,16 @@ def cmd_predict(args) -> int:
     frame = (
         predict_file(args.model, args.data) if args.data else predict_texts(args.model, args.text)
     )
+    for note in frame.attrs.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
     atomic_write_text(output, frame.to_csv(index=False))
     print(f"{len(frame)} prediction(s) written to {args.output}")
     return 0
 
 
 def cmd_runs(args) -> int:
+    """Every trial of every run; a damaged run is listed with what is wrong in it, and never
+    hides the others."""
     from dlstudio.core.project import Project
 
     project = Project(args.project)
@@ -302,12 +459,12 @@ def cmd_runs(args) -> int:
         )
     rows = []
     for run in runs:
-        state = run.state()
-        for record in run.trials():
+        state, trials, problems = run.state(), run.trials(), run.problems()
+        common = {"run": run.id, "run_status": state.get("status"), "problems": problems}
+        for record in trials:
             rows.append(
                 {
-                    "run": run.id,
-                    "run_status": state.get("status"),
+                    **common,
                     "trial": record.trial_id,
                     "status": record.status.value,
                     "score": record.score,
@@ -317,11 +474,10 @@ def cmd_runs(args) -> int:
                     "message": record.message,
                 }
             )
-        if not run.trials():
+        if not trials:
             rows.append(
                 {
-                    "run": run.id,
-                    "run_status": state.get("status"),
+                    **common,
                     "trial": None,
                     "status": None,
                     "score": None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import (
@@ -49,6 +50,10 @@ class ProgressPrinter:
         self._search = None
         self._trial = None
         self._lock = threading.Lock()
+        self.run_id: str | None = None  # known from RunStarted on
+        # The engine raises after RunFailed and the CLI prints that error once, so the
+        # message is kept here rather than printed twice.
+        self.failure: str | None = None
 
     def __enter__(self):
         self.progress.__enter__()
@@ -61,12 +66,17 @@ class ProgressPrinter:
         if not self.quiet:
             self.progress.console.print(text)
 
+    def run_path(self, project) -> Path | None:
+        """Where the run that started lives, or None if none has started yet."""
+        return None if self.run_id is None else Path(project) / "runs" / self.run_id
+
     def __call__(self, event) -> None:
         with self._lock:
             self._handle(event)
 
     def _handle(self, event) -> None:
         if isinstance(event, RunStarted):
+            self.run_id = event.run_id
             self.note(
                 f"Run {event.run_id} ({event.mode}) on {_device(event.device)}, "
                 f"{event.train_rows} training rows"
@@ -94,7 +104,9 @@ class ProgressPrinter:
         elif isinstance(event, TrialEnded):
             record = event.record
             score = f"{record.score:.4g}" if record.score is not None else "—"
-            message = f" — {record.message}" if record.message else ""
+            message = f" — {one_line(record.message)}" if record.message else ""
+            if record.status.value == "failed":
+                message += " (the full text is in the run's log.txt)"
             self.note(
                 f"trial {record.trial_id}: {record.status.value}, score {score}, "
                 f"{record.duration_s:.1f} s{message}"
@@ -107,7 +119,15 @@ class ProgressPrinter:
             status = STATUS_WORDS.get(event.status.value, event.status.value)
             self.note(f"Run {status} after {event.duration_s:.1f} s")
         elif isinstance(event, RunFailed):
-            self.note(f"Run failed: {event.message}")
+            self.failure = event.message
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """A failure's reason as one line: its last non-empty line (where a traceback says what
+    went wrong), cut to `limit` characters. The full text stays in the run's files."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    line = lines[-1] if lines else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _device(device: dict) -> str:
@@ -144,6 +164,7 @@ STATUS_WORDS = {
     "failed": "failed",
     "interrupted": "interrupted (resume it with `dlstudio tune --resume RUN`)",
     "running": "running",
+    "damaged": "damaged (its state.json cannot be read)",
 }
 
 
@@ -176,6 +197,7 @@ def print_evaluation(run, evaluation: dict, console: Console | None = None) -> N
 
 
 def print_runs(rows: list[dict]) -> None:
+    """The trials table, then what is damaged in which run (and what still works)."""
     table = Table()
     for col in ("run", "trial", "status", "score", "duration", "hyperparameters"):
         table.add_column(col, justify="right" if col in ("score", "duration") else "left")
@@ -183,6 +205,11 @@ def print_runs(rows: list[dict]) -> None:
         score = f"{row['score']:.4g}" if row["score"] is not None else "—"
         duration = f"{row['duration_s']:.1f} s" if row["duration_s"] is not None else ""
         values = ", ".join(f"{k}={v}" for k, v in row["hyperparameters"].items())
-        status = row["status"] or row["run_status"]
+        status = row["status"] or row["run_status"] or "?"
         table.add_row(row["run"], row["trial"] or "—", status, score, duration, values)
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    damaged = {row["run"]: row["problems"] for row in rows if row.get("problems")}
+    for run, problems in damaged.items():
+        # Markup off: file names and messages may hold square brackets.
+        console.print(f"Run {run} is damaged: " + " ".join(problems), style="yellow", markup=False)

@@ -1,8 +1,14 @@
-"""How the CLI shows a data profile in a terminal (rich tables)."""
+"""How the CLI shows a data profile in a terminal (rich tables).
+
+Everything that comes from the user's data (file, column and class names, notes that quote
+them) is escaped: rich reads '[...]' as markup, which would hide part of a name such as
+'price[usd]' or stop the command on one such as 'a[/]'.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dlstudio.core.data.profile import DataKind, DataProfile
@@ -11,19 +17,22 @@ from dlstudio.core.data.profile import DataKind, DataProfile
 def print_profile(profile: DataProfile, console: Console | None = None) -> None:
     console = console or Console()
     read = ", ".join(
-        f"{k} {v!r}" for k, v in profile.details.items() if k in ("delimiter", "encoding", "sheet")
+        f"{k} {escape(repr(v))}"
+        for k, v in profile.details.items()
+        if k in ("delimiter", "encoding", "sheet")
     )
     shape = f"{profile.rows} rows"
     if profile.kind is DataKind.TABLE or profile.columns:
         shape += f" × {len(profile.columns)} columns"
-    console.print(f"[bold]{profile.source}[/]")
+    console.print(f"[bold]{escape(str(profile.source))}[/]")
     console.print(
         f"  {profile.kind.value} ({profile.format}{'; ' + read if read else ''}), {shape}"
     )
-    console.print(f"  target: [bold]{profile.target}[/]  ({profile.target_reason})")
+    target, reason = escape(str(profile.target)), escape(str(profile.target_reason))
+    console.print(f"  target: [bold]{target}[/]  ({reason})")
     task = profile.task.value if profile.task else "-"
-    console.print(f"  task:   [bold]{task}[/]  ({profile.task_reason})")
-    console.print(f"  features: {len(profile.features)} ({_listed(profile.features)})")
+    console.print(f"  task:   [bold]{task}[/]  ({escape(str(profile.task_reason))})")
+    console.print(f"  features: {len(profile.features)} ({escape(_listed(profile.features))})")
 
     if profile.classes:
         table = Table(title="Classes", title_justify="left")
@@ -32,7 +41,7 @@ def print_profile(profile: DataProfile, console: Console | None = None) -> None:
         table.add_column("share", justify="right")
         total = sum(profile.classes.values())
         for label, count in profile.classes.items():
-            table.add_row(label, str(count), f"{count / total:.1%}")
+            table.add_row(escape(str(label)), str(count), f"{count / total:.1%}")
         console.print(table)
 
     if profile.columns:
@@ -43,22 +52,23 @@ def print_profile(profile: DataProfile, console: Console | None = None) -> None:
             used = c.name in profile.features or c.name == profile.target
             style = None if used else "dim"
             role = c.role.value + (" (target)" if c.name == profile.target else "")
-            table.add_row(
-                c.name, role, c.dtype, str(c.missing), str(c.distinct), c.reason, style=style
-            )
+            cells = (c.name, role, c.dtype, str(c.missing), str(c.distinct), c.reason)
+            table.add_row(*(escape(str(cell)) for cell in cells), style=style)
         console.print(table)
 
     extra = {
         k: v for k, v in profile.details.items() if k not in ("delimiter", "encoding", "sheet")
     }
     if extra:
-        console.print("  " + ", ".join(f"{k}: {v}" for k, v in extra.items()), style="dim")
+        shown = ", ".join(f"{k}: {v}" for k, v in extra.items())
+        console.print("  " + escape(shown), style="dim")
     for note in profile.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  [cyan]note[/]: {escape(str(note))}")
     for warning in profile.warnings:
-        console.print(f"  [yellow]warning[/] ({warning.kind.value}): {warning.message}")
+        message = escape(str(warning.message))
+        console.print(f"  [yellow]warning[/] ({warning.kind.value}): {message}")
     if profile.skipped:
-        console.print(f"  skipped {len(profile.skipped)}: {_listed(profile.skipped)}")
+        console.print(f"  skipped {len(profile.skipped)}: {escape(_listed(profile.skipped))}")
 
 
 def _listed(items: list[str], limit: int = 8) -> str:

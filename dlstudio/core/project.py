@@ -4,52 +4,67 @@
     runs/<run-id>/spec.json       the RunSpec, as started (resume reads it)
     runs/<run-id>/state.json      status, times, best trial; "running" + a dead pid = interrupted
     runs/<run-id>/trials.jsonl    one line per finished trial, appended as each one ends
+    runs/<run-id>/run.lock        held by the one process working in the run (run_lock.py)
     runs/<run-id>/keras_tuner/    keras-tuner's own state and per-trial weights
     runs/<run-id>/model.keras     the best model, raw data in → predictions out
     runs/<run-id>/evaluation.json test-split metrics and plot points
     runs/<run-id>/model_card.md   (and .json) what the model is, how it was made, how it scored
 
-Every file is written atomically (temporary file, then rename), so a crash leaves either the
-old or the new version, never half of one.
+Every file is written atomically (storage.py), so a crash leaves either the old or the new
+version, never half of one. Files can still be damaged (a full disk, a copy cut short, an
+edit by hand): one damaged file never hides the rest of its run nor other runs. Listing a
+run reads it leniently and says what is damaged (`problems`); a command that needs the
+damaged file stops with a DamagedFile error that names it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
 from dlstudio.core.config import RunSpec
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import RunStatus, TrialRecord
+from dlstudio.core.run_lock import LOCK_NAME, RunLock
+from dlstudio.core.storage import (
+    DamagedFile,
+    StorageError,
+    atomic_write_json,
+    atomic_write_text,
+    read_json,
+    read_json_object,
+    storage_error,
+)
 
+__all__ = [
+    "DAMAGED",
+    "DamagedFile",
+    "Project",
+    "RunFolder",
+    "StorageError",
+    "atomic_write_json",
+    "atomic_write_text",
+    "find_run",
+    "read_json",
+]
 
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_json(path: Path, data) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def read_json(path: Path, default=None):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return default
+# The status a run is listed with when its state.json cannot be read.
+DAMAGED = "damaged"
+# Files whose presence makes a folder under runs/ a run (spec.json may be the damaged one).
+RUN_MARKERS = ("spec.json", "state.json", "trials.jsonl", "model.keras")
+# Files dlstudio owns in a run folder: nothing else may be written over them.
+RUN_FILES = (
+    *RUN_MARKERS,
+    "evaluation.json",
+    "model_card.json",
+    "model_card.md",
+    "sample_inputs.npz",
+    LOCK_NAME,
+)
 
 
 class RunFolder:
@@ -70,63 +85,218 @@ class RunFolder:
     def model_path(self) -> Path:
         return self.path / "model.keras"
 
+    # ------------------------------------------------------------ reading
+
     def spec(self) -> RunSpec:
-        data = read_json(self.path / "spec.json")
+        """The run's settings as started.
+
+        Raises:
+            DlstudioError: There is no spec.json (DamagedFile when it cannot be read).
+        """
+        path = self.path / "spec.json"
+        fix = f"This run cannot be resumed; start a new one. {self._still_usable()}"
+        data = read_json_object(path, fix=fix)
         if data is None:
             raise DlstudioError(
                 f"{str(self.path)!r} has no spec.json.",
                 "a run folder made by dlstudio train or tune",
                 "Pass a folder from `dlstudio runs PROJECT`.",
             )
-        return RunSpec.from_dict(data)
-
-    def write_spec(self, spec: RunSpec) -> None:
-        atomic_write_json(self.path / "spec.json", spec.to_dict())
+        try:
+            return RunSpec.from_dict(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise DamagedFile(
+                path, f"it does not hold a run's settings ({type(error).__name__}: {error})", fix
+            ) from None
 
     def state(self) -> dict:
-        state = read_json(self.path / "state.json", {}) or {}
+        """Status, times and best trial; never raises. A damaged state.json gives status
+        DAMAGED and a message saying so (the other files may still be fine)."""
+        try:
+            state = read_json_object(self.path / "state.json", {}) or {}
+        except DlstudioError as error:
+            return {"status": DAMAGED, "message": str(error)}
         if state.get("status") == RunStatus.RUNNING.value and not _alive(state.get("pid")):
             state["status"] = RunStatus.INTERRUPTED.value
         return state
 
-    def update_state(self, **changes) -> dict:
-        state = read_json(self.path / "state.json", {}) or {}
-        state.update(changes, updated=datetime.now().isoformat(timespec="seconds"))
-        atomic_write_json(self.path / "state.json", state)
-        return state
-
-    def append_trial(self, record: TrialRecord) -> None:
-        """One line per trial, written in one call and synced: a kill never splits a line."""
-        line = json.dumps(record.to_dict(), ensure_ascii=False, default=str) + "\n"
-        with open(self.path / "trials.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-
     def trials(self) -> list[TrialRecord]:
-        """Finished trials in the order they ended; a re-run trial keeps its latest line."""
+        """Finished trials in the order they ended; a re-run trial keeps its latest line.
+        Lines that cannot be read are skipped here and counted by `unreadable_trials`."""
+        return self._read_trials()[0]
+
+    def unreadable_trials(self) -> int:
+        """How many lines of trials.jsonl cannot be read (cut by a crash, or edited)."""
+        return self._read_trials()[1]
+
+    def _read_trials(self) -> tuple[list[TrialRecord], int]:
         records: dict[str, TrialRecord] = {}
         try:
-            lines = (self.path / "trials.jsonl").read_text(encoding="utf-8").splitlines()
+            raw = (self.path / "trials.jsonl").read_bytes()
         except FileNotFoundError:
-            return []
-        for line in lines:
+            return [], 0
+        except OSError:
+            return [], 1  # unreadable as a whole (permissions): one problem to report
+        bad = 0
+        for line in raw.decode("utf-8", errors="replace").splitlines():
+            if not line.strip():
+                continue
             try:
                 record = TrialRecord.from_dict(json.loads(line))
-            except (ValueError, TypeError, KeyError):
-                continue  # a line cut by a crash mid-write
+            except (ValueError, TypeError, KeyError, AttributeError):
+                bad += 1
+                continue
             records.pop(record.trial_id, None)
             records[record.trial_id] = record
-        return list(records.values())
+        return list(records.values()), bad
 
-    def evaluation(self) -> dict | None:
-        return read_json(self.path / "evaluation.json")
+    def evaluation(self, strict: bool = False) -> dict | None:
+        """evaluation.json; None when there is none, or when it is damaged and not `strict`.
+
+        Raises:
+            DamagedFile: `strict` and the file cannot be read.
+        """
+        return self.read("evaluation.json", strict)
+
+    def read(self, name: str, strict: bool = False):
+        """A JSON file of the run; None when it is missing, or damaged and not `strict`."""
+        fix = f"Restore it from a copy, or start a new run. {self._still_usable(name)}"
+        try:
+            return read_json_object(self.path / name, fix=fix.strip())
+        except DlstudioError:
+            if strict:
+                raise
+            return None
+
+    def problems(self) -> list[str]:
+        """What is damaged or missing in this run, and what can still be used; [] if none."""
+        found = []
+        if not (self.path / "spec.json").exists():
+            found.append("spec.json is missing: the run cannot be resumed.")
+        for name in ("spec.json", "state.json", "evaluation.json", "model_card.json"):
+            try:
+                if name == "spec.json":
+                    if (self.path / name).exists():
+                        self.spec()
+                else:
+                    read_json_object(self.path / name)
+            except DamagedFile as error:
+                found.append(f"{name} is damaged: {error.problem}.")
+            except DlstudioError as error:
+                found.append(f"{name} cannot be read ({error.received})")
+        if self.model_path.exists() and not zipfile.is_zipfile(self.model_path):
+            found.append("model.keras is damaged: it is not a whole .keras archive.")
+        bad = self.unreadable_trials()
+        if bad:
+            found.append(
+                f"{bad} line(s) of trials.jsonl cannot be read (cut by a crash?): "
+                "those trials are not listed."
+            )
+        if found:
+            found.append(self._still_usable() or "It has no model that could still be used.")
+        return found
+
+    def _still_usable(self, damaged: str = "") -> str:
+        """What a damaged run still offers, in one sentence."""
+        card = self.path / "model_card.json"
+        model = self.model_path
+        if damaged != "model_card.json" and zipfile.is_zipfile(model) and card.is_file():
+            try:
+                read_json_object(card)
+            except DlstudioError:
+                return ""
+            return f"Its model still predicts: `dlstudio predict {self.path} DATA`."
+        return ""
+
+    # ------------------------------------------------------------ writing
+
+    def lock(self) -> RunLock:
+        """The lock that keeps a second process out of this run (see run_lock.py)."""
+        return RunLock(self.path, self.id)
+
+    def write_spec(self, spec: RunSpec) -> None:
+        self._write("spec.json", spec.to_dict())
+
+    def update_state(self, **changes) -> dict:
+        try:
+            state = read_json_object(self.path / "state.json", {}) or {}
+        except DamagedFile:
+            state = {}  # what it held is lost already; the run's new state is still worth keeping
+        state.update(changes, updated=datetime.now().isoformat(timespec="seconds"))
+        self._write("state.json", state)
+        return state
+
+    def append_log(self, text: str) -> None:
+        """Add `text` to the run's log.txt: the full story of what failed, where the CLI and
+        the window say it in one line."""
+        self.check_intact()
+        stamp = datetime.now().isoformat(timespec="seconds")
+        with open(self.log_path, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {stamp}\n{text.rstrip()}\n")
+
+    @property
+    def log_path(self) -> Path:
+        return self.path / "log.txt"
+
+    def append_trial(self, record: TrialRecord) -> None:
+        """One line per trial, written in one call and synced: a kill never splits a line.
+
+        A line that a crash did cut (a full disk) is ended first, so that this record never
+        glues onto it and is lost with it."""
+        self.check_intact()
+        path = self.path / "trials.jsonl"
+        line = json.dumps(record.to_dict(), ensure_ascii=False, default=str) + "\n"
+        try:
+            with open(path, "a+b") as fh:
+                if fh.tell() > 0:
+                    fh.seek(-1, os.SEEK_END)
+                    if fh.read(1) != b"\n":
+                        line = "\n" + line
+                fh.write(line.encode("utf-8"))
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as error:
+            raise storage_error(path, error, self.fix_writes()) from error
 
     def write_json(self, name: str, data) -> None:
-        atomic_write_json(self.path / name, data)
+        self._write(name, data)
 
-    def read(self, name: str):
-        return read_json(self.path / name)
+    def check_intact(self) -> None:
+        """Raise StorageError if the run folder (or its spec.json) vanished mid-run.
+
+        keras-tuner re-creates the folders it writes to, so a run whose folder was deleted
+        would otherwise carry on in a half-empty copy and report success."""
+        if not (self.path / "spec.json").is_file():
+            raise StorageError(
+                f"The run folder {str(self.path)!r} was deleted or moved while the run was "
+                "going (its spec.json is gone).",
+                "the project folder to stay in place until the run ends",
+                "Put the folder back if it was moved, or start the run again.",
+            )
+
+    def _write(self, name: str, data) -> None:
+        if name != "spec.json":
+            self.check_intact()
+        try:
+            atomic_write_json(self.path / name, data, make_parents=False)
+        except StorageError as error:
+            cause = error.__cause__
+            if isinstance(cause, OSError):
+                raise storage_error(self.path / name, cause, self.fix_writes()) from cause
+            raise
+
+    def fix_writes(self) -> str:
+        """How to go on after a write in this run failed."""
+        try:
+            search = self.spec().search is not None
+        except DlstudioError:
+            search = False
+        then = (
+            f"resume the run with `dlstudio tune --resume {self.path}` (finished trials are kept)"
+            if search
+            else "start the training again"
+        )
+        return f"Free some space or make the project folder writable, then {then}."
 
 
 def _alive(pid) -> bool:
@@ -138,6 +308,8 @@ def _alive(pid) -> bool:
         return False
     except PermissionError:
         return True
+    except (OSError, ValueError, OverflowError):
+        return False
     return True
 
 
@@ -152,27 +324,43 @@ class Project:
         return self.root / "runs"
 
     def ensure(self, data: dict | None = None) -> Project:
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        info = read_json(self.root / "project.json", {}) or {}
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise storage_error(self.runs_dir, error, _FIX_PROJECT) from error
+        info = self.info()
         if not info:
             info = {"format": 1, "created": datetime.now().isoformat(timespec="seconds")}
         if data is not None:
             info["data"] = data
-        atomic_write_json(self.root / "project.json", info)
+        try:
+            atomic_write_json(self.root / "project.json", info)
+        except StorageError as error:
+            raise StorageError(error.received, error.expected, _FIX_PROJECT) from error
         return self
 
     def info(self) -> dict:
-        return read_json(self.root / "project.json", {}) or {}
+        """project.json; {} when it is missing or damaged (it only describes the project)."""
+        try:
+            return read_json_object(self.root / "project.json", {}) or {}
+        except DlstudioError:
+            return {}
 
     def new_run(self, spec: RunSpec) -> RunFolder:
+        """A new run folder with a name no other process can take at the same time: the
+        folder is created without exist_ok, which the file system does atomically."""
         self.ensure()
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = self.runs_dir / f"{stamp}-{spec.mode}"
-        n = 2
-        while path.exists():
-            path = self.runs_dir / f"{stamp}-{spec.mode}-{n}"
-            n += 1
-        path.mkdir(parents=True)
+        name, n = f"{stamp}-{spec.mode}", 2
+        while True:
+            path = self.runs_dir / name
+            try:
+                path.mkdir()
+                break
+            except FileExistsError:
+                name, n = f"{stamp}-{spec.mode}-{n}", n + 1
+            except OSError as error:
+                raise storage_error(path, error, _FIX_PROJECT) from error
         run = RunFolder(path)
         run.write_spec(spec)
         run.update_state(
@@ -181,15 +369,23 @@ class Project:
         return run
 
     def runs(self) -> list[RunFolder]:
+        """Every run, damaged ones included (any of RUN_MARKERS makes a folder a run)."""
         if not self.runs_dir.is_dir():
             return []
-        return [RunFolder(p) for p in sorted(self.runs_dir.iterdir()) if (p / "spec.json").exists()]
+        return [RunFolder(p) for p in sorted(self.runs_dir.iterdir()) if _is_run(p)]
+
+
+_FIX_PROJECT = "Choose another folder with --project, or free space / make this one writable."
+
+
+def _is_run(path: Path) -> bool:
+    return path.is_dir() and any((path / name).exists() for name in RUN_MARKERS)
 
 
 def find_run(reference: str | Path) -> RunFolder:
     """A run folder from its path (or a project's latest run from the project's path)."""
     path = Path(reference).expanduser()
-    if (path / "spec.json").is_file():
+    if _is_run(path):
         return RunFolder(path)
     runs = Project(path).runs()
     if runs:

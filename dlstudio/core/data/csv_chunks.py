@@ -6,7 +6,9 @@ cores). Where no field can contain a line break (the file has no quote character
 the file can be cut at line ends into chunks that parse independently: a few at a time, each on
 its own thread, with the column types of the first chunk imposed on the rest so that they fit
 together. Anything this cannot do (quotes, other encodings, a later chunk that does not match
-the first one's types) is answered with `None`, and the caller reads the file another way.
+the first one's types) is answered with `None`, and the caller reads the file another way. A
+row that does not fit the header, or text that is not UTF-8, is raised as pyarrow's error
+instead: no other way of parsing would do better, and the caller checks such files row by row.
 
 The file is mapped, not read: chunk bounds are found by looking only near each cut, and each
 chunk is handed to the parser as a slice of Arrow's own mapping, without a copy.
@@ -79,8 +81,16 @@ def read_csv_chunks(
         with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
             tables = [first, *pool.map(read, bounds[1:])]
         return pa.concat_tables(tables)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        if needs_row_check(error):
+            raise
         return None  # a later chunk disagrees with the first one's types
+
+
+def needs_row_check(error: Exception) -> bool:
+    """Whether pyarrow failed on a row's shape or on bytes that are not UTF-8 (not on a type)."""
+    message = str(error)
+    return message.startswith("CSV parse error") or "invalid UTF8" in message
 
 
 def _chunk_bounds(data: mmap.mmap, start: int) -> list[tuple[int, int]]:

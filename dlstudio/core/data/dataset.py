@@ -36,6 +36,15 @@ from dlstudio.core.data.schema import (
     infer_task,
 )
 from dlstudio.core.data.tabular import TABLE_SUFFIXES, read_table
+from dlstudio.core.data.unworkable import (
+    Infinite,
+    choose_for_numbers_with_words,
+    infinite_rows,
+    infinite_to_missing,
+    infinite_warnings,
+    numbers_with_words,
+    too_wide_warning,
+)
 from dlstudio.core.errors import DataError
 
 
@@ -187,6 +196,15 @@ def _image_dataset(
                 f"{len(scan.ignored)} file(s) that are not images ignored: {_first(scan.ignored)}",
             )
         )
+    if scan.empty:
+        warnings.append(
+            ProfileWarning(
+                WarningKind.SKIPPED,
+                f"{len(scan.empty)} class folder(s) hold no readable image and are left out: "
+                f"{_first([repr(name) for name in scan.empty])}. Add images to them, or remove "
+                "them if they are not classes.",
+            )
+        )
     widths = [w for (w, _), n in scan.sizes.items()]
     heights = [h for (_, h), n in scan.sizes.items()]
     common = scan.sizes.most_common(1)[0][0]
@@ -304,6 +322,7 @@ def _load_table(
 ) -> Dataset:
     read = read_table(path, sheet)
     frame = read.frame
+    infinite = infinite_to_missing(frame)  # before counting: they count as missing
     names = list(frame.columns)
     overrides = {find_column(names, name, "role override"): role for name, role in roles.items()}
     counts, duplicates = count_columns(frame)
@@ -356,12 +375,21 @@ def _load_table(
         _add_guess_warning(dataset.profile, guessed)
         return dataset
     return _table_dataset(
-        read, columns, features, target, target_reason, guessed, task, path, duplicates
+        read, columns, features, target, target_reason, guessed, task, path, duplicates, infinite
     )
 
 
 def _table_dataset(
-    read, columns, features, target, target_reason, guessed, task, path, duplicates
+    read,
+    columns,
+    features,
+    target,
+    target_reason,
+    guessed,
+    task,
+    path,
+    duplicates,
+    infinite: dict[str, Infinite],
 ) -> Dataset:
     frame = read.frame
     if not features:
@@ -372,16 +400,31 @@ def _table_dataset(
             "Change a column's role if it does carry meaning, or add feature columns.",
         )
     y = frame[target]
+    warnings = infinite_warnings(infinite, target)
+    left_out = infinite_rows(infinite, target)  # rows said apart from the truly missing
+    mixed = numbers_with_words(y)
+    if mixed is not None:
+        choice = choose_for_numbers_with_words(y, mixed, task)
+        warnings.append(choice.warning)
+        if choice.target is not y:  # trained as numbers: the words become missing
+            frame[target] = y = choice.target
+            columns = [
+                _numeric_target_info(y, mixed.word_rows) if c.name == target else c for c in columns
+            ]
+            left_out += mixed.word_rows
     found_task, task_reason = _task_for(y, task)
     # Read the labels once: counts and warnings both need them.
     classes = class_counts(y) if found_task.is_classification else {}
-    warnings = []
-    unlabelled = int(y.isna().sum())
+    unlabelled = int(y.isna().sum()) - left_out
     if unlabelled:
         warnings.append(_target_missing_warning(target, unlabelled))
     warnings += class_warnings(classes)
     warnings += column_warnings(frame, columns, target)
-    warnings += leakage_warnings(frame, columns, target, found_task)
+    wide = too_wide_warning(len(features), int(y.notna().sum()))
+    if wide is not None:
+        warnings.append(wide)  # and no leak check: by chance, some column always "leaks"
+    else:
+        warnings += leakage_warnings(frame, columns, target, found_task)
     if duplicates:
         warnings.append(
             ProfileWarning(
@@ -412,7 +455,7 @@ def _table_dataset(
 
 
 def _column_info(series: pd.Series, counts, override: ColumnRole | None) -> ColumnInfo:
-    role, reason = infer_role(series, counts.distinct)
+    role, reason = infer_role(series, counts.distinct, counts.missing)
     if override is not None and override is not role:
         reason, role = f"set by the user (inferred: {role.value}, {reason})", override
     return ColumnInfo(
@@ -423,6 +466,18 @@ def _column_info(series: pd.Series, counts, override: ColumnRole | None) -> Colu
         distinct=counts.distinct,
         reason=reason,
         overridden=override is not None,
+    )
+
+
+def _numeric_target_info(target: pd.Series, words: int) -> ColumnInfo:
+    """The target's column, once its words are read as missing and it holds numbers."""
+    return ColumnInfo(
+        name=str(target.name),
+        role=ColumnRole.NUMERIC,
+        dtype=str(target.dtype),
+        missing=int(target.isna().sum()),
+        distinct=int(target.nunique()),
+        reason=f"numbers, with {words} value(s) that are words read as missing",
     )
 
 

@@ -1,14 +1,26 @@
 """Image datasets: a folder with one subfolder per class, or a table of file paths and labels.
 
 Every file is opened once while scanning so that unreadable ones are skipped and reported by
-name up front, never discovered half-way through training. Pixels are read later, on demand,
+name up front, never discovered half-way through training. That includes images too large to
+open safely (over Pillow's decompression-bomb limit). Pixels are read later, on demand,
 through `load_image`, which normalises every mode (grayscale, palette, RGBA, 16-bit) to 8-bit
 grayscale or RGB of one size.
+
+Very large images (tens of megapixels) are decoded at a bounded size: JPEGs straight at a
+fraction of their size (libjpeg's DCT scaling, `Image.draft`); other formats have no such
+mode, so they are decoded once, shrunk right away in their own mode, and the shrunk copy is
+kept in the cache, so that later runs, evaluations and predictions never decode them again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import tempfile
+import warnings
 from collections import Counter
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,11 +29,21 @@ import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
 from dlstudio.core.data.schema import sample_rows
+from dlstudio.core.errors import DataError
+from dlstudio.core.paths import cache_dir
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 _GRAY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}
 # Header-only checks are cheap; decoding a 4000×3000 photo just to validate it is not.
 _FULL_DECODE_MAX_PIXELS = 1024 * 1024
+# Above this many pixels an image is decoded at a bounded size and its shrunk copy cached: a
+# 12,000 × 12,000 RGB image is 432 MB decoded, and every mode conversion at full size would
+# copy it again. Photos from cameras and phones (up to about 4000 × 4000) stay below.
+LARGE_IMAGE_PIXELS = 4096 * 4096
+# The longest side of the shrunk copy: far more than any model here takes (64 to 224), so
+# the final resize still has detail to work from.
+REDUCED_SIDE = 1024
+_REDUCIBLE_MODES = {"L", "LA", "RGB", "RGBA", "I", "F", "CMYK", "YCbCr", "La", "RGBa"}
 
 
 @dataclass
@@ -33,6 +55,7 @@ class ImageScan:
     ignored: list[str] = field(default_factory=list)  # files that are not images at all
     sizes: Counter = field(default_factory=Counter)  # (width, height) -> count
     modes: Counter = field(default_factory=Counter)  # PIL mode -> count
+    empty: list[str] = field(default_factory=list)  # class folders left without an image
 
     @property
     def channels(self) -> int:
@@ -61,7 +84,10 @@ def scan_image_folder(root: Path) -> ImageScan:
             else:
                 ignored.append(str(file.relative_to(root)))
     ignored += [p.name for p in root.iterdir() if p.is_file() and not p.name.startswith(".")]
-    return _check_images(pd.DataFrame(rows, columns=["path", "label"]), root, ignored)
+    scan = _check_images(pd.DataFrame(rows, columns=["path", "label"]), root, ignored)
+    found = set(scan.frame["label"])
+    scan.empty = [folder.name for folder in class_folders(root) if folder.name not in found]
+    return scan
 
 
 def scan_image_table(
@@ -92,15 +118,41 @@ def _probe(path: Path) -> tuple[str | None, tuple]:
     if not path.is_file():
         return "file not found", ()
     try:
-        with Image.open(path) as im:
+        with _quiet_about_size(), Image.open(path) as im:
             size, mode = im.size, im.mode
             if size[0] * size[1] <= _FULL_DECODE_MAX_PIXELS:
                 im.load()  # catches truncated files that a header check would miss
             else:
                 im.verify()
+    except Image.DecompressionBombError as exc:
+        return f"{_too_large(exc)}; shrink it in an image editor to use it", ()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         return f"not a readable image ({type(exc).__name__})", ()
     return None, (size, mode)
+
+
+def _too_large(exc: Exception) -> str:
+    """Why an image over Pillow's decompression-bomb limit is left out, in plain words."""
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    pixels = f"{_count(int(found.group(1)))} pixels" if found else "too many pixels"
+    limit = _count(2 * (Image.MAX_IMAGE_PIXELS or 0))
+    return (
+        f"too large to open safely ({pixels}; the most dlstudio opens is {limit}, a guard "
+        "against decompression bombs)"
+    )
+
+
+def _count(pixels: int) -> str:
+    return f"{pixels / 1e6:,.0f} million" if pixels >= 10**7 else f"{pixels:,}"
+
+
+@contextmanager
+def _quiet_about_size():
+    """Pillow warns about images between its limit and twice it; dlstudio opens those on
+    purpose (at a bounded size), so the warning would only alarm the user."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
 
 
 def _display(path: Path, root: Path) -> str:
@@ -124,19 +176,98 @@ def load_image(path: str | Path, size: tuple[int, int], channels: int) -> np.nda
 
     Palette images are expanded, transparency is flattened onto white (how viewers show it),
     16-bit and float grayscale are scaled to 8 bits, and the image is resized to `size`
-    (width, height) with a high-quality filter.
+    (width, height) with a high-quality filter. Images over `LARGE_IMAGE_PIXELS` are read
+    through a shrunk copy (see `_bounded`).
+
+    Raises:
+        DataError: The image is over Pillow's decompression-bomb limit.
     """
-    with Image.open(path) as im:
-        im = _to_8bit(im)
-        if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-            rgba = im.convert("RGBA")
-            background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            im = Image.alpha_composite(background, rgba)
-        im = im.convert("L" if channels == 1 else "RGB")
-        if im.size != tuple(size):
-            im = im.resize(tuple(size), Image.Resampling.BILINEAR)
-        pixels = np.asarray(im, dtype=np.uint8)
+    try:
+        with _quiet_about_size(), Image.open(path) as opened:
+            im = _bounded(opened, Path(path))
+            pixels = _normalised(im, size, channels)
+    except Image.DecompressionBombError as exc:
+        raise DataError(
+            f"The image {Path(path).name!r} is {_too_large(exc)}.",
+            "images small enough to decode safely",
+            "Shrink the image in an image editor, or leave it out.",
+        ) from exc
     return pixels[..., None] if channels == 1 else pixels
+
+
+def _normalised(im: Image.Image, size: tuple[int, int], channels: int) -> np.ndarray:
+    im = _to_8bit(im)
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(background, rgba)
+    im = im.convert("L" if channels == 1 else "RGB")
+    if im.size != tuple(size):
+        im = im.resize(tuple(size), Image.Resampling.BILINEAR)
+    return np.asarray(im, dtype=np.uint8)
+
+
+def _bounded(im: Image.Image, path: Path) -> Image.Image:
+    """`im` itself, or for a very large image a copy at most `REDUCED_SIDE` pixels a side.
+
+    The copy is made once per file (and per change of the file) and kept in the cache: a PNG
+    of 12,000 × 12,000 pixels takes seconds and hundreds of MB to decode, its copy neither.
+    """
+    width, height = im.size
+    if width * height <= LARGE_IMAGE_PIXELS:
+        return im
+    cached = _reduced_copy_path(path)
+    if cached is not None and cached.is_file():
+        try:
+            with Image.open(cached) as copy:
+                copy.load()
+                return copy
+        except (OSError, SyntaxError, ValueError):
+            pass  # a damaged cache file: decode the original again
+    factor = max(width, height) / REDUCED_SIDE
+    target = (max(1, round(width / factor)), max(1, round(height / factor)))
+    # JPEG decodes straight at 1/2, 1/4 or 1/8 of its size, no smaller than `target`.
+    im.draft(im.mode if im.mode in ("L", "RGB") else None, target)
+    if im.mode not in _REDUCIBLE_MODES:  # palette, 1-bit and 16-bit: the nearest that is
+        transparent = im.mode == "P" and "transparency" in im.info
+        im = im.convert({"P": "RGBA" if transparent else "RGB", "1": "L"}.get(im.mode, "I"))
+    step = int(max(im.size) // REDUCED_SIDE)
+    reduced = im.reduce(step) if step >= 2 else im.copy()
+    if reduced.size != target:
+        reduced = reduced.resize(target, Image.Resampling.BILINEAR)
+    reduced = _to_8bit(reduced)  # PNG holds no float or 32-bit integer pixels
+    if reduced.mode not in ("L", "LA", "RGB", "RGBA"):  # CMYK and the like
+        reduced = reduced.convert("RGB")
+    if cached is not None:
+        _save_atomically(reduced, cached)
+    return reduced
+
+
+def _reduced_copy_path(path: Path) -> Path | None:
+    """Where the shrunk copy of `path` is cached: named after the file's path, size and
+    modification time, so an edited file gets a new copy."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{REDUCED_SIDE}"
+    return cache_dir("reduced-images") / (hashlib.sha1(key.encode()).hexdigest()[:24] + ".png")
+
+
+def _save_atomically(im: Image.Image, target: Path) -> None:
+    """Write the copy under a temporary name, then rename: a reader never sees half a file.
+    A cache that cannot be written (read-only, full disk) only costs the next decode."""
+    try:
+        handle, temporary = tempfile.mkstemp(suffix=".png", dir=target.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            im.save(out, format="PNG", compress_level=1)
+        os.replace(temporary, target)
+    except OSError:
+        with suppress(OSError):
+            os.unlink(temporary)
 
 
 def _to_8bit(im: Image.Image) -> Image.Image:

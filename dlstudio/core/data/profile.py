@@ -24,6 +24,12 @@ from dlstudio.core.data.schema import (
     parse_datetimes,
     sample_rows,
 )
+from dlstudio.core.data.split import (
+    parts_used,
+    split_parts,
+    too_small_to_split,
+    unsplittable,
+)
 
 
 class DataKind(str, Enum):
@@ -48,6 +54,9 @@ class WarningKind(str, Enum):
     SKIPPED = "skipped"
     GUESS = "guess"
     FEW_ROWS = "few_rows"
+    INFINITE = "infinite"  # ±inf in a column: treated as missing
+    MIXED_TARGET = "mixed_target"  # a numeric target with words among the numbers
+    TOO_WIDE = "too_wide"  # more feature columns than rows
 
 
 @dataclass(frozen=True)
@@ -116,21 +125,39 @@ HIGH_CARDINALITY = 100
 FEW_ROWS_PER_CLASS = 10
 
 
-def class_warnings(classes: dict[str, int]) -> list[ProfileWarning]:
-    """Tiny classes, few examples, and imbalance, for any modality."""
+def class_warnings(classes: dict[str, int], parts: int | None = None) -> list[ProfileWarning]:
+    """Classes too small for the split, few examples, and imbalance, for any modality.
+
+    Args:
+        classes: Rows per class, largest first.
+        parts: The parts a split fills (train, validation, test: 3, the default split).
+    """
     if not classes:
         return []
+    parts = parts_used() if parts is None else parts
     out = []
-    tiny = [label for label, n in classes.items() if n < 2]
-    if tiny:
+    refusal = unsplittable(classes, parts)
+    tiny = too_small_to_split(classes, parts)
+    if refusal is not None:
         out.append(
             ProfileWarning(
                 WarningKind.TINY_CLASS,
-                f"{len(tiny)} class(es) have a single row ({_names(tiny)}): they cannot be "
-                "stratified and go to the training split only; add examples or merge them.",
+                f"Training will refuse this split. {refusal.received} {refusal.fix}",
             )
         )
-    few = [label for label, n in classes.items() if 2 <= n < FEW_ROWS_PER_CLASS]
+    elif tiny:
+        counted = ", ".join(f"{label!r} ({classes[label]})" for label in tiny[:5])
+        more = f" and {len(tiny) - 5} more" if len(tiny) > 5 else ""
+        out.append(
+            ProfileWarning(
+                WarningKind.TINY_CLASS,
+                f"{len(tiny)} class(es) have fewer than the {parts} rows a split into "
+                f"{split_parts(parts)} needs to put one in each: {counted}{more}. They "
+                "go to training only, so validation and test never measure them; add "
+                "examples, merge each into a similar class, or drop their rows.",
+            )
+        )
+    few = [label for label, n in classes.items() if parts <= n < FEW_ROWS_PER_CLASS]
     if few:
         out.append(
             ProfileWarning(

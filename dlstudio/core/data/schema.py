@@ -114,17 +114,21 @@ def sample_rows(data: pd.Series | pd.DataFrame, size: int, seed: int = 0):
     return data.iloc[np.sort(positions)]
 
 
-def infer_role(series: pd.Series, distinct: int | None = None) -> tuple[ColumnRole, str]:
+def infer_role(
+    series: pd.Series, distinct: int | None = None, missing: int | None = None
+) -> tuple[ColumnRole, str]:
     """Guess what a column means from its values.
 
     Args:
         series: The column as read from the file.
         distinct: Its number of distinct values, where the caller has counted them already.
+        missing: Its number of missing values, likewise (counting them again costs more than
+            the rest of this function on a table of 10,000 short columns).
 
     Returns:
         The role and a one-sentence reason for it.
     """
-    count = int(series.notna().sum())
+    count = len(series) - missing if missing is not None else int(series.notna().sum())
     if count == 0:
         return ColumnRole.CONSTANT, "every value is missing"
     distinct = int(series.nunique()) if distinct is None else distinct
@@ -216,10 +220,12 @@ def find_column(columns: list[str], requested: str, what: str = "target") -> str
     close = difflib.get_close_matches(requested, [str(c) for c in columns], n=3)
     hint = f"Did you mean {', '.join(repr(c) for c in close)}? " if close else ""
     shown = ", ".join(repr(str(c)) for c in columns[:12]) + (" …" if len(columns) > 12 else "")
+    name = close[0] if close else str(columns[-1])
+    example = f"--target {name!r}" if what == "target" else f"--role '{name}=ROLE'"
     raise DataError(
         f"The {what} column {requested!r} is not in the data.",
         f"one of the columns: {shown}",
-        f"{hint}Pass the exact column name, e.g. --target {str(columns[-1])!r}.",
+        f"{hint}Pass the exact column name, e.g. {example}.",
     )
 
 

@@ -1,4 +1,10 @@
-"""Train / validation / test splits: seeded, stratified for classes, or in time order."""
+"""Train / validation / test splits: seeded, stratified for classes, or in time order.
+
+A stratified split puts a row of every class into every part it uses. A class with fewer rows
+than that goes to training only (and the user is told); when fewer than two classes can be
+split, validation and test could not measure anything, so the split is refused up front with
+the classes and their counts, rather than failing inside training.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +51,8 @@ def split_rows(
             latest test.
 
     Raises:
-        DataError: Ratios that are negative or do not add up to 1, or too few rows.
+        DataError: Ratios that are negative or do not add up to 1, too few rows, or classes
+            too small for a stratified split to measure anything.
     """
     spec = spec or SplitSpec()
     ratios = np.array([spec.train, spec.validation, spec.test], dtype=float)
@@ -67,7 +74,54 @@ def split_rows(
     rng = np.random.default_rng(spec.seed)
     if labels is None or not spec.stratify:
         return Split(*_cut(rng.permutation(n_rows), ratios))
-    return _stratified(np.asarray(labels.map(label_text)), ratios, rng)
+    texts = np.asarray(labels.map(label_text))
+    names, sizes = np.unique(texts, return_counts=True)
+    refusal = unsplittable(dict(zip(names.tolist(), sizes.tolist(), strict=True)), needed)
+    if refusal is not None:
+        raise refusal
+    return _stratified(texts, ratios, rng)
+
+
+def parts_used(spec: SplitSpec | None = None) -> int:
+    """How many parts (train, validation, test) a split fills: a stratified split needs this
+    many rows of a class to put one in each."""
+    spec = spec or SplitSpec()
+    return 1 + int(spec.validation > 0) + int(spec.test > 0)
+
+
+def split_parts(parts: int) -> str:
+    """The parts of a split in words."""
+    return {3: "train, validation and test", 2: "train and one held-out part"}.get(
+        parts, f"{parts} parts"
+    )
+
+
+def too_small_to_split(counts: dict[str, int], parts: int) -> list[str]:
+    """The classes with fewer rows than `parts`: they can only go to training."""
+    return [label for label, n in counts.items() if n < parts]
+
+
+def unsplittable(counts: dict[str, int], parts: int) -> DataError | None:
+    """The error to raise when fewer than two classes have the `parts` rows it takes to reach
+    validation and test (every score there would be moot); None when the split can work."""
+    if parts < 2 or len(counts) < 2:
+        return None
+    small = too_small_to_split(counts, parts)
+    if len(counts) - len(small) >= 2:
+        return None
+    listed = ", ".join(
+        f"{label!r} ({counts[label]} row{'s' if counts[label] != 1 else ''})" for label in small[:8]
+    )
+    more = f" and {len(small) - 8} more" if len(small) > 8 else ""
+    names = split_parts(parts)
+    return DataError(
+        f"Classes too small to split: {listed}{more}. A split into {names} needs {parts} rows "
+        f"of a class to put one in each part, so validation and test would "
+        f"{'be empty' if len(small) == len(counts) else 'hold a single class'} and measure "
+        "nothing.",
+        f"at least {parts} rows in each of two or more classes (realistically dozens)",
+        "Add examples of those classes, merge each into a similar class, or drop their rows.",
+    )
 
 
 def _cut(order: np.ndarray, ratios: np.ndarray) -> list[np.ndarray]:
@@ -100,7 +154,8 @@ def _stratified(labels: np.ndarray, ratios: np.ndarray, rng) -> Split:
             small.append(label)
             notes.append(
                 f"class {label!r} has only {len(rows_of[label])} row(s): all in the training "
-                "split (too few to stratify)"
+                "split (too few to stratify), so validation and test never measure it; add "
+                "examples, merge it into a similar class, or drop its rows"
             )
     splittable = [label for label in classes if label not in small]
     counts = _class_counts_per_part([len(rows_of[c]) for c in splittable], ratios)

@@ -1,8 +1,12 @@
 """Reading tables: CSV/TSV/TXT, Parquet, Excel and JSON, with the awkward cases handled.
 
-pandas with the pyarrow engine reads delimited text fastest and without an extra copy; where it
-cannot (quoted newlines, ragged lines, odd encodings), we fall back to the C engine and then to
-the Python engine, which can skip malformed lines and count them.
+pyarrow reads delimited text fastest and without an extra copy, and it refuses a file whose
+rows do not all fit the header, which is the cheap check that a file is clean. Only when it
+refuses (or finds bytes that are not UTF-8) is every row checked with the csv module
+(csv_rows), which repairs trailing delimiters, skips and names malformed lines, refuses quotes
+left open, and hands clean text back to pyarrow; lines that are not UTF-8 in a UTF-8 file are
+decoded on their own (encoding.decode_utf8_lines). Nothing is padded, shifted or garbled
+silently: what was changed is said in the notes.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from pandas.api import types as ptypes
 
-from dlstudio.core.data.csv_chunks import read_csv_chunks
-from dlstudio.core.data.encoding import detect_encoding
+from dlstudio.core.data.csv_chunks import needs_row_check, read_csv_chunks
+from dlstudio.core.data.csv_rows import RowCheck, check_rows, clean_text, swallowed_rows_line
+from dlstudio.core.data.encoding import UTF8_NAMES, decode_utf8_lines, detect_encoding
+from dlstudio.core.data.nested import flatten_nested
 from dlstudio.core.data.schema import sample_rows
 from dlstudio.core.errors import DataError
 
@@ -98,6 +104,7 @@ def read_table(path: Path, sheet: str | None = None) -> TableRead:
         read = _read_delimited(path)
     elif suffix in PARQUET_SUFFIXES:
         read = TableRead(_guarded(pd.read_parquet, path, "Parquet"), "parquet")
+        read.frame, read.notes = flatten_nested(read.frame)
     elif suffix in EXCEL_SUFFIXES:
         read = _read_excel(path, sheet)
     elif suffix in JSON_SUFFIXES:
@@ -109,7 +116,8 @@ def read_table(path: Path, sheet: str | None = None) -> TableRead:
             "Save the data in one of those formats (an old .xls can be saved as .xlsx).",
         )
     frame = read.frame
-    frame.columns = _clean_column_names(frame.columns)
+    frame.columns, renamed = _clean_column_names(frame.columns)
+    read.notes += renamed
     if frame.empty:
         what = "only a header row" if len(frame.columns) else "no rows"
         raise DataError(
@@ -137,11 +145,17 @@ def _guarded(reader, path: Path, what: str, **kwargs) -> pd.DataFrame:
 # ---------------------------------------------------------------- delimited text
 
 
+class _NotPlainUtf8(Exception):
+    """The file was read as UTF-8 but some bytes are not (pyarrow makes them binary columns)."""
+
+
 def _read_delimited(path: Path) -> TableRead:
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
-    _refuse_binary(path, head)
+    _refuse_binary_format(path, head)
     encoding = detect_encoding(head)
+    if not encoding.startswith("utf-16"):
+        _refuse_binary(path, head)
     text = _decode_head(head, encoding)
     skiprows = 0
     first = text.split("\n", 1)[0].strip()
@@ -152,38 +166,165 @@ def _read_delimited(path: Path) -> TableRead:
     else:
         delimiter = sniff_delimiter(text, prefer_tab=path.suffix.lower() in {".tsv", ".tab"})
     details = {"delimiter": delimiter, "encoding": encoding}
-    options = dict(
-        sep=delimiter,
-        encoding=encoding,
-        na_values=MISSING_TOKENS,
-        keep_default_na=False,
-        skiprows=skiprows,
-    )
     notes: list[str] = []
     try:
         frame = _read_with_arrow(path, delimiter, encoding, skiprows)
         details["engine"] = "pyarrow"
-    except Exception:  # pyarrow refuses ragged rows and some encodings: try the C engine
-        try:
-            frame = pd.read_csv(path, engine="c", encoding_errors="replace", **options)
-            details["engine"] = "c"
-        except Exception:
-            bad: list[list[str]] = []
-            frame = pd.read_csv(
-                path,
-                engine="python",
-                encoding_errors="replace",
-                on_bad_lines=lambda line: bad.append(line) and None,
-                **options,
-            )
-            details["engine"] = "python"
-            if bad:
-                notes.append(
-                    f"skipped {len(bad)} malformed line(s) whose fields did not match the header"
-                )
+        _refuse_swallowed_rows(path, frame, delimiter, skiprows)
+    except (pa.ArrowInvalid, UnicodeDecodeError, _NotPlainUtf8):
+        # Rows that do not fit the header, or bytes that are not the encoding: check each row.
+        frame = _read_row_by_row(path, delimiter, encoding, skiprows, details, notes)
+    frame, dropped = _drop_trailing_empty_column(frame, delimiter)
+    notes += dropped
     if len(frame.columns) == 1 and len(frame):
         _refuse_single_column(path, frame.columns[0], delimiter)
     return TableRead(frame, path.suffix.lower().lstrip(".") or "text", details, notes)
+
+
+def _read_row_by_row(
+    path: Path, delimiter: str, encoding: str, skiprows: int, details: dict, notes: list[str]
+) -> pd.DataFrame:
+    """The slow, careful path: decode line-wise if need be, check every row, parse the rest."""
+    raw = path.read_bytes()
+    if encoding in UTF8_NAMES:
+        decoded = decode_utf8_lines(raw)
+        text = decoded.text
+        if decoded.fallback_lines:
+            details["encoding"] = f"utf-8 and {decoded.fallback}"
+            notes.append(decoded.note())
+    else:
+        text = raw.decode(encoding, errors="replace")
+    del raw
+    for _ in range(skiprows):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    check = check_rows(text, delimiter, path.name, first_line=1 + skiprows)
+    notes += check.notes
+    details["engine"] = "pyarrow, every row checked"
+    frame = _read_skipping(text, delimiter, check)
+    if frame is None:  # rows to trim one by one: write the rows that fit as clean CSV
+        frame = _parse_text(clean_text(text, delimiter, check), delimiter)
+    return frame
+
+
+_TRAILING = "\x00trailing"  # a name no header has, for the empty field after a trailing delimiter
+
+
+def _read_skipping(text: str, delimiter: str, check: RowCheck) -> pd.DataFrame | None:
+    """pyarrow on `text`, skipping the rows that do not fit, when that is all there is to do.
+
+    Rows that fit either all have the header's width or (with a trailing delimiter) all one
+    more, empty field; otherwise, or if pyarrow skips other rows than the check did, None.
+    """
+    if not check.header_line_only or (check.drop_last and check.skipped):
+        return None
+    skipped = 0
+
+    def skip(row) -> str:
+        nonlocal skipped
+        skipped += 1
+        return "skip"
+
+    names = check.header + ([_TRAILING] if check.drop_last else [])
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip
+            ),
+            convert_options=_convert_options(),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if skipped != check.skipped:
+        return None
+    if check.drop_last:
+        if table.column(_TRAILING).null_count != table.num_rows:
+            return None
+        table = table.drop_columns([_TRAILING])
+    return table.to_pandas(self_destruct=True, split_blocks=True)
+
+
+def _parse_text(text: str, delimiter: str) -> pd.DataFrame:
+    data = text.encode("utf-8")
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=_convert_options(),
+        )
+        return table.to_pandas(self_destruct=True, split_blocks=True)
+    except pa.ArrowInvalid:  # a value pyarrow cannot convert; the C engine infers per column
+        return pd.read_csv(
+            io.BytesIO(data),
+            sep=delimiter,
+            encoding="utf-8",
+            na_values=MISSING_TOKENS,
+            keep_default_na=False,
+        )
+
+
+def _convert_options() -> pacsv.ConvertOptions:
+    return pacsv.ConvertOptions(
+        null_values=MISSING_TOKENS, strings_can_be_null=True, quoted_strings_can_be_null=True
+    )
+
+
+def _refuse_swallowed_rows(path: Path, frame: pd.DataFrame, delimiter: str, skiprows: int):
+    """Refuse a quote opened by mistake that closed at a later quote, swallowing the rows between.
+
+    Cheap first: only a file with more lines than rows has cells that span lines, and only
+    those cells are looked at.
+    """
+    with path.open("rb") as fh:
+        lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+    if lines <= len(frame) + 1 + skiprows:
+        return
+    texts = [c for c in frame.columns if _is_text(frame[c])]
+    newlines = pd.Series(0, index=frame.index)
+    found = None
+    for col in texts:
+        counts = frame[col].str.count("\n").fillna(0).astype(int)
+        newlines = newlines + counts
+        multi = frame[col][counts > 0]
+        cell = swallowed_rows_line(multi.tolist()[:1000], delimiter, len(frame.columns))
+        if cell is not None and found is None:
+            found = (multi.index[multi.tolist().index(cell)], col)
+    if found is None:
+        return
+    row, col = found
+    # The physical line of the row: the header, the rows before it and their inner line breaks.
+    position = frame.index.get_loc(row)
+    opens = 1 + skiprows + 1 + position + int(newlines.iloc[:position].sum())
+    width = len(frame.columns)
+    raise DataError(
+        f'{path.name!r} has a quote (") in column {str(col)!r} on line {opens} that closes only '
+        f"{int(newlines.loc[row])} lines later, so rows of {width} fields were read as one value.",
+        "every quoted value to end with a closing quote on its own row",
+        f"Open the file in a text editor, close or remove the stray quote on line {opens}, "
+        "and save it again.",
+    )
+
+
+def _is_text(values: pd.Series) -> bool:
+    """A column of strings (pandas' str dtype, or object holding only strings)."""
+    if not ptypes.is_string_dtype(values.dtype):
+        return False
+    return ptypes.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def _drop_trailing_empty_column(
+    frame: pd.DataFrame, delimiter: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """A header and rows that all end with the delimiter make an unnamed, empty last column."""
+    if len(frame.columns) < 2:
+        return frame, []
+    last = frame.columns[-1]
+    if str(last).strip() or not frame.iloc[:, -1].isna().all():
+        return frame, []
+    shown = "tab" if delimiter == "\t" else repr(delimiter)
+    note = f"every line ended with a trailing {shown}; the empty, unnamed last column was dropped"
+    return frame.iloc[:, :-1], [note]
 
 
 def _decode_head(head: bytes, encoding: str) -> str:
@@ -202,9 +343,7 @@ def _read_with_arrow(path: Path, delimiter: str, encoding: str, skiprows: int) -
     a later block disagrees, the one-shot reader runs.
     """
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
-    convert = pacsv.ConvertOptions(
-        null_values=MISSING_TOKENS, strings_can_be_null=True, quoted_strings_can_be_null=True
-    )
+    convert = _convert_options()
     table = None
     if path.stat().st_size > STREAM_ABOVE_BYTES:
         no_quotes = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False)
@@ -215,20 +354,24 @@ def _read_with_arrow(path: Path, delimiter: str, encoding: str, skiprows: int) -
                 table = pacsv.open_csv(
                     path, read_options=read, parse_options=parse, convert_options=convert
                 ).read_all()
-            except pa.ArrowInvalid:
+            except pa.ArrowInvalid as error:
+                if needs_row_check(error):
+                    raise  # the one-shot reader would not do better
                 table = None
     if table is None:
         read = pacsv.ReadOptions(encoding=encoding, skip_rows=skiprows)
         table = pacsv.read_csv(
             path, read_options=read, parse_options=parse, convert_options=convert
         )
+    if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in table.schema.types):
+        raise _NotPlainUtf8  # pyarrow keeps text that is not UTF-8 as bytes
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
     pa.default_memory_pool().release_unused()  # hand the freed Arrow buffers back to the OS
     return frame
 
 
-def _refuse_binary(path: Path, head: bytes) -> None:
+def _refuse_binary_format(path: Path, head: bytes) -> None:
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             raise DataError(
@@ -236,8 +379,10 @@ def _refuse_binary(path: Path, head: bytes) -> None:
                 "comma-, semicolon- or tab-separated text",
                 "Rename it with its real extension (.xlsx, .parquet, .zip, …) or export it as CSV.",
             )
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return
+
+
+def _refuse_binary(path: Path, head: bytes) -> None:
+    """Refuse bytes that are not text (called for encodings other than UTF-16)."""
     sample = head[:8192]
     controls = sum(b < 9 or 13 < b < 32 for b in sample)
     if b"\x00" in sample or controls > len(sample) * 0.05:
@@ -345,7 +490,8 @@ def _read_json(path: Path) -> TableRead:
         head.startswith(b"{") and b"\n{" in head.replace(b"\r\n", b"\n")
     )
     frame = _guarded(pd.read_json, path, "JSON" + (" lines" if lines else ""), lines=lines)
-    return TableRead(frame, "json lines" if lines else "json")
+    frame, notes = flatten_nested(frame)
+    return TableRead(frame, "json lines" if lines else "json", notes=notes)
 
 
 # ---------------------------------------------------------------- numbers written as text
@@ -418,14 +564,44 @@ def _as_number(series: pd.Series, decimal_comma: bool) -> tuple[pd.Series | None
 # ---------------------------------------------------------------- helpers
 
 
-def _clean_column_names(columns) -> list[str]:
-    """Strip spaces and BOM remnants; name blank headers; make duplicates unique."""
-    names, seen = [], Counter()
-    for i, col in enumerate(columns):
-        name = str(col).strip().lstrip("\ufeff") or f"column_{i + 1}"
+def _clean_column_names(columns) -> tuple[list[str], list[str]]:
+    """Strip spaces and BOM remnants; name blank headers; make duplicates unique.
+
+    Returns the names and a note for each renaming, since a user looking for 'x_2' or
+    'column_3' should know where it came from.
+    """
+    stripped = [str(col).strip().lstrip("\ufeff") for col in columns]
+    taken = set(stripped)
+    names, seen, notes = [], Counter(), []
+    renamed: dict[str, list[str]] = {}
+    for i, name in enumerate(stripped):
+        if not name:
+            name = _unused(f"column_{i + 1}", taken)
+            taken.add(name)
+            notes.append(f"column {i + 1} has no name in the header; it is now {name!r}")
         seen[name] += 1
-        names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return names
+        if seen[name] > 1:
+            new = _unused(f"{name}_{seen[name]}", taken)
+            taken.add(new)
+            renamed.setdefault(name, []).append(new)
+            name = new
+        names.append(name)
+    for name, others in renamed.items():
+        count = len(others) + 1
+        said = "two" if count == 2 else str(count)
+        after = "the second is" if count == 2 else "the others are"
+        notes.append(
+            f"{said} columns were named {name!r}; {after} now {', '.join(map(repr, others))}"
+        )
+    return names, notes
+
+
+def _unused(name: str, taken: set[str]) -> str:
+    base, n = name, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
 
 
 def _first_line(exc: Exception) -> str:

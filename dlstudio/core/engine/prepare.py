@@ -20,8 +20,9 @@ import pandas as pd
 
 from dlstudio.core.data import ColumnRole, Dataset, SplitSpec, Task, split_rows
 from dlstudio.core.data.images import load_image
-from dlstudio.core.data.profile import IMBALANCE_RATIO
+from dlstudio.core.data.profile import IMBALANCE_RATIO, WarningKind
 from dlstudio.core.data.schema import label_text, parse_datetimes
+from dlstudio.core.data.unworkable import check_trainable
 from dlstudio.core.errors import DlstudioError
 
 SPLITS = ("train", "validation", "test")
@@ -34,6 +35,9 @@ MAX_IMAGE_SIDE_PRETRAINED = 128
 MIN_IMAGE_SIDE = 32
 MAX_SEQUENCE_LENGTH = 200
 EMBED_ABOVE_CARDINALITY = 10  # categoricals with more values get an embedding, not one-hot
+# Profile warnings that change what a run trains on, repeated when it starts (the CLI's train
+# and the window's run log show a run's notes, not the profile).
+_SAID_AGAIN = (WarningKind.INFINITE, WarningKind.MIXED_TARGET, WarningKind.TOO_WIDE)
 
 
 @dataclass
@@ -132,7 +136,12 @@ def prepare(
     use_class_weights: bool = True,
     max_image_side: int = MAX_IMAGE_SIDE,
 ) -> PreparedData:
-    """Split the labelled rows and build the inputs for the dataset's modality."""
+    """Split the labelled rows and build the inputs for the dataset's modality.
+
+    Raises:
+        DataError: Classes too small to split, or a table far wider than it is long.
+    """
+    check_trainable(dataset, split)  # as the run's check did; for callers that skip it
     profile = dataset.profile
     frame = dataset.labelled.reset_index(drop=True)
     task, target = profile.task, profile.target
@@ -162,7 +171,10 @@ def prepare(
         for name, rows in zip(SPLITS, (parts.train, parts.validation, parts.test), strict=True)
     }
     weights = _class_weights(y["train"], class_names) if use_class_weights and class_names else None
-    notes = list(parts.notes)
+    # How the file was read (lines skipped, delimiters dropped, encodings) comes first: the
+    # user of `train` never saw `inspect`'s profile.
+    notes = list(profile.notes)
+    notes += [w.message for w in profile.warnings if w.kind in _SAID_AGAIN] + parts.notes
     if weights:
         notes.append("classes are imbalanced: rarer classes weigh more in the loss")
     scaling = None
@@ -235,7 +247,7 @@ def _is_numeric(series: pd.Series) -> bool:
 
 
 def _numeric_stats(train: pd.Series) -> dict:
-    values = pd.to_numeric(train, errors="coerce").astype("float64")
+    values = _finite(pd.to_numeric(train, errors="coerce").astype("float64"))
     mean = float(values.mean()) if values.notna().any() else 0.0
     variance = float(values.var(ddof=0)) if values.notna().sum() > 1 else 1.0
     return {
@@ -284,7 +296,10 @@ def raw_column_values(column: pd.Series, spec: FeatureInput) -> np.ndarray:
 
 def _raw_values(column: pd.Series, spec: FeatureInput) -> np.ndarray:
     if spec.kind == "numeric":
-        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float32")
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float32", na_value=np.nan)
+        infinite = np.isinf(values)
+        if infinite.any():  # a new array: `values` may share memory with the caller's table
+            values = np.where(infinite, np.float32(np.nan), values)  # see _finite
         return values.reshape(-1, 1)
     if spec.kind == "datetime":
         return _seconds(column).astype("float32").reshape(-1, 1)
@@ -295,6 +310,13 @@ def _raw_values(column: pd.Series, spec: FeatureInput) -> np.ndarray:
         size, channels = spec.stats["size"], spec.stats["channels"]
         return np.stack([load_image(p, tuple(size), channels) for p in column])
     raise ValueError(spec.kind)
+
+
+def _finite(values: pd.Series) -> pd.Series:
+    """±inf as missing: the model fills and flags missing numbers, but an infinite one would
+    make its normalisation, and every loss after it, infinite or NaN. The profile already
+    did this to the training table; this catches the rows given to predict."""
+    return values.astype("float64").replace([np.inf, -np.inf], np.nan)
 
 
 def _missing(value) -> bool:

@@ -15,16 +15,17 @@ import os
 import time
 import warnings
 from dataclasses import replace
+from pathlib import Path
 
 import keras
 import numpy as np
 
 from dlstudio.core.config import RunSpec, default_objective, objective_direction
-from dlstudio.core.data import load_dataset
 from dlstudio.core.engine.budget import BudgetPlan, reserve_for
 from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
 from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.evaluate import evaluate_predictions
+from dlstudio.core.engine.hdf5_guard import Hdf5Watch
 from dlstudio.core.engine.prepare import (
     MAX_IMAGE_SIDE,
     MAX_IMAGE_SIDE_PRETRAINED,
@@ -61,6 +62,8 @@ from dlstudio.core.models.space import (
     template_for,
 )
 from dlstudio.core.project import Project, RunFolder
+from dlstudio.core.storage import is_storage_error, storage_error
+from dlstudio.core.validate import check_run, checked_dataset
 from dlstudio.core.verdict import baseline_verdict
 
 
@@ -71,6 +74,7 @@ def start_run(
     token: CancelToken | None = None,
 ) -> RunFolder:
     """Start a new run in `project`; returns its folder when the run has ended."""
+    check_run(spec, sink)  # before anything is written: a bad request leaves no run folder
     project = project if isinstance(project, Project) else Project(project)
     project.ensure({"path": spec.data.path, "target": spec.data.target})
     if spec.search is not None and spec.search.seed is None:
@@ -79,24 +83,32 @@ def start_run(
         earlier = len(project.runs())
         spec = replace(spec, search=replace(spec.search, seed=spec.train.seed + earlier))
     run = project.new_run(spec)
-    execute(spec, run, sink, token or CancelToken(), resume=False)
+    with run.lock():
+        execute(spec, run, sink, token or CancelToken(), resume=False)
     return run
 
 
 def resume_run(
     run: RunFolder, sink: EventSink = discard, token: CancelToken | None = None
 ) -> RunFolder:
-    """Continue an interrupted search where it stopped; finished trials are kept as they are."""
-    state = run.state()
-    if state.get("status") == RunStatus.RUNNING.value:
-        raise DlstudioError(
-            f"The run {run.id!r} is still running (process {state.get('pid')}).",
-            "a run that was interrupted, cancelled or hit its time limit",
-            "Wait for it to end, or stop that process first.",
-        )
-    spec = run.spec()
-    run.update_state(status=RunStatus.RUNNING.value, pid=os.getpid())
-    execute(spec, run, sink, token or CancelToken(), resume=True)
+    """Continue an interrupted search where it stopped; finished trials are kept as they are.
+
+    Raises:
+        DlstudioError: Another process works in the run (it holds the run's lock), or the
+            run's spec.json is missing or damaged.
+    """
+    with run.lock():  # before reading the state: two resumes must not both see "interrupted"
+        state = run.state()
+        if state.get("status") == RunStatus.RUNNING.value:
+            raise DlstudioError(
+                f"The run {run.id!r} is still running (process {state.get('pid')}).",
+                "a run that was interrupted, cancelled or hit its time limit",
+                "Wait for it to end, or stop that process first.",
+            )
+        spec = run.spec()
+        check_run(spec, sink)  # the data may have moved or changed since the run began
+        run.update_state(status=RunStatus.RUNNING.value, pid=os.getpid())
+        execute(spec, run, sink, token or CancelToken(), resume=True)
     return run
 
 
@@ -105,21 +117,33 @@ def execute(
 ) -> None:
     """Run `spec` in `run`, emitting events; raises DlstudioError after emitting RunFailed."""
     started = time.monotonic()
-    elapsed_before = float(run.state().get("elapsed_s", 0.0)) if resume else 0.0
-    try:
-        _execute(spec, run, sink, token, resume, started, elapsed_before)
-    except DlstudioError as error:
-        _fail(run, sink, str(error), started, elapsed_before)
-        raise
-    except Exception as error:
-        _fail(
-            run,
-            sink,
-            f"Unexpected problem ({type(error).__name__}: {error}).",
-            started,
-            elapsed_before,
-        )
-        raise
+    elapsed_before = _elapsed(run.state()) if resume else 0.0
+    with Hdf5Watch():
+        try:
+            _execute(spec, run, sink, token, resume, started, elapsed_before)
+        except DlstudioError as error:
+            _fail(run, sink, str(error), started, elapsed_before)
+            raise
+        except OSError as error:
+            if not is_storage_error(error):
+                message = f"Unexpected problem ({type(error).__name__}: {error})."
+                _fail(run, sink, message, started, elapsed_before)
+                raise
+            # Keras, keras-tuner or h5py could not write in the run folder: the disk is full,
+            # or the folder is read-only or gone. The user's to fix, and said as such.
+            where = Path(error.filename or run.path)
+            plain = storage_error(where, error, run.fix_writes())
+            _fail(run, sink, str(plain), started, elapsed_before)
+            raise plain from error
+        except Exception as error:
+            _fail(
+                run,
+                sink,
+                f"Unexpected problem ({type(error).__name__}: {error}).",
+                started,
+                elapsed_before,
+            )
+            raise
 
 
 def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
@@ -128,13 +152,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         # The search ends early enough to leave time for evaluating and saving the winner.
         left = search.time_limit_s - elapsed_before
         token.set_time_limit(left - reserve_for(search.time_limit_s))
-    dataset = load_dataset(
-        spec.data.path,
-        target=spec.data.target,
-        sheet=spec.data.sheet,
-        task=spec.data.task,
-        roles=spec.data.roles,
-    )
+    dataset = checked_dataset(spec.data)  # read once, by the check
     template = template_for(dataset.profile.kind.value, spec.model.template)
     pretrained = template in ("mobilenet_v3_small", "efficientnet_b0")
     side = MAX_IMAGE_SIDE_PRETRAINED if pretrained else MAX_IMAGE_SIDE
@@ -170,8 +188,10 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
             )
         )
 
-    def log_trial(record: TrialRecord) -> None:
+    def log_trial(record: TrialRecord, details: str = "") -> None:
         run.append_trial(record)
+        if details:
+            run.append_log(f"trial {record.trial_id} failed: {record.message}\n\n{details}")
         run.update_state(elapsed_s=elapsed_before + time.monotonic() - started)
 
     objective = (search.objective if search else None) or default_objective(data.task.value)
@@ -396,9 +416,23 @@ def _network_output(outputs: dict, data: PreparedData) -> np.ndarray:
 def _fail(
     run: RunFolder, sink: EventSink, message: str, started: float, elapsed_before: float
 ) -> None:
-    run.update_state(
-        status=RunStatus.FAILED.value,
-        message=message,
-        elapsed_s=elapsed_before + time.monotonic() - started,
-    )
+    """Mark the run failed where its folder still allows it; always tell the sink."""
+    try:
+        run.update_state(
+            status=RunStatus.FAILED.value,
+            message=message,
+            elapsed_s=elapsed_before + time.monotonic() - started,
+        )
+    except (DlstudioError, OSError) as error:
+        # The same full disk or vanished folder that failed the run: the message still goes
+        # out, and the state left behind reads "interrupted" once this process has ended.
+        if str(error) not in message:
+            message += f" (The failure could not be recorded in the run folder: {error})"
     sink(RunFailed(run.id, message))
+
+
+def _elapsed(state: dict) -> float:
+    try:
+        return float(state.get("elapsed_s") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0

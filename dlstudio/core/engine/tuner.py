@@ -23,10 +23,8 @@ again on resume), `_tried_so_far` and `_compute_values_hash` (configurations not
 
 from __future__ import annotations
 
-import gc
 import json
 import math
-import threading
 import time
 import traceback
 import warnings
@@ -48,6 +46,7 @@ from dlstudio.core.engine.callbacks import (
 )
 from dlstudio.core.engine.cancel import CANCELLED, CancelToken
 from dlstudio.core.engine.datasets import batches
+from dlstudio.core.engine.memory import custom_gradients, release_memory
 from dlstudio.core.engine.prepare import PreparedData
 from dlstudio.core.events import (
     EventSink,
@@ -81,7 +80,8 @@ class TrialContext:
     train: TrainSpec
     sink: EventSink
     token: CancelToken
-    trials_log: object  # a callable appending one TrialRecord (the run folder's log)
+    # A callable appending one TrialRecord to the run's files, and a failure's full text.
+    trials_log: object
     objective: str = "val_loss"
     plan: BudgetPlan | None = None
     first_values: dict | None = None  # the known-good configuration the search starts with
@@ -182,6 +182,7 @@ class RecordingMixin:
         plan = self.context.plan
         self._current = {
             "started": time.monotonic(),
+            "gradients_before": custom_gradients(),  # see engine/memory.py
             "number": len(self.oracle.trials),
             "window": plan.start_trial() if plan else None,
         }
@@ -230,10 +231,13 @@ class RecordingMixin:
             self._succeeded = True
         elif record.status is TrialStatus.FAILED:
             self._failures.append(record.message)
-        self.context.trials_log(record)
+        failed = record.status is TrialStatus.FAILED
+        self.context.trials_log(record, (trial.message or "") if failed else "")
         self.context.sink(TrialEnded(record))
         super().on_trial_end(trial)
-        release_memory()
+        # The trial's traced graphs go with its model, once TensorFlow's gradient registry
+        # lets go of them (engine/memory.py).
+        release_memory(current.get("gradients_before"))
 
     # ------------------------------------------------------------ one trial
 
@@ -418,19 +422,6 @@ class _TrialWatch:
         if self.budget is not None and self.budget.stopped_for_budget:
             return f"stopped after {epochs} to fit its share of the time budget"
         return ""
-
-
-def release_memory() -> None:
-    """Drop the previous model's graph and memory between trials.
-
-    Garbage is collected only on the main thread: a collection on a thread of a Qt app can
-    destroy its Qt objects on the wrong thread, which deadlocks (seen in the wizard's tests;
-    the app collects on its own thread, see dlstudio.gui.app.GuiThreadGarbageCollector). The
-    CLI and the app's training process (engine/child.py) run the engine on their main thread.
-    """
-    keras.backend.clear_session(free_memory=False)
-    if threading.current_thread() is threading.main_thread():
-        gc.collect()
 
 
 def _frozen_backbone(model):

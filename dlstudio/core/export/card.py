@@ -53,8 +53,9 @@ def write_model_card(
         },
         "device": device,
     }
-    atomic_write_json(folder / "model_card.json", card)
-    write_card_markdown(folder / "model_card.md", card, ["keras"])
+    # Into the run folder as it is: a folder deleted mid-run is an error, not re-created.
+    atomic_write_json(folder / "model_card.json", card, make_parents=False)
+    atomic_write_text(folder / "model_card.md", card_markdown(card, ["keras"]), make_parents=False)
     return card
 
 

@@ -9,7 +9,6 @@ column.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,9 @@ from dlstudio.core.data import Task
 from dlstudio.core.engine.datasets import make_batches
 from dlstudio.core.engine.prepare import FeatureInput, PreparedData, raw_column_values
 from dlstudio.core.errors import DlstudioError
-from dlstudio.core.project import find_run, read_json
+from dlstudio.core.model_files import card_of
+from dlstudio.core.model_files import model_file as saved_model_file
+from dlstudio.core.storage import DamagedFile
 
 
 def inference_model(model: keras.Model, data: PreparedData) -> keras.Model:
@@ -72,19 +73,16 @@ class LoadedModel:
 
 def load_model(reference: str | Path) -> LoadedModel:
     """A saved model (its .keras file or its run folder) with its model card."""
-    path = Path(reference).expanduser()
-    if path.is_dir() and not (path / "model.keras").is_file():
-        path = find_run(path).path
-    model_file = path / "model.keras" if path.is_dir() else path
-    card_file = model_file.parent / "model_card.json"
-    if not model_file.is_file() or not card_file.is_file():
-        raise DlstudioError(
-            f"No trained model at {str(path)!r}.",
-            "a run folder with model.keras and model_card.json, or such a .keras file",
-            "Train one with `dlstudio train` or `dlstudio tune`, then pass its run folder.",
-        )
-    card = read_json(card_file)
-    model = keras.saving.load_model(model_file, safe_mode=True)
+    model_file = saved_model_file(reference)
+    card = card_of(model_file.parent)
+    try:
+        model = keras.saving.load_model(model_file, safe_mode=True)
+    except Exception as error:  # noqa: BLE001  (a cut or foreign file: say which, not a traceback)
+        raise DamagedFile(
+            model_file,
+            f"Keras could not load it ({type(error).__name__}: {_first_line(error)})",
+            "Train the model again, or restore model.keras from a copy.",
+        ) from None
     return LoadedModel(model, card, model_file.parent)
 
 
@@ -99,6 +97,36 @@ def raw_inputs(loaded: LoadedModel, frame: pd.DataFrame) -> dict[str, np.ndarray
             "Add the missing columns (empty values are allowed), or check their names.",
         )
     return {i.name: raw_column_values(frame[i.column], i) for i in loaded.inputs}
+
+
+def unreadable_numbers(loaded: LoadedModel, frame: pd.DataFrame) -> list[str]:
+    """Notes on numeric inputs holding words, which the model reads as missing values.
+
+    Raises:
+        DlstudioError: Most of a numeric column's values are words: likely the wrong column or
+            the wrong file, and predictions from it would be guesses.
+    """
+    notes = []
+    for spec in loaded.inputs:
+        if spec.kind != "numeric" or spec.column not in frame.columns:
+            continue
+        present = frame[spec.column].dropna()
+        words = present[pd.to_numeric(present, errors="coerce").isna()]
+        if words.empty:
+            continue
+        examples = ", ".join(repr(str(w)) for w in words.unique()[:3])
+        if len(words) > len(present) / 2:
+            raise DlstudioError(
+                f"The column {spec.column!r} should hold numbers, but {len(words)} of its "
+                f"{len(present)} values are words ({examples}).",
+                f"numbers in {spec.column!r}, as in the data the model was trained on",
+                "Check that this is the right file and column; fix or empty those cells.",
+            )
+        notes.append(
+            f"{len(words)} value(s) of {spec.column!r} are not numbers ({examples}) and were "
+            "read as missing"
+        )
+    return notes
 
 
 def predict_arrays(
@@ -124,13 +152,6 @@ def predictions_frame(card: dict, outputs: dict) -> pd.DataFrame:
     return result
 
 
-def card_of(folder: Path) -> dict:
-    """The model card beside a saved model (a damaged one is an error that says so)."""
-    try:
-        return json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise DlstudioError(
-            f"The model card {str(folder / 'model_card.json')!r} could not be read ({error}).",
-            "the model_card.json that dlstudio wrote beside model.keras",
-            "Train the model again, or restore the file from a copy.",
-        ) from None
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else "no details"

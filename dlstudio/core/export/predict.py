@@ -25,6 +25,7 @@ from dlstudio.core.export.model import (
     predict_arrays,
     predictions_frame,
     raw_inputs,
+    unreadable_numbers,
 )
 
 
@@ -76,7 +77,9 @@ def _read_table(path: Path) -> pd.DataFrame:
             "a table file (CSV, TSV, Excel, Parquet or JSON) with the columns it was trained on",
             "Pass the table file itself.",
         )
-    return read_table(path).frame
+    read = read_table(path)
+    read.frame.attrs["notes"] = list(read.notes)  # skipped lines, values read as missing, …
+    return read.frame
 
 
 def _predict_table(loaded: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
@@ -86,9 +89,12 @@ def _predict_table(loaded: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _predict(loaded: LoadedModel, frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    notes = frame.attrs.get("notes", []) + unreadable_numbers(loaded, frame)
     outputs = predict_arrays(loaded.model, raw_inputs(loaded, frame))
     predictions = predictions_frame(loaded.card, outputs)
-    return pd.concat([source.reset_index(drop=True), predictions], axis=1)
+    result = pd.concat([source.reset_index(drop=True), predictions], axis=1)
+    result.attrs["notes"] = notes  # said beside the predictions by the CLI
+    return result
 
 
 # ---------------------------------------------------------------- images

@@ -22,10 +22,10 @@ import numpy as np
 
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.export.card import write_card_markdown
-from dlstudio.core.export.model import LoadedModel, card_of, load_model, predict_arrays, raw_inputs
-from dlstudio.core.formats import FORMATS, LABELS, available_formats, offered_formats
+from dlstudio.core.export.model import LoadedModel, load_model, predict_arrays, raw_inputs
+from dlstudio.core.formats import LABELS
+from dlstudio.core.model_files import card_of, checked_formats, export_folder, model_file
 from dlstudio.core.native_logs import hushed
-from dlstudio.core.project import find_run
 from dlstudio.core.snippets import FILE_NAMES
 
 MATCH_TOLERANCE = 1e-4
@@ -53,15 +53,13 @@ def export_run(
             written then), an output folder inside another run, or a format whose file failed
             its check (the others are kept; the message says which and why).
     """
-    folder = _model_folder(reference)
+    folder = model_file(reference).parent
     card = card_of(folder)
-    formats = _checked_formats(formats, card)
-    out = Path(out_dir).expanduser().resolve()
-    _refuse_other_runs(out, folder)
+    formats = checked_formats(formats, card)
+    out = export_folder(out_dir, folder)
     loaded = load_model(folder)
     sample = sample_inputs(loaded)
     expected = predict_arrays(loaded.model, sample)
-    out.mkdir(parents=True, exist_ok=True)
     written, problems = {}, []
     for fmt in formats:
         try:
@@ -81,47 +79,6 @@ def export_run(
             f"The others are in {str(out)!r}: {done}." if checked else "Nothing was written.",
         )
     return checked
-
-
-def _model_folder(reference: str | Path) -> Path:
-    path = Path(reference).expanduser()
-    if path.is_file():
-        return path.parent
-    if (path / "model.keras").is_file():
-        return path
-    return find_run(path).path
-
-
-def _checked_formats(formats: list[str] | None, card: dict) -> list[str]:
-    if formats is None:
-        return available_formats(card)
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise DlstudioError(
-            f"Unknown export format(s) {', '.join(map(repr, unknown)) or '(none given)'}.",
-            f"some of {', '.join(FORMATS)}",
-            "Fix the --format list, or leave it out for every format this model can use.",
-        )
-    offers = {offer.name: offer for offer in offered_formats(card)}
-    refused = [f"{LABELS[f]}: {offers[f].reason}" for f in formats if not offers[f].available]
-    if refused:
-        raise DlstudioError(
-            "This model cannot be exported as asked. " + " | ".join(refused),
-            f"formats it can use: {', '.join(available_formats(card))}",
-            "Leave those formats out (without --format, every format it can use is written).",
-        )
-    return list(dict.fromkeys(formats))
-
-
-def _refuse_other_runs(out: Path, own: Path) -> None:
-    """An export never lands in another run's folder (it would mix, or replace, its files)."""
-    for folder in (out, *out.parents):
-        if (folder / "spec.json").is_file() and folder.resolve() != own.resolve():
-            raise DlstudioError(
-                f"The export folder {str(out)!r} is inside another run ({folder.name}).",
-                "a folder of its own, or one inside this run's folder",
-                f"Choose another folder, e.g. {str(own / 'export')!r}.",
-            )
 
 
 # ---------------------------------------------------------------- the sample it is checked on

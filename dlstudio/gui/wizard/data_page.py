@@ -62,6 +62,9 @@ _SERIOUS = {
     WarningKind.TARGET_MISSING,
     WarningKind.TIME_ORDER,
     WarningKind.SKIPPED,
+    WarningKind.INFINITE,
+    WarningKind.MIXED_TARGET,
+    WarningKind.TOO_WIDE,
 }
 
 

@@ -12,6 +12,7 @@ from PIL import Image
 
 from dlstudio.core.data import DataKind, Task, WarningKind, load_dataset
 from dlstudio.core.data.images import load_image
+from dlstudio.core.errors import DataError
 
 
 @pytest.fixture
@@ -93,3 +94,57 @@ def test_table_of_image_paths(small_digits, tmp_path):
     assert profile.rows == 60 and profile.classes == {"0": 20, "1": 20, "7": 20}
     assert profile.skipped == ["7/missing.png: file not found"]
     assert dataset.frame["file"].map(lambda p: p.startswith("/")).all()
+
+
+def test_an_image_over_the_bomb_limit_is_skipped_by_name(small_digits, monkeypatch):
+    # Pillow refuses images over twice MAX_IMAGE_PIXELS; a lower limit stands in for a
+    # 30,000 × 30,000 scan without writing one.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 40 * 40)
+    Image.new("L", (100, 100), 128).save(small_digits / "7" / "scan.png")
+    profile = load_dataset(small_digits).profile
+    assert profile.rows == 60 and profile.classes["7"] == 20
+    assert profile.skipped == [
+        "7/scan.png: too large to open safely (10,000 pixels; the most dlstudio opens is "
+        "3,200, a guard against decompression bombs); shrink it in an image editor to use it"
+    ]
+    [warning] = profile.warnings_of(WarningKind.SKIPPED)
+    assert "7/scan.png: too large to open safely" in warning.message
+    with pytest.raises(DataError, match="'scan.png' is too large to open safely"):
+        load_image(small_digits / "7" / "scan.png", (32, 32), channels=1)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_a_very_large_image_is_decoded_once_at_a_bounded_size(tmp_path, monkeypatch, suffix):
+    import dlstudio.core.data.images as images
+
+    # Thresholds scaled down with the image, so that a 640 × 480 picture counts as huge.
+    monkeypatch.setattr(images, "LARGE_IMAGE_PIXELS", 100 * 100)
+    monkeypatch.setattr(images, "REDUCED_SIDE", 64)
+    y, x = np.mgrid[0:480, 0:640]
+    pixels = np.stack([x * 255 // 640, y * 255 // 480, (x + y) * 255 // 1120], axis=-1)
+    path = tmp_path / f"huge{suffix}"
+    Image.fromarray(pixels.astype(np.uint8)).save(path)
+    reference = np.asarray(
+        Image.open(path).convert("RGB").resize((32, 24), Image.Resampling.BILINEAR), dtype=float
+    )
+    full_decodes = []
+    reduce = Image.Image.reduce
+    monkeypatch.setattr(
+        Image.Image,
+        "reduce",
+        lambda im, *a, **k: full_decodes.append(im.size) or reduce(im, *a, **k),
+    )
+
+    first = load_image(path, (32, 24), channels=3)
+    again = load_image(path, (32, 24), channels=3)
+    assert first.shape == (24, 32, 3) and np.array_equal(first, again)
+    assert np.abs(first - reference).mean() < 3  # out of 255: the same picture
+    # A PNG is decoded in full once, then read from its shrunk copy; a JPEG never is in full.
+    assert full_decodes == ([(640, 480)] if suffix == ".png" else [])
+
+
+def test_an_empty_class_folder_is_left_out_by_name(small_digits):
+    (small_digits / "sevens").mkdir()
+    profile = load_dataset(small_digits).profile
+    assert "sevens" not in profile.classes and profile.rows == 60
+    assert any("'sevens'" in w.message for w in profile.warnings_of(WarningKind.SKIPPED))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -85,7 +86,10 @@ def test_a_budget_far_too_short_for_the_epochs_asked_still_ends_with_a_model(
     assert run.model_path.exists() and run.evaluation()["verdict"]["beats_baseline"]
 
 
-def test_failing_trials_are_recorded_and_the_search_goes_on(penguins_csv, tmp_path):
+def test_failing_trials_are_recorded_and_the_search_goes_on(penguins_csv, tmp_path, monkeypatch):
+    # The up-front check refuses 0 units (tests/test_cli_validation.py); here it is let through
+    # to see a trial that cannot be built fail on its own and the search go on.
+    monkeypatch.setattr("dlstudio.core.engine.run.check_run", lambda spec, sink=None: None)
     # Everything fixed but two entries, so the grid's 4 points are exactly these pairs.
     space = {
         name: {"type": "fixed", "value": value}
@@ -109,6 +113,11 @@ def test_failing_trials_are_recorded_and_the_search_goes_on(penguins_csv, tmp_pa
     assert trials[(16, 1e9)].status is TrialStatus.FAILED
     assert "NaN" in trials[(16, 1e9)].message and "learning rate" in trials[(16, 1e9)].message
     assert trials[(16, 0.01)].status is TrialStatus.COMPLETED
+    # One line each in the records; the whole story, traceback and all, in the run's log.
+    log = (run.path / "log.txt").read_text()
+    assert len(re.findall(r"^trial \S+ failed: ", log, re.MULTILINE)) == 3  # all but (16, 0.01)
+    assert "Traceback" in log
+    assert all("Traceback" not in t.message for t in trials.values())
     assert (
         run.state()["status"] == "completed"
         and run.state()["best_trial_id"] == trials[(16, 0.01)].trial_id

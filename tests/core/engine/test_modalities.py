@@ -175,9 +175,10 @@ def test_missing_weights_file_is_refused_and_none_means_from_scratch(
         model=ModelSpec("mobilenet_v3_small", weights=str(tmp_path / "nope.h5")),
         train=TrainSpec(epochs=1),
     )
-    run = start_run(spec, tmp_path / "project", recorder)
-    assert run.trials()[0].status is TrialStatus.FAILED
-    assert "does not exist" in run.trials()[0].message and "never" in run.trials()[0].message
+    with pytest.raises(DlstudioError, match="does not exist.*never"):
+        start_run(spec, tmp_path / "project", recorder)
+    assert not (tmp_path / "project" / "runs").exists()  # refused before a run folder is made
+    assert "does not exist" in recorder.of("RunFailed")[0].message  # the window hears it too
 
     # Without a weights file the user is told, before any training starts (so stop there).
     token = CancelToken()

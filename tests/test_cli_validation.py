@@ -1,0 +1,159 @@
+"""Validate before acting: a bad flag, space file or data choice is answered at once, in one
+plain message, with exit status 2, no run folder and no TensorFlow loaded; and what a run
+prints on stdout with --json is JSON alone, after a resume too."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dlstudio.core.config import DataSpec, ModelSpec, RunSpec, SearchSpec, TrainSpec
+from dlstudio.core.validate import check_run
+
+# The real CLI in a fresh interpreter, reporting on stderr whether TensorFlow got loaded.
+_CLI = (
+    "import sys; from dlstudio.cli import run; status = run(sys.argv[1:]); "
+    "print('tensorflow loaded:', 'tensorflow' in sys.modules, file=sys.stderr); "
+    "sys.exit(status)"
+)
+
+
+def _cli(*args, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", _CLI, *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.mark.parametrize(
+    "flags, says",
+    [
+        (["--epochs", "0"], "--epochs) is 0"),
+        (["--epochs", "-1"], "at least 1"),
+        (["--patience", "-2"], "patience (--patience) is -2"),
+        (["--clip-norm", "0"], "clipping norm (--clip-norm) is 0.0"),
+        (["--set", "learning_rate=fast"], "'learning_rate' was set to 'fast'"),
+        (["--set", "activation=Relu"], "Did you mean 'relu'?"),
+        (["--set", "learnin_rate=0.01"], "Did you mean 'learning_rate'?"),
+        (["--set", "dropout=1"], "not including) 1"),
+        (["--arch", "mpl"], "Did you mean 'mlp'?"),
+        (["--arch", "bilstm"], "does not fit table data"),
+        (["--weights", "missing.weights.h5"], "does not exist"),
+        (["--target", "specis"], "Did you mean 'species'?"),
+        (["--target", "species", "--task", "regression"], "holds text labels"),
+        (["--max-trials", "0"], "(--max-trials) is 0"),
+        (["--time-limit", "0"], "no time at all"),
+        (["--objective", "val_mae"], "not measured for multiclass"),
+        (["--space", "{space}"], "runs from 3 down to 1"),
+    ],
+)
+def test_a_bad_request_is_refused_before_anything_starts(penguins_csv, tmp_path, flags, says):
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({"depth": {"type": "int", "min": 3, "max": 1}}))
+    flags = [f.format(space=space) for f in flags]
+    project = tmp_path / "project"
+    result = _cli("tune", penguins_csv, "--project", project, *flags, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    error = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(error) == 1 and says in error[0] and "Expected" in error[0]
+    assert not (project / "runs").exists()  # no run folder for a typo
+    assert "tensorflow loaded: False" in result.stderr
+    assert result.stdout == ""
+
+
+def test_resume_refuses_flags_it_would_ignore(tmp_path):
+    run = tmp_path / "project" / "runs" / "20260101-000000-tune"
+    run.mkdir(parents=True)
+    (run / "spec.json").write_text(
+        json.dumps(RunSpec(DataSpec("x.csv"), search=SearchSpec()).to_dict())
+    )
+    result = _cli("tune", "--resume", run, "--target", "other", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--target cannot change it" in result.stderr
+    assert "tensorflow loaded: False" in result.stderr
+
+
+def test_values_that_build_are_accepted(penguins_csv):
+    """Wider than the search goes is fine for a fixed value (a user may train 100 units)."""
+    spec = RunSpec(
+        DataSpec(str(penguins_csv), "species"),
+        ModelSpec("mlp", {"units": 100, "activation": "gelu", "learning_rate": 0.05}),
+        TrainSpec(epochs=1, patience=0, clip_norm=1.0),
+        SearchSpec(
+            "grid",
+            2,
+            60.0,
+            "val_accuracy",
+            {"depth": {"type": "int", "min": 1, "max": 4}, "batch_norm": True},
+        ),
+    )
+    check_run(spec)  # raises on any problem
+
+
+@pytest.mark.slow
+def test_resume_honours_a_new_budget_and_json_is_all_of_stdout(penguins_csv, tmp_path):
+    project = tmp_path / "project"
+    common = ["--project", project, "--json"]
+    first = _cli(
+        "tune",
+        penguins_csv,
+        "--target",
+        "species",
+        "--epochs",
+        "2",
+        "--max-trials",
+        "1",
+        *common,
+        cwd=tmp_path,
+    )
+    assert first.returncode == 0, first.stderr
+    run = json.loads(first.stdout)["run"]
+
+    again = _cli("tune", "--resume", run, "--max-trials", "2", "--json", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    result = json.loads(again.stdout)  # keras-tuner's "Reloading Tuner" line is not in it
+    assert result["status"] == "completed"
+    lines = (Path(run) / "trials.jsonl").read_text().splitlines()
+    assert len(lines) == 2  # --max-trials 2 was honoured, not silently ignored
+    assert "Traceback" not in again.stderr
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_aborts_in_one_line(penguins_csv, tmp_path):
+    project = tmp_path / "project"
+    args = [
+        "tune", penguins_csv, "--target", "species", "--epochs", "500", "--patience", "500",
+        "--project", project,
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dlstudio", *map(str, args)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    for line in process.stderr:  # wait until training has begun
+        lines.append(line)
+        if "training rows" in line:
+            break
+    time.sleep(2)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=60)
+    err = "".join(lines) + rest
+    assert process.returncode == 130
+    assert "Traceback" not in err and "Exception ignored" not in err
+    assert "Aborted. The trials that finished are kept in" in err
+    assert "--resume" in err
