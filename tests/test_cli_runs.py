@@ -7,12 +7,11 @@ from __future__ import annotations
 import errno
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
 from dlstudio.cli import run as cli
+from tests.lock_holder import lock_held_elsewhere
 
 pytestmark = pytest.mark.slow
 
@@ -123,24 +122,8 @@ def test_predictions_never_replace_their_input(capsys, project, tmp_path):
 
 def test_a_second_process_on_a_run_is_refused(capsys, project):
     run = _runs(project)[0]
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from dlstudio.core.project import RunFolder;"
-            "lock = RunFolder(sys.argv[1]).lock().acquire(); print('held', flush=True);"
-            "sys.stdin.read()",
-            str(run),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(run) as holder:
         code, _, err = _cli(capsys, "tune", "--resume", run)
-    finally:
-        holder.communicate("")
     assert code == 2 and f"in use by process {holder.pid}" in err
 
 

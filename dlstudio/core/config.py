@@ -10,6 +10,14 @@ from dataclasses import asdict, dataclass, field, fields
 
 TUNERS = ("random", "bayesian", "hyperband", "grid")
 OBJECTIVES = ("val_loss", "val_accuracy", "val_auc", "val_mae", "val_rmse")
+# What each task's models report on the validation split (models/heads.py, metrics_for), the
+# default first. For numbers the loss is itself a choice (MSE, MAE, Huber), so trials' losses
+# differ in kind; the error in the target's units compares them fairly.
+OBJECTIVES_BY_TASK = {
+    "binary": ("val_loss", "val_accuracy", "val_auc"),
+    "multiclass": ("val_loss", "val_accuracy"),
+    "regression": ("val_mae", "val_rmse", "val_loss"),
+}
 
 
 def objective_direction(objective: str | None) -> str:

@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from numbers import Integral, Number
 from pathlib import Path
 
-from dlstudio.core.config import OBJECTIVES, TUNERS, DataSpec, RunSpec, SearchSpec, TrainSpec
+from dlstudio.core.config import (
+    OBJECTIVES,
+    OBJECTIVES_BY_TASK,
+    TUNERS,
+    DataSpec,
+    RunSpec,
+    SearchSpec,
+    TrainSpec,
+)
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import RunFailed
 from dlstudio.core.models.space import (
@@ -33,12 +41,6 @@ from dlstudio.core.models.space import (
     template_for,
 )
 
-# What each task's models report on the validation split (models/heads.py, metrics_for).
-OBJECTIVES_BY_TASK = {
-    "binary": ("val_loss", "val_accuracy", "val_auc"),
-    "multiclass": ("val_loss", "val_accuracy"),
-    "regression": ("val_mae", "val_rmse", "val_loss"),
-}
 PRETRAINED_TEMPLATES = ("mobilenet_v3_small", "efficientnet_b0")
 # What Keras's load_weights reads (.weights.h5 ends in .h5 too).
 WEIGHTS_SUFFIXES = (".h5", ".keras")

@@ -18,6 +18,7 @@ from dlstudio.core.events import TrialRecord, TrialStatus
 from dlstudio.core.output_path import check_predictions_path
 from dlstudio.core.project import DAMAGED, DamagedFile, Project, StorageError, find_run
 from dlstudio.core.storage import atomic_write_text
+from tests.lock_holder import lock_held_elsewhere
 
 SPEC = RunSpec(DataSpec("penguins.csv", "species"), search=SearchSpec(max_trials=3))
 
@@ -225,25 +226,11 @@ def test_a_second_process_on_a_run_is_refused_with_the_holders_pid(project):
 
 def test_the_lock_is_held_across_processes(project):
     run = project.runs()[0]
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from dlstudio.core.project import RunFolder;"
-            "lock = RunFolder(sys.argv[1]).lock().acquire(); print('held', flush=True);"
-            "sys.stdin.read()",
-            str(run.path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(DlstudioError, match=f"in use by process {holder.pid}"):
-            run.lock().acquire()
-    finally:
-        holder.communicate("")
+    with (
+        lock_held_elsewhere(run.path) as holder,
+        pytest.raises(DlstudioError, match=f"in use by process {holder.pid}"),
+    ):
+        run.lock().acquire()
     run.lock().acquire().release()  # the holder ended: its lock went with it
 
 

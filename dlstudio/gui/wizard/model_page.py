@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from dlstudio.core.config import (
     OBJECTIVES,
+    OBJECTIVES_BY_TASK,
     TUNERS,
     DataSpec,
     ModelSpec,
@@ -217,12 +218,7 @@ class ModelPage(QWidget):
         self.template_combo.setCurrentIndex(self.template_combo.findData(template_for(kind, None)))
         self.template_combo.blockSignals(False)
         self.objective_combo.clear()
-        objectives = ["val_loss", "val_accuracy"] + (["val_auc"] if task == "binary" else [])
-        if task == "regression":
-            # The loss is itself a choice for numbers (MSE, MAE, Huber), so trials' losses
-            # differ in kind; the error in the target's units compares them fairly.
-            objectives = ["val_mae", "val_rmse", "val_loss"]
-        self.objective_combo.addItems([o for o in objectives if o in OBJECTIVES])
+        self.objective_combo.addItems(list(OBJECTIVES_BY_TASK.get(task, OBJECTIVES[:1])))
         self._template_changed()
 
     def showEvent(self, event) -> None:
