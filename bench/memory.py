@@ -28,7 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from bench.common import ROOT  # noqa: E402
 
-DATA = ROOT / "resources" / "samples" / "tabular" / "palmer_penguins.csv"
+DATA = ROOT / "dlstudio" / "resources" / "samples" / "tabular" / "palmer_penguins.csv"
 FIRST_COUNTED = 3  # trials before this one warm up the runtime; the slope starts here
 
 

@@ -20,9 +20,12 @@ import numpy as np
 from bench.common import ROOT
 
 SAMPLES = {
-    "penguins": ("resources/samples/tabular/palmer_penguins.csv", "species"),
-    "breast_cancer": ("resources/samples/tabular/breast_cancer_wisconsin.csv", "diagnosis"),
-    "sms_spam": ("resources/samples/text/sms_spam.csv", "label"),
+    "penguins": ("dlstudio/resources/samples/tabular/palmer_penguins.csv", "species"),
+    "breast_cancer": (
+        "dlstudio/resources/samples/tabular/breast_cancer_wisconsin.csv",
+        "diagnosis",
+    ),
+    "sms_spam": ("dlstudio/resources/samples/text/sms_spam.csv", "label"),
 }
 
 

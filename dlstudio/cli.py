@@ -13,8 +13,10 @@ import sys
 
 from dlstudio import __version__
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.samples import SAMPLES
 
 EXIT_USER_ERROR = 2
+SAMPLE_NAMES = ", ".join(SAMPLES)
 
 
 def build_parser(engine_commands: bool = True) -> argparse.ArgumentParser:
@@ -31,14 +33,15 @@ def build_parser(engine_commands: bool = True) -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the desktop app (the default)")
     gui.add_argument("path", nargs="?", help="data to open right away")
     gui.add_argument("--target", help="column to predict")
-    gui.add_argument(
-        "--sample", help="open a bundled sample: penguins, breast_cancer, sms_spam, digits"
-    )
+    gui.add_argument("--sample", help=f"open a bundled sample: {SAMPLE_NAMES}")
 
     inspect = commands.add_parser(
         "inspect", help="profile a table, image folder or text collection"
     )
-    inspect.add_argument("path", help="a table file, a folder of class subfolders, or a .zip")
+    inspect.add_argument(
+        "path", nargs="?", help="a table file, a folder of class subfolders, or a .zip"
+    )
+    inspect.add_argument("--sample", help=f"profile a bundled sample instead: {SAMPLE_NAMES}")
     inspect.add_argument("--target", help="column to predict (guessed when omitted)")
     inspect.add_argument("--sheet", help="Excel sheet to read (default: first with data)")
     inspect.add_argument(
@@ -111,13 +114,36 @@ ROLE_HELP = (
 )
 
 
+def data_or_sample(
+    path: str | None, sample: str | None, target: str | None, command: str = "inspect"
+):
+    """The data path and target from either a PATH or `--sample NAME` (exactly one of them)."""
+    if sample and path:
+        raise DlstudioError(
+            f"Both a path ({path}) and --sample {sample}.",
+            "one or the other",
+            "Drop the path to use the sample, or drop --sample to use your own data.",
+        )
+    if sample:
+        from dlstudio.core.samples import open_sample
+
+        return open_sample(sample, target)
+    if not path:
+        raise DlstudioError(
+            "No data was given.",
+            "the path of a table, image folder or text collection, or --sample NAME",
+            f"Add a path, e.g. `dlstudio {command} data.csv`, or try "
+            f"`dlstudio {command} --sample penguins`.",
+        )
+    return path, target
+
+
 def cmd_inspect(args) -> int:
     from dlstudio.core.data import load_dataset
 
     roles = parse_roles(args.role)
-    dataset = load_dataset(
-        args.path, target=args.target, sheet=args.sheet, task=args.task, roles=roles
-    )
+    path, target = data_or_sample(args.path, args.sample, args.target)
+    dataset = load_dataset(path, target=target, sheet=args.sheet, task=args.task, roles=roles)
     if args.json:
         print(json.dumps(dataset.profile.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:

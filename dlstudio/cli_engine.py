@@ -13,7 +13,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from dlstudio.cli import ROLE_HELP, parse_roles
+from dlstudio.cli import ROLE_HELP, SAMPLE_NAMES, data_or_sample, parse_roles
 from dlstudio.core.config import (
     OBJECTIVES,
     TUNERS,
@@ -41,6 +41,7 @@ def add_commands(commands) -> None:
     ):
         cmd = commands.add_parser(name, help=helptext)
         cmd.add_argument("data", nargs="?", help="table, image folder/zip or text collection")
+        cmd.add_argument("--sample", help=f"use a bundled sample instead: {SAMPLE_NAMES}")
         cmd.add_argument("--target", help="column to predict (guessed when omitted)")
         cmd.add_argument("--sheet", help="Excel sheet")
         cmd.add_argument("--task", choices=["binary", "multiclass", "regression"])
@@ -133,6 +134,7 @@ def add_commands(commands) -> None:
 RESUME_FLAGS = ("--max-trials", "--time-limit", "--epochs", "--patience")
 _FIXED_ON_RESUME = {
     "data": "the data",
+    "sample": "--sample",
     "target": "--target",
     "sheet": "--sheet",
     "task": "--task",
@@ -169,17 +171,12 @@ def _values(pairs: list[str]) -> dict:
 
 
 def _spec(args) -> RunSpec:
-    if not args.data:
-        raise DlstudioError(
-            "No data was given.",
-            "a path to a table, image folder or text collection",
-            f"Run e.g. `dlstudio {args.command} data.csv --target COL`.",
-        )
+    path, target = data_or_sample(args.data, args.sample, args.target, args.command)
     defaults = TrainSpec()
     seed = defaults.seed if args.seed is None else args.seed
     data = DataSpec(
-        str(Path(args.data).expanduser().resolve()),
-        args.target,
+        str(Path(path).expanduser().resolve()),
+        target,
         args.sheet,
         args.task,
         parse_roles(args.role),

@@ -14,7 +14,7 @@ _SANDBOX = Path(tempfile.mkdtemp(prefix="dlstudio-tests-"))
 os.environ["DLSTUDIO_CACHE"] = str(_SANDBOX / "cache")
 os.environ["XDG_CONFIG_HOME"] = str(_SANDBOX / "config")  # where QSettings writes on Linux
 
-SAMPLES = Path(__file__).resolve().parents[1] / "resources" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "dlstudio" / "resources" / "samples"
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -128,3 +128,13 @@ def test_bad_input_gives_one_plain_message(case, tmp_path, penguins_csv, capsys)
     assert "Expected" in captured.err  # what was expected, after what was received
     assert "Traceback" not in captured.err + captured.out
     assert captured.err.count("\n") == 1  # one message, one line
+
+
+def test_a_bundled_sample_by_name_with_its_target(capsys):
+    images = inspect_json(capsys, "--sample", "digits")
+    assert (images["kind"], images["rows"]) == ("images", 1797)
+    assert inspect_json(capsys, "--sample", "breast_cancer")["target"] == "diagnosis"
+    assert run(["inspect", "--sample", "cats"]) == 2
+    assert "no bundled sample called 'cats'" in capsys.readouterr().err
+    assert run(["inspect"]) == 2
+    assert "dlstudio inspect --sample penguins" in capsys.readouterr().err

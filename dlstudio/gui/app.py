@@ -11,9 +11,11 @@ import gc
 import os
 import sys
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from dlstudio.core.resources import icon_paths
 from dlstudio.gui.main_window import MainWindow
 
 
@@ -24,8 +26,19 @@ def application() -> QApplication:
         app = QApplication(sys.argv[:1])
         app.setApplicationName("dlstudio")
         app.setOrganizationName("dlstudio")
+        # Matches the .desktop file's name, so Wayland and the taskbar pair the window with it.
+        app.setDesktopFileName("dlstudio")
+        app.setWindowIcon(application_icon())
         _apply_chosen_backend()
     return app
+
+
+def application_icon() -> QIcon:
+    """dlstudio's icon at every size it is drawn at, so no size is scaled from another."""
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    return icon
 
 
 class GuiThreadGarbageCollector(QObject):
@@ -102,3 +115,29 @@ def show_main_window(path: str | None = None, target: str | None = None) -> Main
     window.show()
     window.finish_starting(path, target)
     return window
+
+
+def quit_when_ready(window: MainWindow, wait_for_data: bool, give_up_s: float = 120.0) -> None:
+    """Close the app once the window's pages are built (and its data opened, when asked).
+
+    For DLSTUDIO_QUIT_AFTER_SHOW (see `dlstudio.gui.launch.launch`): the event loop then exits
+    with 0, or with 1 and a line on stderr when the window is not ready within `give_up_s`.
+    """
+    app = application()
+    waited = QElapsedTimer()
+    waited.start()
+    timer = QTimer(window)
+
+    def check() -> None:
+        ready = window.pages_ready and (not wait_for_data or window.data_page.dataset is not None)
+        if ready:
+            timer.stop()
+            window.close()
+            app.exit(0)
+        elif waited.elapsed() > give_up_s * 1000:
+            timer.stop()
+            print(f"dlstudio: the window was not ready after {give_up_s:.0f} s", file=sys.stderr)
+            app.exit(1)
+
+    timer.timeout.connect(check)
+    timer.start(100)

@@ -8,12 +8,10 @@ from __future__ import annotations
 import os
 import sys
 
-from dlstudio.core.errors import DlstudioError
-
 NO_DISPLAY = (
     "dlstudio: no display found (DISPLAY and WAYLAND_DISPLAY are not set), so the window cannot "
     "open. Use a virtual screen with `xvfb-run -a make run`, or the command line, e.g. "
-    "`.venv/bin/dlstudio inspect resources/samples/tabular/palmer_penguins.csv`."
+    "`dlstudio inspect --sample penguins`."
 )
 
 
@@ -26,21 +24,34 @@ def has_display() -> bool:
 
 
 def launch(path: str | None = None, target: str | None = None, sample: str | None = None) -> int:
-    """Open the main window and run the event loop; returns the exit status."""
-    if sample:
-        from dlstudio.core.samples import SAMPLES, sample_path
+    """Open the main window and run the event loop; returns the exit status.
 
-        if sample not in SAMPLES:
-            raise DlstudioError(
-                f"There is no bundled sample called {sample!r}.",
-                f"one of {', '.join(SAMPLES)}",
-                "Pick one of those, or open your own data with `dlstudio gui PATH`.",
-            )
-        path, target = str(sample_path(sample)), target or SAMPLES[sample][1]
+    With the environment variable DLSTUDIO_QUIT_AFTER_SHOW=1 the window closes as soon as its
+    pages are built and the data (if any) has opened, and the exit status is 0: CI's wheel smoke
+    test (.ci/wheel-smoke) uses it to check that an installed copy really opens.
+    """
+    if sample:
+        from dlstudio.core.samples import open_sample
+
+        path, target = open_sample(sample, target)
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     from dlstudio.gui.app import application, show_main_window
 
-    window = show_main_window(path, target)  # noqa: F841  (kept alive while the loop runs)
+    window = show_main_window(path, target)
+    if os.environ.get("DLSTUDIO_QUIT_AFTER_SHOW") == "1":
+        from dlstudio.gui.app import quit_when_ready
+
+        quit_when_ready(window, wait_for_data=bool(path))
     return application().exec()
+
+
+def main() -> int:
+    """The `dlstudio-gui` entry point (a windowed program on Windows: no console opens).
+
+    It takes the same arguments as `dlstudio gui`, e.g. `dlstudio-gui --sample penguins`.
+    """
+    from dlstudio.cli import run
+
+    return run(["gui", *sys.argv[1:]])

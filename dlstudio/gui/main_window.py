@@ -506,5 +506,5 @@ class MainWindow(QMainWindow):
             self,
             "About dlstudio",
             f"<b>dlstudio {__version__}</b><p>A desktop AutoML studio for Keras.</p>"
-            "<p>Sample data: see resources/samples/README.md for licences and credits.</p>",
+            "<p>Sample data: see dlstudio/resources/samples/README.md for licences and credits.</p>",
         )

@@ -27,7 +27,7 @@ from dlstudio.core.snippets import inputs_code, runtime_code
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "resources" / "samples"
+SAMPLES = ROOT / "dlstudio" / "resources" / "samples"
 DATA = ROOT / "tests" / "data"
 BUDGET_S = 12
 TOLERANCE = 1e-4

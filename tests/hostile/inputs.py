@@ -2,7 +2,7 @@
 
 Every function writes into a folder it is given and returns the path it made, so nothing binary
 is committed and each case starts from its own fresh copy. The real data they start from is the
-bundled penguins and digits samples (credits in resources/samples/README.md).
+bundled penguins and digits samples (credits in dlstudio/resources/samples/README.md).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import struct
 import zlib
 from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "dlstudio" / "resources" / "samples"
 PENGUINS = SAMPLES / "tabular" / "palmer_penguins.csv"
 DIGITS = SAMPLES / "image" / "sklearn_digits"
 
