@@ -25,3 +25,9 @@ class DlstudioError(Exception):
 
 class DataError(DlstudioError):
     """The data file, folder or archive cannot be used as given."""
+
+
+def error_summary(error: BaseException, limit: int = 300) -> str:
+    """A library's exception in one line for a message: its type and first line of text."""
+    lines = [line for line in str(error).strip().splitlines() if line.strip()]
+    return f"{type(error).__name__}: {lines[0][:limit]}" if lines else type(error).__name__

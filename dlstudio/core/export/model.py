@@ -20,7 +20,7 @@ from keras import layers, ops
 from dlstudio.core.data import Task
 from dlstudio.core.engine.datasets import make_batches
 from dlstudio.core.engine.prepare import FeatureInput, PreparedData, raw_column_values
-from dlstudio.core.errors import DlstudioError
+from dlstudio.core.errors import DlstudioError, error_summary
 from dlstudio.core.model_files import card_of
 from dlstudio.core.model_files import model_file as saved_model_file
 from dlstudio.core.storage import DamagedFile
@@ -80,7 +80,7 @@ def load_model(reference: str | Path) -> LoadedModel:
     except Exception as error:  # noqa: BLE001  (a cut or foreign file: say which, not a traceback)
         raise DamagedFile(
             model_file,
-            f"Keras could not load it ({type(error).__name__}: {_first_line(error)})",
+            f"Keras could not load it ({error_summary(error, limit=200)})",
             "Train the model again, or restore model.keras from a copy.",
         ) from None
     return LoadedModel(model, card, model_file.parent)
@@ -150,8 +150,3 @@ def predictions_frame(card: dict, outputs: dict) -> pd.DataFrame:
     for i, name in enumerate(names):
         result[f"probability_{name}"] = probabilities[:, i]
     return result
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0][:200] if text else "no details"

@@ -20,7 +20,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from dlstudio.core.errors import DlstudioError
+from dlstudio.core.errors import DlstudioError, error_summary
 from dlstudio.core.export.card import write_card_markdown
 from dlstudio.core.export.model import LoadedModel, load_model, predict_arrays, raw_inputs
 from dlstudio.core.formats import LABELS
@@ -67,7 +67,7 @@ def export_run(
             with hushed(show_on_error=False):
                 written[fmt] = WRITERS[fmt](loaded, out, sample)
         except Exception as error:  # a converter's own failure: say which, keep the others
-            problems.append(f"{LABELS[fmt]}: the converter failed ({_first_line(error)})")
+            problems.append(f"{LABELS[fmt]}: the converter failed ({error_summary(error)})")
     checked = _check_in_fresh_process(written, sample, expected, problems)
     shutil.copy(folder / "model_card.json", out / "model_card.json")
     write_card_markdown(out / "model_card.md", card, [f.format for f in checked])
@@ -300,8 +300,3 @@ def _matching(key: str, actual: dict):
         return actual[key]
     named = [name for name in actual if key in name]
     return actual[named[0]] if len(named) == 1 else None
-
-
-def _first_line(error: Exception) -> str:
-    lines = [ln for ln in str(error).strip().splitlines() if ln.strip()]
-    return f"{type(error).__name__}: {lines[0][:300]}" if lines else type(error).__name__
