@@ -52,7 +52,7 @@ probe.stop()
 log = window.train_page.log.toPlainText()
 window.close()
 result = {{"max_ms": max(late), "p99_ms": float(np.percentile(late, 99)),
-          "ticks": len(late), "completed": "Run completed" in log, "stalls": sorted(stalls, key=lambda s: -s[1])[:10]}}
+          "ticks": len(late), "completed": "Finished" in log, "stalls": sorted(stalls, key=lambda s: -s[1])[:10]}}
 """
 
 

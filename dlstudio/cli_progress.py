@@ -26,6 +26,7 @@ from dlstudio.core.events import (
     TrialEnded,
     TrialStarted,
 )
+from dlstudio.core.wording import trial_status, trial_words
 
 
 class ProgressPrinter:
@@ -54,6 +55,7 @@ class ProgressPrinter:
         # The engine raises after RunFailed and the CLI prints that error once, so the
         # message is kept here rather than printed twice.
         self.failure: str | None = None
+        self._numbers: dict[str, int] = {}  # trial id -> the trial's number, counted from 1
 
     def __enter__(self):
         self.progress.__enter__()
@@ -89,8 +91,9 @@ class ProgressPrinter:
         elif isinstance(event, TrialStarted):
             if self._trial is not None:
                 self.progress.remove_task(self._trial)
+            self._numbers[event.trial_id] = event.number
             self._trial = self.progress.add_task(
-                f"trial {event.trial_id}", total=event.epochs, info=""
+                f"trial {event.number}", total=event.epochs, info=""
             )
         elif isinstance(event, EpochEnded) and self._trial is not None:
             shown = "  ".join(
@@ -107,8 +110,9 @@ class ProgressPrinter:
             message = f" — {one_line(record.message)}" if record.message else ""
             if record.status.value == "failed":
                 message += " (the full text is in the run's log.txt)"
+            self._numbers[record.trial_id] = record.number
             self.note(
-                f"trial {record.trial_id}: {record.status.value}, score {score}, "
+                f"trial {record.number}: {trial_status(record.status.value)}, score {score}, "
                 f"{record.duration_s:.1f} s{message}"
             )
             if self._search is not None:
@@ -117,7 +121,13 @@ class ProgressPrinter:
             self.note(event.text)
         elif isinstance(event, RunFinished):
             status = STATUS_WORDS.get(event.status.value, event.status.value)
-            self.note(f"Run {status} after {event.duration_s:.1f} s")
+            kept = ""
+            if event.model_path:
+                number = self._numbers.get(event.best_trial_id)
+                trial = trial_words(number, len(self._numbers)) if number else "the best trial"
+                what = "the best epoch of " if event.partial else ""
+                kept = f"; the model kept is {what}{trial}"
+            self.note(f"Run {status} after {event.duration_s:.1f} s{kept}")
         elif isinstance(event, RunFailed):
             self.failure = event.message
 
@@ -147,7 +157,10 @@ def print_result(run, quiet: bool = False) -> None:
         return
     status = STATUS_WORDS.get(state.get("status"), state.get("status"))
     best = state.get("best_trial_id")
-    console.print(f"[bold]{run.path}[/]: {status}" + (f"; best trial {best}" if best else ""))
+    trials = run.trials()
+    number = next((t.number for t in trials if t.trial_id == best), None)
+    shown = f"; the model kept is {trial_words(number, len(trials))}" if number else ""
+    console.print(f"[bold]{run.path}[/]: {status}{shown}")
     if evaluation:
         print_evaluation(run, evaluation, console)
         kind = "a partial model" if state.get("partial") else "raw data in, predictions out"
@@ -159,7 +172,7 @@ def print_result(run, quiet: bool = False) -> None:
 
 STATUS_WORDS = {
     "completed": "finished",
-    "time_limit": "stopped at the time limit",
+    "time_limit": "finished: the time budget ran out",
     "cancelled": "stopped by you",
     "failed": "failed",
     "interrupted": "interrupted (resume it with `dlstudio tune --resume RUN`)",
@@ -174,13 +187,24 @@ def print_evaluation(run, evaluation: dict, console: Console | None = None) -> N
     table.add_column("metric")
     table.add_column("model", justify="right")
     table.add_column("baseline", justify="right")
+    classic = evaluation.get("classic")  # a classical model on the same split
+    classic = classic if isinstance(classic, dict) else {}
+    known = classic.get("metrics") if isinstance(classic.get("metrics"), dict) else {}
+    if known:
+        table.add_column(str(classic.get("name")), justify="right")
     baseline = evaluation.get("baseline", {})
     for name, value in evaluation.get("metrics", {}).items():
         base = baseline.get(name)
-        table.add_row(name, f"{value:.4f}", f"{base:.4f}" if base is not None else "")
+        row = [name, f"{value:.4f}", f"{base:.4f}" if base is not None else ""]
+        if known:
+            theirs = known.get(name)
+            row.append(f"{theirs:.4f}" if isinstance(theirs, (int, float)) else "")
+        table.add_row(*row)
     console.print(table)
     if baseline.get("name"):
         console.print(f"baseline: {baseline['name']}", style="dim")
+    if classic:
+        console.print(classic_note(classic), style="dim", markup=False)
     if evaluation.get("per_class"):
         per = Table(title="Per class", title_justify="left")
         for col in ("class", "precision", "recall", "f1", "support"):
@@ -194,6 +218,21 @@ def print_evaluation(run, evaluation: dict, console: Console | None = None) -> N
                 str(row["support"]),
             )
         console.print(per)
+
+
+def classic_note(classic: dict) -> str:
+    """ "classical reference: Gradient boosting on the same split, trained in 2.1 s", or why
+    there is none."""
+    if not classic.get("name"):
+        return f"classical reference: none. {classic.get('reason', '')}".strip()
+    settings = classic.get("settings") if isinstance(classic.get("settings"), dict) else {}
+    settings = ", ".join(f"{k} {v}" for k, v in settings.items())
+    cut = ", cut short by the time budget" if classic.get("cut_short") else ""
+    seconds = classic.get("seconds")
+    took = f", trained in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
+    return f"classical reference: {classic['name']} on the same split{took}{cut}" + (
+        f" ({settings})" if settings else ""
+    )
 
 
 def print_runs(rows: list[dict]) -> None:

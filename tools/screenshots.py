@@ -54,6 +54,8 @@ def main() -> None:
     window.model_page.patience_spin.setValue(25)
     shoot(window, "model")
     window.start_training()
+    settle(2)
+    shoot(window, "train-starting")  # TensorFlow loads in the worker: a ticking clock meanwhile
     while window.train_page.trials_done < 2 and window.controller.is_running():
         settle(0.2)
     settle(1.5)
@@ -64,6 +66,14 @@ def main() -> None:
     shoot(window, "train-finished")
     window.go_to(3)
     shoot(window, "results")
+    results = window.results_page
+    results.tabs.setCurrentWidget(results.mistakes)
+    shoot(window, "results-mistakes")
+    results.tabs.setCurrentWidget(results.try_it)
+    while results.try_it.last_answer is None:
+        settle(0.2)
+    shoot(window, "results-try-it")
+    results.tabs.setCurrentIndex(0)
     window.go_to(4)
     window.export_page.export()
     while "predictions match" not in window.export_page.written.toPlainText():
@@ -73,14 +83,16 @@ def main() -> None:
         settle(0.2)
     shoot(window, "export")
     # A second search, so the comparison views have two runs to compare.
-    window.model_page.tuner_combo.setCurrentText("bayesian")
-    window.model_page.trials_spin.setValue(6)
+    # Ten trials: importance is only shown from eight finished ones.
+    tuners = window.model_page.tuner_combo
+    tuners.setCurrentIndex(tuners.findData("bayesian"))
+    window.model_page.trials_spin.setValue(10)
+    window.model_page.epochs_spin.setValue(12)
     window.start_training()
     while window.controller.is_running():
         settle(0.2)
     settle(1)
     window.go_to(3)
-    results = window.results_page
     results.tabs.setCurrentWidget(results.runs_view)
     results.runs_view.table.selectAll()
     shoot(window, "compare-runs")

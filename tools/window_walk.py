@@ -1,6 +1,7 @@
 """Walk the real window through one dataset as a user would, taking a screenshot at each step:
-open the data, auto-tune within a budget, watch it train, read the results, export every
-format the model can use, and predict on new data.
+open the data, auto-tune within a budget, watch it train, read the results (trials, runs,
+mistakes, the decision threshold of a two-class model, Try it), export every format the model
+can use, predict on new data, and reopen the project in a new window.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/window_walk.py DATA \
         --target COL --budget 30s --predict NEW --out shots/ [--role COL=ROLE ...]
@@ -83,6 +84,23 @@ def main() -> None:
     shoot("3-train-finished")
     window.go_to(3)
     shoot("4-results")
+    results = window.results_page
+    for name, tab in (("trials", results.trials_view), ("runs", results.runs_view)):
+        results.tabs.setCurrentWidget(tab)
+        shoot(f"4-results-{name}")
+    results.tabs.setCurrentWidget(results.mistakes)
+    shoot("4-results-mistakes")
+    if results.tabs.isTabVisible(results.tabs.indexOf(results.threshold)):
+        results.tabs.setCurrentWidget(results.threshold)
+        results.threshold.slider.setValue(35)
+        shoot("4-results-threshold")
+    results.tabs.setCurrentWidget(results.try_it)
+    until(
+        lambda: results.try_it.last_answer is not None or "rror" in results.try_it.status.text(),
+        180,
+    )
+    shoot("4-results-try-it")
+    results.tabs.setCurrentIndex(0)
     window.go_to(4)
     export = window.export_page
     export.export()
@@ -100,6 +118,18 @@ def main() -> None:
             )
         )
     shoot("5-export")
+    project = window.project_dir
+    window.close()
+    # Reopen the project in a new window, as after a restart: data, choices, runs and results.
+    window = create_main_window()
+    window.resize(1560, 960)
+    window.show()
+    window.open_project(project)
+    until(lambda: window.data_page.dataset is not None, 300)
+    window.go_to(0)
+    shoot("6-reopened-data")
+    window.go_to(3)
+    shoot("6-reopened-results")
     window.close()
 
 

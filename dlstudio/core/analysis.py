@@ -2,9 +2,11 @@
 
 Importance method (shown in the app and the docs): for each hyperparameter, the share of the
 variance of the score across finished trials that its value alone explains — one-way ANOVA's
-η² (eta squared). Numeric values are grouped into up to 4 quantile bins first (on a log scale
-where the search space is logarithmic). It measures main effects only, not interactions, and
-with few trials it is a hint, not a verdict; the app says how many trials it rests on.
+η², corrected for chance (ε²: with few trials, any grouping "explains" some variance by luck,
+and ε² subtracts what luck alone would give). Numeric values are grouped into up to 4 quantile
+bins first (on a log scale where the search space is logarithmic). It measures main effects
+only, not interactions. It is shown only from MIN_IMPORTANCE_TRIALS finished trials on, with
+an interval from resampling the trials (bootstrap), so a hint never looks like a verdict.
 """
 
 from __future__ import annotations
@@ -18,11 +20,16 @@ from dlstudio.core.config import objective_direction
 from dlstudio.core.events import TrialStatus
 from dlstudio.core.models.space import TEMPLATES
 from dlstudio.core.project import RunFolder
+from dlstudio.core.run_names import run_name
 
+MIN_IMPORTANCE_TRIALS = 8
+RESAMPLES = 200
 IMPORTANCE_METHOD = (
-    "Share of the score's variance across finished trials explained by each hyperparameter "
-    "alone (one-way ANOVA, η²; numbers in up to 4 quantile bins, log-scaled where the space "
-    "is). Main effects only, no interactions."
+    "How much of the spread of the score across finished trials each hyperparameter explains "
+    "on its own (one-way ANOVA, η² corrected for chance; numbers in up to 4 groups, "
+    "log-scaled where the search was). The whiskers show the range it takes in 8 of 10 "
+    "resamplings of the trials: wide whiskers mean more trials are needed to tell. Main "
+    "effects only, no interactions."
 )
 FIXED_COLUMNS = ["run", "trial", "status", "score", "duration_s", "epochs", "parameters"]
 
@@ -38,6 +45,7 @@ def run_summary(run: RunFolder) -> dict:
     card = run.read("model_card.json") or {}
     return {
         "run": run.id,
+        "name": run_name(run.path),
         "status": state.get("status", "unknown"),
         "mode": spec.mode if spec else "?",
         "tuner": spec.search.tuner if spec and spec.search else "—",
@@ -90,24 +98,87 @@ def log_scaled(runs: list[RunFolder]) -> set[str]:
     return names
 
 
+def finished_trials(frame: pd.DataFrame) -> pd.DataFrame:
+    """The trials that completed with a score."""
+    if frame.empty or "status" not in frame:
+        return frame.iloc[0:0]
+    return frame[(frame["status"] == TrialStatus.COMPLETED.value) & frame["score"].notna()]
+
+
+def importance_shortfall(frame: pd.DataFrame, runs: int = 1) -> str | None:
+    """Why importance cannot be shown yet, in one sentence; None when it can."""
+    done = finished_trials(frame)
+    have = "this run has" if runs <= 1 else "these runs have"
+    if len(done) < MIN_IMPORTANCE_TRIALS:
+        return (
+            f"Importance needs at least {MIN_IMPORTANCE_TRIALS} finished trials; "
+            f"{have} {len(done)}. Run a search with more trials to see which "
+            "settings matter."
+        )
+    if done["score"].astype(float).nunique() < 2:
+        return "Every finished trial has the same score, so no setting made a difference."
+    if not _varied_columns(done):
+        return (
+            "No setting took two different values in the finished trials, so there is "
+            "nothing to compare."
+        )
+    return None
+
+
 def importance(frame: pd.DataFrame, log_names: set[str] = frozenset()) -> dict[str, float]:
-    """η² of the score per hyperparameter, over completed trials; {} with fewer than 3."""
-    done = frame[(frame["status"] == TrialStatus.COMPLETED.value) & frame["score"].notna()]
-    if len(done) < 3:
+    """ε² (chance-corrected η²) of the score per hyperparameter, largest first; {} with fewer
+    than MIN_IMPORTANCE_TRIALS finished trials (`importance_shortfall` says why)."""
+    return {name: value for name, (value, _, _) in importance_interval(frame, log_names).items()}
+
+
+def importance_interval(
+    frame: pd.DataFrame,
+    log_names: set[str] = frozenset(),
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+) -> dict[str, tuple[float, float, float]]:
+    """Per hyperparameter: (ε² on all finished trials, 10th and 90th percentile of ε² over
+    bootstrap resamples of the trials), largest first; {} when `importance_shortfall`."""
+    if importance_shortfall(frame) is not None:
         return {}
+    done = finished_trials(frame)
     score = done["score"].astype(float).to_numpy()
-    total = float(((score - score.mean()) ** 2).sum())
-    if total == 0:
-        return {}
+    rng = np.random.default_rng(seed)
+    samples = rng.integers(0, len(score), size=(resamples, len(score)))
     result = {}
-    for column in hyperparameter_columns(done):
-        values = done[column]
-        if values.nunique(dropna=False) < 2:
-            continue
-        groups = _groups(values, column.removeprefix("hp:") in log_names)
-        means = pd.Series(score, index=done.index).groupby(groups).transform("mean").to_numpy()
-        result[column.removeprefix("hp:")] = float(((means - score.mean()) ** 2).sum() / total)
-    return dict(sorted(result.items(), key=lambda item: -item[1]))
+    for column in _varied_columns(done):
+        name = column.removeprefix("hp:")
+        codes = np.unique(
+            _groups(done[column], name in log_names).astype(str), return_inverse=True
+        )[1].reshape(-1)
+        value = _epsilon_squared(score, codes)
+        spread = [_epsilon_squared(score[rows], codes[rows]) for rows in samples]
+        low, high = np.percentile(spread, [10, 90])
+        result[name] = (value, float(min(low, value)), float(max(high, value)))
+    return dict(sorted(result.items(), key=lambda item: -item[1][0]))
+
+
+def _varied_columns(done: pd.DataFrame) -> list[str]:
+    return [
+        c for c in hyperparameter_columns(done) if done[c].astype(str).nunique(dropna=False) >= 2
+    ]
+
+
+def _epsilon_squared(score: np.ndarray, codes: np.ndarray) -> float:
+    """(SS between − (k−1)·MS within) / SS total, clipped to 0..1; 0 without spread."""
+    n = len(score)
+    total = float(((score - score.mean()) ** 2).sum())
+    codes = np.unique(codes, return_inverse=True)[1].reshape(-1)
+    k = int(codes.max()) + 1 if n else 0
+    if total <= 0 or k < 2 or n <= k:
+        return 0.0
+    counts = np.bincount(codes, minlength=k)
+    sums = np.bincount(codes, weights=score, minlength=k)
+    means = sums / np.maximum(counts, 1)
+    between = float((counts * (means - score.mean()) ** 2).sum())
+    within = total - between
+    value = (between - (k - 1) * within / (n - k)) / total
+    return float(min(max(value, 0.0), 1.0))
 
 
 def _groups(values: pd.Series, log: bool) -> np.ndarray:
@@ -127,6 +198,17 @@ def objective_of(run: RunFolder, spec) -> str:
     none), else as its spec named it."""
     named = spec.search.objective if spec and spec.search else None
     return run.state().get("objective") or named or "val_loss"
+
+
+def objective_of_runs(runs: list[RunFolder]) -> str:
+    """The objective of the first readable run (the score the views plot), else val_loss."""
+    for run in runs:
+        try:
+            spec = run.spec()
+        except Exception:
+            continue
+        return objective_of(run, spec)
+    return "val_loss"
 
 
 def direction_of(runs: list[RunFolder]) -> str:

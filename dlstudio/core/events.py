@@ -75,6 +75,10 @@ class RunStarted:
     time_limit_s: float | None
     train_rows: int
     resumed_trials: int = 0
+    # The training loss of a model that ignores its inputs, per loss ("crossentropy" for
+    # classes; "mse", "mae", "huber" on the scaled target for numbers): what the diagnosis
+    # compares the curves with before it calls a model too simple.
+    baseline_losses: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

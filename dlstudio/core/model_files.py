@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dlstudio.core.engine.prepare import FeatureInput
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.export_target import check_export_folder
 from dlstudio.core.formats import FORMATS, LABELS, available_formats, offered_formats
 from dlstudio.core.project import find_run
 from dlstudio.core.storage import DamagedFile, read_json_object
@@ -94,19 +95,13 @@ def checked_formats(formats: list[str] | None, card: dict) -> list[str]:
 
 
 def export_folder(out_dir: str | Path, own: Path) -> Path:
-    """The folder to export into, created and writable, and not part of another run.
+    """The folder to export into, created and writable, and not part of another run
+    (export_target.check_export_folder says what else is refused).
 
     Raises:
-        DlstudioError: It is a file, inside another run, or cannot be created or written.
+        DlstudioError: It is a file, another run's or model's, or cannot be created or written.
     """
-    out = Path(out_dir).expanduser().resolve()
-    for folder in (out, *out.parents):
-        if (folder / "spec.json").is_file() and folder.resolve() != own.resolve():
-            raise DlstudioError(
-                f"The export folder {str(out)!r} is inside another run ({folder.name}).",
-                "a folder of its own, or one inside this run's folder",
-                f"Choose another folder, e.g. {str(own / 'export')!r}.",
-            )
+    out = check_export_folder(out_dir, own)  # never another run's folder or model's files
     if out.exists() and not out.is_dir():
         raise DlstudioError(
             f"--out {str(out)!r} is a file, not a folder.",

@@ -1,6 +1,6 @@
 """A project folder on disk: the data it is about, and one folder per run.
 
-    project.json                  the data spec and its profile summary
+    project.json                  the whole data spec (path, target, sheet, task, roles, split)
     runs/<run-id>/spec.json       the RunSpec, as started (resume reads it)
     runs/<run-id>/state.json      status, times, best trial; "running" + a dead pid = interrupted
     runs/<run-id>/trials.jsonl    one line per finished trial, appended as each one ends
@@ -23,10 +23,11 @@ import json
 import os
 import time
 import zipfile
+from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
 
-from dlstudio.core.config import RunSpec
+from dlstudio.core.config import DataSpec, RunSpec, SplitSpec
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import RunStatus, TrialRecord
 from dlstudio.core.run_lock import LOCK_NAME, RunLock
@@ -48,8 +49,11 @@ __all__ = [
     "StorageError",
     "atomic_write_json",
     "atomic_write_text",
+    "data_spec_from_dict",
+    "data_spec_to_dict",
     "find_run",
     "read_json",
+    "same_data",
 ]
 
 # The status a run is listed with when its state.json cannot be read.
@@ -346,6 +350,39 @@ class Project:
         except DlstudioError:
             return {}
 
+    def data_spec(self) -> DataSpec | None:
+        """The whole data spec the project is about (path, target, sheet, task, roles, split),
+        as its latest run started it; None when project.json names no data or is damaged.
+
+        Keys a newer dlstudio wrote are skipped; a spec whose roles or split cannot be read
+        keeps its path and target (the data can still be opened)."""
+        data = self.info().get("data")
+        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
+            return None
+        return data_spec_from_dict(data)
+
+    def data_path(self) -> str | None:
+        """The data file or folder the project is about: project.json's, else (a project
+        whose project.json is missing) its latest readable run's; None when neither says."""
+        spec = self.data_spec()
+        if spec is not None:
+            return spec.path
+        for run in reversed(self.runs()):
+            try:
+                return run.spec().data.path
+            except DlstudioError:
+                continue
+        return None
+
+    def holds_other_data(self, path: str | Path) -> bool:
+        """Whether this folder is a project about other data than `path`, so that runs on
+        `path` must not go into it. An empty or new folder holds no data; a folder with runs
+        whose data cannot be told is treated as holding other data (never mix)."""
+        own = self.data_path()
+        if own is None:
+            return bool(self.runs())
+        return not same_data(own, path)
+
     def new_run(self, spec: RunSpec) -> RunFolder:
         """A new run folder with a name no other process can take at the same time: the
         folder is created without exist_ok, which the file system does atomically."""
@@ -376,6 +413,35 @@ class Project:
 
 
 _FIX_PROJECT = "Choose another folder with --project, or free space / make this one writable."
+
+
+def same_data(a: str | Path, b: str | Path) -> bool:
+    """Whether two data paths name the same file or folder (after ~ and symbolic links)."""
+    return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+
+
+def data_spec_to_dict(spec: DataSpec) -> dict:
+    """A DataSpec as project.json keeps it: every field, the split included."""
+    return asdict(spec)
+
+
+def data_spec_from_dict(data: dict) -> DataSpec:
+    """A DataSpec from project.json's "data" (or an older one with path and target only)."""
+    names = {f.name for f in fields(DataSpec)}
+    values = {k: v for k, v in data.items() if k in names}
+    split = values.pop("split", None)
+    roles = values.pop("roles", None)
+    split_names = {f.name for f in fields(SplitSpec)}
+    try:
+        values["split"] = SplitSpec(**{k: v for k, v in (split or {}).items() if k in split_names})
+    except (TypeError, AttributeError):
+        values["split"] = SplitSpec()
+    if isinstance(roles, dict):
+        values["roles"] = {str(k): str(v) for k, v in roles.items()}
+    for key in ("target", "sheet", "task"):
+        if values.get(key) is not None and not isinstance(values[key], str):
+            values[key] = None
+    return DataSpec(**values)
 
 
 def _is_run(path: Path) -> bool:

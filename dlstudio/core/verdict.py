@@ -1,26 +1,53 @@
-"""Does the model beat a model that learned nothing? One verdict, said the same way everywhere.
+"""Does the model beat a model that learned nothing? One verdict, said the same way everywhere
+(the Results page, the CLI, the model card).
 
 The trivial baseline is the most frequent class, or the training mean for numbers (see
-engine/evaluate.py). Accuracy is the measure people read, but on imbalanced classes always
-guessing the common class already scores high, so there the verdict uses balanced accuracy
-(the mean recall over classes, which any constant guess holds at 1 / classes).
+engine/evaluate.py). Accuracy is the measure people read, so the sentence always gives it, but
+on imbalanced classes always guessing the common class already scores high, so there the
+decision uses balanced accuracy (the mean recall over classes, which any constant guess holds
+at 1 / classes) and the sentence says so.
+
+When the evaluation carries a classical reference trained on the same split
+(evaluation["classic"] = {"name", "metrics", "seconds"}), one more sentence says whether deep
+learning earned its keep against it.
 """
 
 from __future__ import annotations
 
+from dlstudio.core.wording import amount, percent
+
 IMBALANCED_ABOVE = 0.7  # the most frequent class's share of the test rows
+
+NOT_LEARNED = (
+    "The model has learned nothing that guessing does not: try a longer time budget or another "
+    "architecture, or check that the inputs can predict the target."
+)
 
 
 def baseline_verdict(test: dict, validation: dict | None = None) -> dict:
-    """{"metric", "model", "baseline", "beats_baseline", "validation", "text"} from the test
-    split's evaluation (and, when given, whether the validation split agrees)."""
+    """{"metric", "model", "baseline", "beats_baseline", "validation", "headline", "detail",
+    "classic_text", "text"} from the test split's evaluation (and, when given, whether the
+    validation split agrees). "headline" is the one sentence to show first; "detail" the
+    balanced-accuracy sentence on imbalanced classes; "text" adds the comparison with a
+    classical model, the validation split when it disagrees, and advice when it does not beat
+    the baseline."""
     measure = _measure(test)
     verdict = {**measure, "beats_baseline": _beats(measure)}
     if validation is not None:
         on_validation = _measure(validation, measure["metric"])
         verdict["validation"] = {**on_validation, "beats_baseline": _beats(on_validation)}
-    verdict["text"] = _text(verdict, test)
-    return verdict
+    return _with_words(verdict, test)
+
+
+def describe(evaluation: dict) -> dict:
+    """The verdict of an evaluation as saved in evaluation.json, said anew: runs saved by
+    older versions, and a classical reference added after the verdict was, read the same."""
+    measure = _measure(evaluation)
+    verdict = {**measure, "beats_baseline": _beats(measure)}
+    stored = (evaluation.get("verdict") or {}).get("validation")
+    if isinstance(stored, dict) and stored.get("metric") == measure["metric"]:
+        verdict["validation"] = stored
+    return _with_words(verdict, evaluation)
 
 
 def _measure(evaluation: dict, metric: str | None = None) -> dict:
@@ -36,14 +63,22 @@ def _measure(evaluation: dict, metric: str | None = None) -> dict:
         metric = "accuracy"
         if (baseline.get("accuracy") or 0) >= IMBALANCED_ABOVE:
             metric = "balanced_accuracy"
-    present = [row for row in evaluation.get("per_class", []) if row.get("support")]
-    chance = {"accuracy": baseline.get("accuracy"), "balanced_accuracy": 1 / max(1, len(present))}
+    chance = {
+        "accuracy": baseline.get("accuracy"),
+        "balanced_accuracy": _constant_guess(evaluation),
+    }
     return {
         "metric": metric,
         "model": metrics.get(metric),
         "baseline": chance[metric],
         "higher_is_better": True,
     }
+
+
+def _constant_guess(evaluation: dict) -> float:
+    """Balanced accuracy of any constant guess: 1 / the classes present in the test rows."""
+    present = [row for row in evaluation.get("per_class", []) if row.get("support")]
+    return 1 / max(1, len(present))
 
 
 def _beats(measure: dict) -> bool:
@@ -53,33 +88,100 @@ def _beats(measure: dict) -> bool:
     return model > baseline if measure["higher_is_better"] else model < baseline
 
 
-def _shown(metric: str, value: float) -> str:
-    if metric == "mae":
-        return f"{value:,.4g}"
-    return f"{100 * value:.1f} %"
+def _with_words(verdict: dict, test: dict) -> dict:
+    verdict["headline"] = _headline(verdict, test)
+    detail = _balanced_sentence(verdict, test)
+    verdict["detail"] = "" if detail == verdict["headline"] else detail
+    verdict["classic_text"] = classic_sentence(test, verdict)
+    parts = [verdict["headline"], verdict["detail"], verdict["classic_text"]]
+    if verdict["model"] is not None and verdict["baseline"] is not None:
+        if not verdict["beats_baseline"]:
+            parts.append(NOT_LEARNED)
+        on_validation = verdict.get("validation")
+        if (
+            on_validation is not None
+            and on_validation["beats_baseline"] != verdict["beats_baseline"]
+        ):
+            side = "does" if on_validation["beats_baseline"] else "does not"
+            parts.append(f"On the validation rows it {side} beat that guess.")
+    verdict["text"] = " ".join(part for part in parts if part)
+    return verdict
 
 
-def _text(verdict: dict, test: dict) -> str:
+def _headline(verdict: dict, test: dict) -> str:
+    """ "Right on 86 % of test rows; always guessing the most common class (‘<=50K’) gets 76 %."
+    or "Off by 2.0 on average (mean absolute error); always guessing the mean is off by 5.8." """
     metric, model, baseline = verdict["metric"], verdict["model"], verdict["baseline"]
     if model is None or baseline is None:
         return "No test rows to compare the model with the trivial baseline."
-    name = {"mae": "mean absolute error", "accuracy": "accuracy"}.get(
-        metric, "balanced accuracy (the mean of each class's share found)"
-    )
-    trivial = test.get("baseline", {}).get("name", "the trivial baseline")
-    if metric == "balanced_accuracy":
-        trivial = "any constant guess"
-    compared = f"{name} {_shown(metric, model)} on the test split vs {_shown(metric, baseline)} for {trivial}"
-    if verdict["beats_baseline"]:
-        text = f"Beats the trivial baseline: {compared}."
-    else:
-        text = (
-            f"Does NOT beat the trivial baseline: {compared}. The model has learned nothing "
-            "that guessing does not; try a longer budget, another architecture, or check that "
-            "the features can predict the target."
+    if metric == "mae":
+        return (
+            f"Off by {amount(model, baseline)} on average (mean absolute error); always "
+            f"guessing the mean is off by {amount(baseline, model)}."
         )
-    on_validation = verdict.get("validation")
-    if on_validation is not None and on_validation["beats_baseline"] != verdict["beats_baseline"]:
-        side = "beats" if on_validation["beats_baseline"] else "does not beat"
-        text += f" (On the validation split it {side} it.)"
-    return text
+    metrics = test.get("metrics", {})
+    accuracy, guessed = metrics.get("accuracy"), test.get("baseline", {}).get("accuracy")
+    if accuracy is None or guessed is None:
+        return _balanced_sentence(verdict, test)
+    return (
+        f"Right on {percent(accuracy, guessed)} of test rows; {_majority_guess(test)} gets "
+        f"{percent(guessed, accuracy)}."
+    )
+
+
+def _balanced_sentence(verdict: dict, test: dict) -> str:
+    """On imbalanced classes, the measure that decided: "Counting every class equally
+    (balanced accuracy), it scores 78 % against 50 % for any constant guess." """
+    metric, model, baseline = verdict["metric"], verdict["model"], verdict["baseline"]
+    if metric != "balanced_accuracy" or model is None or baseline is None:
+        return ""
+    accuracy = test.get("metrics", {}).get("accuracy")
+    guessed = test.get("baseline", {}).get("accuracy")
+    but = accuracy is not None and guessed is not None and accuracy <= guessed
+    return (
+        f"{'But counting' if but else 'Counting'} every class equally (balanced accuracy), it "
+        f"scores {percent(model, baseline)} against {percent(baseline, model)} for any constant "
+        "guess."
+    )
+
+
+def _majority_guess(test: dict) -> str:
+    """ "always guessing the most common class (‘<=50K’)", from the test rows' class counts."""
+    rows = [row for row in test.get("per_class", []) if row.get("support") is not None]
+    if not rows:
+        return "always guessing the most common class"
+    most = max(row["support"] for row in rows)
+    first = next(row for row in rows if row["support"] == most)  # evaluate.py's argmax
+    tied = sum(1 for row in rows if row["support"] == most)
+    if tied > 1:
+        return f"always guessing one of the {tied} equally common classes (‘{first['class']}’)"
+    return f"always guessing the most common class (‘{first['class']}’)"
+
+
+def classic_sentence(test: dict, verdict: dict | None = None) -> str:
+    """One sentence comparing the model with the classical reference trained on the same rows
+    ("Gradient boosting on the same rows is right on 87 %: deep learning did not earn its keep
+    here."); "" when there is none, or it lacks the measure."""
+    classic = test.get("classic")
+    if not isinstance(classic, dict) or not classic.get("name"):
+        return ""  # none trained (its "reason" says why)
+    verdict = verdict or _measure(test)
+    metric, known = verdict["metric"], classic.get("metrics") or {}
+    if metric not in known and metric == "balanced_accuracy":
+        metric = "accuracy"  # the measure the headline gives
+    theirs, ours = known.get(metric), test.get("metrics", {}).get(metric)
+    if theirs is None or ours is None:
+        return ""
+    name = str(classic["name"])
+    name = name[0].upper() + name[1:]
+    if metric == "mae":
+        shown = f"is off by {amount(theirs, ours)} on average"
+        better = ours < theirs
+    elif metric == "accuracy":
+        shown = f"is right on {percent(theirs, ours)}"
+        better = ours > theirs
+    else:
+        shown = f"scores {percent(theirs, ours)} balanced accuracy"
+        better = ours > theirs
+    outcome = "the deep model beats it." if better else "deep learning did not earn its keep here."
+    return f"{name} on the same rows {shown}: {outcome}"

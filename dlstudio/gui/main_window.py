@@ -13,7 +13,6 @@ needs a page before then builds the pages first (`build_pages` is idempotent).
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from pathlib import Path
 
@@ -36,16 +35,15 @@ from PySide6.QtWidgets import (
 
 from dlstudio import __version__
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.session import default_projects_root
 from dlstudio.gui.recent import RecentList
+from dlstudio.gui.session import SessionModel
 from dlstudio.gui.worker import RunController
 
 STEPS = ["Data", "Model", "Train", "Results", "Export"]
 DATA, MODEL, TRAIN, RESULTS, EXPORT = range(5)
 PAGE_MODULES = [f"dlstudio.gui.wizard.{name}_page" for name in map(str.lower, STEPS)]
-
-
-def default_projects_root() -> Path:
-    return Path(os.environ.get("DLSTUDIO_PROJECTS") or Path.home() / "dlstudio-projects")
+__all__ = ["MainWindow", "default_projects_root"]
 
 
 class MainWindow(QMainWindow):
@@ -56,8 +54,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("dlstudio")
         self.setAcceptDrops(True)
         self.settings = QSettings("dlstudio", "dlstudio")
-        self.project_dir: Path | None = None
-        self.run = None
+        # What the user chose (data spec, run spec, project, run in focus): the pages edit and
+        # observe it; see core/session.py for the rules that keep projects apart.
+        self.session = SessionModel(self)
+        self._running_project: Path | None = None  # where the run in progress writes
         self.pages: list[QWidget] = []
         self._after_first_paint = None
         self.controller = RunController(self)
@@ -118,6 +118,16 @@ class MainWindow(QMainWindow):
     def pages_ready(self) -> bool:
         return bool(self.pages)
 
+    @property
+    def project_dir(self) -> Path | None:
+        """The current project folder (made on disk when its first run starts)."""
+        return self.session.state.project
+
+    @property
+    def run(self):
+        """The run in focus (a RunFolder of the current project), or None."""
+        return self.session.state.run
+
     def finish_starting(self, path: str | None = None, target: str | None = None) -> None:
         """After `show`: import the pages' libraries in the background, then build the pages
         (on this, the GUI thread, as Qt requires) and open `path` if one was given.
@@ -159,7 +169,7 @@ class MainWindow(QMainWindow):
         from dlstudio.gui.wizard.results_page import ResultsPage
         from dlstudio.gui.wizard.train_page import TrainPage
 
-        self.data_page = DataPage(self)
+        self.data_page = DataPage(self, session=self.session)
         self.model_page = ModelPage(self)
         self.train_page = TrainPage(self)
         self.results_page = ResultsPage(self)
@@ -184,6 +194,8 @@ class MainWindow(QMainWindow):
         self.controller.events.connect(self.train_page.handle_events)
         self.controller.events.connect(self._refresh_on_trial_end)
         self.results_page.runs_view.resume_requested.connect(self.resume)
+        self.session.project_changed.connect(self._project_changed)
+        self.session.run_changed.connect(self._run_changed)
         self.pages = pages  # from here on, pages_ready
         # Shortcuts wait for the pages they act on; the first setShortcut also costs 25 ms
         # (PySide6 builds Qt's key enums), which would delay the window's first paint.
@@ -324,69 +336,103 @@ class MainWindow(QMainWindow):
         self.recent_data.remember(str(source.resolve()))
         self._update_steps()
 
-    def project_for(self, dataset) -> Path:
-        if self.project_dir is None:
-            stem = Path(dataset.profile.source).stem or "data"
-            self.project_dir = default_projects_root() / stem
-        return self.project_dir
+    def project_for(self, dataset=None) -> Path | None:
+        """The project the open data's runs go into (its folder may not exist yet)."""
+        return self.session.state.project
 
     def data_spec(self):
-        """The DataSpec of the open data, its role and task overrides and split included."""
-        from dlstudio.core.config import DataSpec
-
-        dataset = self.data_page.dataset
-        profile = dataset.profile
-        roles = {c.name: c.role.value for c in profile.columns if c.overridden}
-        task = profile.task.value if profile.task_reason.startswith("set by the user") else None
-        return DataSpec(
-            str(Path(profile.source).resolve()),
-            profile.target if profile.columns else None,
-            profile.details.get("sheet"),
-            task,
-            roles,
-            self.data_page.split_spec(),
-        )
+        """The DataSpec of the open data, as the session holds it: the user's target, task,
+        role and sheet choices and the split included."""
+        return self.session.state.data
 
     @Slot()
     def start_training(self) -> None:
         if not self.pages_ready or self.controller.is_running() or self.data_page.dataset is None:
             return
+        data = self.session.state.data
+        if data is None or self.data_page.is_loading():
+            self.status_label.setText("Wait for the data to finish loading, then start again.")
+            return
+        if Path(self.data_page.dataset.profile.source).resolve() != Path(data.path).resolve():
+            # A project was opened whose data could not be loaded: the data shown is not its.
+            self.status_label.setText(f"Open the project's data ({data.path}) to train on it.")
+            return
         try:
-            spec = self.model_page.run_spec(self.data_spec())
+            spec = self.model_page.run_spec(data)
+            project = self.session.state.start(spec)
         except DlstudioError as error:
             QMessageBox.warning(self, "Check the model settings", str(error))
             return
         self.go_to(TRAIN)
         self.train_page.prepare_run(self.data_page.dataset.profile.task.value)
-        project = self.project_for(self.data_page.dataset)
         self.recent_projects.remember(str(project.resolve()))
+        self._running_project = project
         self.controller.start(spec, str(project))
 
     def _set_running(self, running: bool) -> None:
         self.train_page.set_running(running)
         self.status_label.setText("Training…" if running else "Ready.")
 
+    def _is_current_project(self, folder: Path | None) -> bool:
+        current = self.session.state.project
+        return folder is not None and current is not None and folder.resolve() == current.resolve()
+
     @Slot(str)
     def _run_finished(self, path: str) -> None:
         from dlstudio.core.project import Project, RunFolder
 
-        self.run = RunFolder(Path(path))
-        self.results_page.show_project(Project(self.run.path.parents[1]).runs(), self.run)
-        self.export_page.set_run(self.run)
+        run = RunFolder(Path(path))
+        if not self.session.state.set_run(run):
+            # Other data was opened while it trained: it stays in its own project.
+            self.status_label.setText(
+                f"The run {run.id} ended in its own project, {run.path.parents[1]} "
+                "(File → Open project shows it)."
+            )
+            return
+        self.results_page.show_project(Project(run.path.parents[1]).runs(), run)
         self._update_steps()
 
     @Slot(list)
     def _refresh_on_trial_end(self, events: list) -> None:
-        """The comparison views follow a running search, one refresh per finished trial."""
+        """The comparison views follow a running search, one refresh per finished trial (while
+        the search is in the current project)."""
         from dlstudio.core.events import RunStarted, TrialEnded
         from dlstudio.core.project import Project
 
-        if any(isinstance(e, RunStarted) for e in events) and self.project_dir is not None:
-            runs = Project(self.project_dir).runs()
+        if not self._is_current_project(self._running_project):
+            return
+        if any(isinstance(e, RunStarted) for e in events):
+            runs = Project(self._running_project).runs()
             self.results_page.show_project(runs, runs[-1] if runs else None)
             self._update_steps()
         elif any(isinstance(e, TrialEnded) for e in events):
             self.results_page.refresh()
+
+    @Slot(object)
+    def _project_changed(self, folder: Path | None) -> None:
+        """Another project (other data was opened, or a project): every page follows it."""
+        from dlstudio.core.project import Project
+
+        runs = Project(folder).runs() if folder is not None else []
+        self.results_page.show_project(runs, None)
+        if folder is not None:
+            kept = f"{len(runs)} run(s)" if runs else "no runs yet"
+            self.status_label.setText(
+                f"{self.status_label.text()} Project: {folder.name} ({kept})."
+            )
+            self.status_label.setToolTip(f"Runs are kept in {folder}")
+        if not runs:
+            self.results_page.clear_run()
+        self._update_steps()
+
+    @Slot(object)
+    def _run_changed(self, run) -> None:
+        """Export (and the steps) follow the run in focus; no run, no export."""
+        if run is None:
+            self.export_page.clear()
+        else:
+            self.export_page.set_run(run)
+        self._update_steps()
 
     # ------------------------------------------------------------ projects
 
@@ -399,7 +445,8 @@ class MainWindow(QMainWindow):
             self.open_project(folder)
 
     def open_project(self, folder: str | Path) -> None:
-        """Restore a project: its data (if still there), its runs, trials, models, evaluations."""
+        """Restore a project: its data with every choice made on it (if the data is still
+        there), its runs, trials, models, evaluations."""
         from dlstudio.core.project import Project
 
         self.build_pages()
@@ -413,12 +460,11 @@ class MainWindow(QMainWindow):
                 "Expected a folder made by dlstudio (it holds runs/). Pick another folder.",
             )
             return
-        self.project_dir = project.root
+        spec = self.session.state.open_project(project.root)
         self.recent_projects.remember(str(project.root.resolve()))
-        data = project.info().get("data") or {}
-        path = data.get("path")
+        path = spec.path if spec is not None else None
         if path and Path(path).exists():
-            self.data_page.open_path(path, target=data.get("target"))
+            self.data_page.open_path(path, spec=spec)
         elif path:
             self.status_label.setText(
                 f"The data file {path} is missing; the runs are shown anyway."
@@ -429,12 +475,9 @@ class MainWindow(QMainWindow):
                 f"The project's data file {path} was moved or deleted. Its runs, "
                 "models and evaluations are shown; open the data again to train more.",
             )
-        with_model = [run for run in runs if run.model_path.exists()]
-        self.run = with_model[-1] if with_model else None
         self.results_page.show_project(runs, runs[-1] if runs else None)
         if self.run is not None:
             self.results_page.show_run(self.run)
-            self.export_page.set_run(self.run)
         self.setWindowTitle(f"dlstudio — project {project.root.name}")
         self._update_steps()
         if runs:
@@ -447,23 +490,24 @@ class MainWindow(QMainWindow):
         self.go_to(TRAIN)
         task = self.data_page.dataset.profile.task.value if self.data_page.dataset else "binary"
         self.train_page.prepare_run(task)
-        self.controller.start(None, str(Path(run_path).parents[1]), resume=run_path)
+        self._running_project = Path(run_path).parents[1]
+        self.controller.start(None, str(self._running_project), resume=run_path)
 
     @Slot()
     def save_project(self) -> None:
         if not self.pages_ready or self.data_page.dataset is None:
             self.status_label.setText("Open data first: a project is about one dataset.")
             return
-        from dlstudio.core.project import Project
-
-        start = str(self.project_for(self.data_page.dataset))
+        start = str(self.project_for() or default_projects_root())
         folder = QFileDialog.getExistingDirectory(self, "Save the project in", start)
         if not folder:
             return
-        from dataclasses import asdict
-
-        self.project_dir = Path(folder)
-        Project(self.project_dir).ensure(asdict(self.data_spec()))
+        try:
+            self.session.state.save_project_as(folder)
+        except DlstudioError as error:
+            QMessageBox.warning(self, "Choose another folder", str(error))
+            return
+        self.recent_projects.remember(str(Path(folder).resolve()))
         self.status_label.setText(f"Project saved in {folder}; runs will be kept there.")
 
     # ------------------------------------------------------------ drag and drop
@@ -480,26 +524,60 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ closing
 
+    _closing = False  # stopping a run, to close when it has ended (_close_when_stopped)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing during a run asks, then stops the run and closes when it has ended, with
+        the event loop running all the while (waiting here froze the window for seconds); a
+        second close while it stops offers to end the training process at once."""
         if self.controller.is_running():
+            event.ignore()
+            if self._closing:
+                self._offer_to_stop_now()
+                return
             answer = QMessageBox.question(
                 self,
                 "Training is running",
-                "A run is in progress. Stop it and quit? Finished trials are kept, and the search "
-                "can be resumed later.",
+                "A run is in progress. Stop it and quit? Finished trials are kept, and the run "
+                "can be resumed later from the Runs tab of the Results step.",
             )
             if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
                 return
-            self.status_label.setText("Stopping the run…")
-            self.controller.cancel()
-            self.controller.wait()
+            if self.controller.is_running():  # it may have ended while the question was open
+                self._stop_then_close()
+                return
+            event.accept()
         if self.pages_ready:
             self.model_page.wait()
             self.export_page.wait()
             self.data_page.wait_until_loaded()
+            self.results_page.try_it.shutdown()  # its model's process, and its temporary files
         self.settings.setValue("window/geometry", self.saveGeometry())
         event.accept()
+
+    def _stop_then_close(self) -> None:
+        self._closing = True
+        self.controller.finished.connect(self._close_when_stopped)
+        if self.pages_ready:
+            self.train_page.show_stopping()
+        self.status_label.setText("Stopping the run… The window closes when it has stopped.")
+        self.controller.cancel()  # keeps the running trial's best epoch; or, still starting, ends it
+
+    def _offer_to_stop_now(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Still stopping",
+            "The run is still stopping: the current trial is saving what it learned. Quit at "
+            "once instead? Finished trials are kept either way, and the run can be resumed later.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.controller.kill()
+
+    @Slot()
+    def _close_when_stopped(self) -> None:
+        self.controller.finished.disconnect(self._close_when_stopped)
+        self._closing = False
+        self.close()
 
     def _about(self) -> None:
         QMessageBox.about(

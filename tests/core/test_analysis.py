@@ -40,7 +40,7 @@ def test_importance_finds_the_hyperparameter_that_drives_the_score():
     assert "η²" in IMPORTANCE_METHOD
 
 
-def test_importance_needs_three_finished_trials():
+def test_importance_needs_enough_finished_trials():
     rows = [
         {"status": "completed", "score": 0.5, "hp:units": 32},
         {"status": "completed", "score": 0.4, "hp:units": 64},

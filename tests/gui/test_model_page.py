@@ -39,7 +39,8 @@ def test_numbers_are_judged_by_their_error_in_their_own_units(qtbot, penguins_cs
     page = ModelPage()
     qtbot.addWidget(page)
     page.set_dataset(load_dataset(penguins_csv, target="body_mass_g"))
-    assert page.objective_combo.itemText(0) == "val_mae"
+    assert page.objective_combo.itemData(0) == "val_mae"
+    assert page.objective_combo.itemText(0) == "Validation mean absolute error (lower is better)"
 
 
 def test_the_search_starts_from_the_templates_known_good_values(qtbot, digits_dir):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.gui.conftest import open_and_wait
 
@@ -42,7 +42,7 @@ def test_search_to_results_and_export(qtbot, window, penguins_csv, projects, tmp
     assert train.curves.past_curves() >= 2  # the first trial's curves stay, faint, underneath
     assert train.search_bar.value() == 2
     log = train.log.toPlainText()
-    assert "Trial 0 started" in log and "Trial 1 completed" in log and "Run finished" in log
+    assert "Trial 1 started" in log and "Trial 2 finished" in log and "Finished after" in log
     assert train.diagnosis_label.property("kind") is not None  # a diagnosis, not the waiting line
 
     assert window.steps.item(3).flags() & Qt.ItemFlag.ItemIsEnabled
@@ -59,10 +59,15 @@ def test_search_to_results_and_export(qtbot, window, penguins_csv, projects, tmp
     qtbot.waitUntil(lambda: "predictions match" in export.written.toPlainText(), timeout=120_000)
     assert (tmp_path / "exported" / "model.keras").exists()
     assert "keras.saving.load_model" in export.written.toPlainText()
+    export.copy_button.click()  # the code a user pastes: inputs from raw data, then the model
+    copied = QApplication.clipboard().text()
+    assert "pd.read_csv" in copied and "keras.saving.load_model" in copied
 
     export.predict_on(str(penguins_csv))
     qtbot.waitUntil(lambda: export.prediction_model.rowCount() == 344, timeout=120_000)
     assert "predicted_species" in list(export.predictions.columns)
+    shown = [export.prediction_model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
+    assert shown[1] == "predicted_species"  # the answers first, not off screen to the right
 
 
 def test_closing_while_training_asks_cancels_and_keeps_finished_trials(
@@ -79,6 +84,7 @@ def test_closing_while_training_asks_cancels_and_keeps_finished_trials(
     qtbot.waitUntil(lambda: window.train_page.curves.points("loss") >= 2, timeout=120_000)
     window.close()
     assert asked, "the user is asked before a running search is stopped"
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)  # once the run has stopped
     assert not window.controller.is_running()
     from dlstudio.core.project import Project
 

@@ -506,8 +506,9 @@ def _add_guess_warning(profile: DataProfile, guessed: bool) -> None:
             ProfileWarning(
                 WarningKind.GUESS,
                 f"No target was given, so {profile.target!r} was guessed "
-                f"({profile.target_reason.removeprefix('guessed: ')}). Name the right one with "
-                "--target if it is not.",
+                f"({profile.target_reason.removeprefix('guessed: ')}). If it is not the one to "
+                "predict, choose the target column (in the app: the Target box; on the command "
+                "line: --target COL).",
             ),
         )
 
@@ -534,7 +535,8 @@ def _parse_roles(roles: dict | None) -> dict[str, ColumnRole]:
             raise DataError(
                 f"Unknown column role {role!r} for {name!r}.",
                 f"one of {', '.join(r.value for r in ColumnRole)}",
-                "Use one of those roles, e.g. --role zip=categorical.",
+                "Choose one of those roles (in the app: the Role column of the column table; on "
+                "the command line: e.g. --role zip=categorical).",
             ) from None
     return parsed
 

@@ -221,11 +221,15 @@ def find_column(columns: list[str], requested: str, what: str = "target") -> str
     hint = f"Did you mean {', '.join(repr(c) for c in close)}? " if close else ""
     shown = ", ".join(repr(str(c)) for c in columns[:12]) + (" …" if len(columns) > 12 else "")
     name = close[0] if close else str(columns[-1])
-    example = f"--target {name!r}" if what == "target" else f"--role '{name}=ROLE'"
+    example = (
+        f"in the app: the Target box; on the command line: --target {name!r}"
+        if what == "target"
+        else f"in the app: the Role column; on the command line: --role '{name}=ROLE'"
+    )
     raise DataError(
         f"The {what} column {requested!r} is not in the data.",
         f"one of the columns: {shown}",
-        f"{hint}Pass the exact column name, e.g. {example}.",
+        f"{hint}Choose one of those columns by its exact name ({example}).",
     )
 
 
@@ -245,7 +249,8 @@ def guess_target(
         raise DataError(
             "No column can serve as a target: every column is an identifier, constant or text.",
             "a column of labels or numbers to predict",
-            "Pass the target explicitly with --target COL.",
+            "Choose the target column (in the app: the Target box, after setting a column's "
+            "role in the column table; on the command line: --target COL).",
         )
     # From the last column backwards, checking one at a time (each check counts a column).
     col = next((c for c in reversed(usable) if can_be_target(c)), usable[-1])

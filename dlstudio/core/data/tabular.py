@@ -450,7 +450,7 @@ def _read_excel(path: Path, sheet: str | None) -> TableRead:
                 raise DataError(
                     f"The workbook {path.name!r} has no sheet named {sheet!r}.",
                     f"one of its sheets: {', '.join(map(repr, names))}",
-                    "Pass one of those names with --sheet.",
+                    "Choose one of those sheets (on the command line: --sheet NAME).",
                 )
             frame = _tidy_sheet(pd.read_excel(book, sheet_name=sheet))
             return TableRead(frame, "excel", {"sheet": sheet, "sheets": names})

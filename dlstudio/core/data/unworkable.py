@@ -181,8 +181,9 @@ def choose_for_numbers_with_words(
             ProfileWarning(
                 WarningKind.MIXED_TARGET,
                 f"{summary} It is treated as numbers (regression, {how}); those "
-                f"{mixed.word_rows} row(s) are left out of training. Correct those values, or "
-                "pass --task multiclass if the values are really labels.",
+                f"{mixed.word_rows} row(s) are left out of training. Correct those values, or, "
+                "if the values are really labels, choose the task 'multiclass' (in the app: "
+                "the Task box; on the command line: --task multiclass).",
             ),
         )
     if task is not None or (numeric_task is not None and numeric_task.is_classification):
@@ -200,9 +201,10 @@ def choose_for_numbers_with_words(
         f"{MAX_INTEGER_CLASSES}, one per number); read as numbers, {share:.0%} of the rows "
         "would be left out.",
         "a target of numbers only (for regression) or of labels (for classification)",
-        "Correct or blank out those values; or pass --task regression to leave those rows "
-        "out, or --task multiclass to make every value a class; or name another column with "
-        "--target.",
+        "Correct or blank out those values; or choose the task (in the app: the Task box; on "
+        "the command line: --task regression to leave those rows out, or --task multiclass to "
+        "make every value a class); or choose another target column (the Target box, or "
+        "--target COL).",
     )
 
 

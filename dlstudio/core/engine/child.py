@@ -9,7 +9,8 @@ Protocol, one JSON object per line:
     stdin, first line   the job: {"spec": RunSpec.to_dict() or null, "project": path,
                         "resume": run folder or null}, or a one-shot task of engine/tasks.py:
                         {"task": "detect" | "export" | "predict", "args": {...}}, answered by
-                        one TaskResult (or RunFailed) event
+                        one TaskResult (or RunFailed) event; or {"serve": run folder}: a
+                        model kept loaded, answering prediction requests (engine/serve.py)
     stdin, later        "cancel" stops the run within a batch, as Ctrl-C does in the CLI;
                         the end of stdin (the app went away) cancels too
     stdout              the run's events (events.event_to_json), and nothing else: whatever
@@ -45,6 +46,13 @@ def main() -> int:
     job = json.loads(sys.stdin.readline() or "{}")
     if job.get("task"):
         return _task(job, sink)
+    if job.get("serve"):  # a model kept loaded for "Try it": engine/serve.py
+        from dlstudio.core.native_logs import hushed
+
+        with hushed():  # TensorFlow's start-up chatter
+            import dlstudio.core.export.model  # noqa: F401
+            from dlstudio.core.engine.serve import serve
+        return serve(job["serve"], sys.stdin, events)
     token = CancelToken()
     threading.Thread(target=_listen, args=(token,), daemon=True).start()
     try:

@@ -114,6 +114,9 @@ class PreparedData:
     class_weight: dict[int, float] | None
     notes: list[str] = field(default_factory=list)
     target_scaling: TargetScaling | None = None  # regression only
+    # The test split's rows as loaded (index: the row's position in the data), so each test
+    # prediction can be traced back to its row, image file or text.
+    test_frame: pd.DataFrame | None = None
 
     def rows(self, split: str) -> int:
         return len(self.y[split])
@@ -181,9 +184,11 @@ def prepare(
     if task is Task.REGRESSION:
         scaling = TargetScaling.fit(y["train"])
         notes.append(f"regression target: {scaling.describe()}")
-    return PreparedData(
+    prepared = PreparedData(
         profile.kind.value, task, target, inputs, class_names, x, y, weights, notes, scaling
     )
+    prepared.test_frame = dataset.labelled.iloc[parts.test]
+    return prepared
 
 
 def _natural(label: str):

@@ -21,8 +21,10 @@ import keras
 import numpy as np
 
 from dlstudio.core.config import RunSpec, default_objective, objective_direction
+from dlstudio.core.diagnosis import baseline_loss
 from dlstudio.core.engine.budget import BudgetPlan, reserve_for
 from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
+from dlstudio.core.engine.classic import reference_for_run
 from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.engine.hdf5_guard import Hdf5Watch
@@ -33,6 +35,7 @@ from dlstudio.core.engine.prepare import (
     check_backend,
     prepare,
 )
+from dlstudio.core.engine.test_rows import save_test_predictions
 from dlstudio.core.engine.tuner import TrialContext, make_tuner, release_memory
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import (
@@ -61,7 +64,7 @@ from dlstudio.core.models.space import (
     merge_space,
     template_for,
 )
-from dlstudio.core.project import Project, RunFolder
+from dlstudio.core.project import Project, RunFolder, data_spec_to_dict
 from dlstudio.core.storage import is_storage_error, storage_error
 from dlstudio.core.validate import check_run, checked_dataset
 from dlstudio.core.verdict import baseline_verdict
@@ -76,7 +79,7 @@ def start_run(
     """Start a new run in `project`; returns its folder when the run has ended."""
     check_run(spec, sink)  # before anything is written: a bad request leaves no run folder
     project = project if isinstance(project, Project) else Project(project)
-    project.ensure({"path": spec.data.path, "target": spec.data.target})
+    project.ensure(data_spec_to_dict(spec.data))  # the whole spec: reopening restores it
     if spec.search is not None and spec.search.seed is None:
         # Each search of a project draws from its own seed, so "search again" explores anew
         # (the data split and the weights' seed stay the user's, so runs remain comparable).
@@ -162,7 +165,9 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
     space = _space(spec, template, data)
     keras.utils.set_random_seed(spec.train.seed)
     device = detect_device()
-    finished_before = len(run.trials()) if resume else 0
+    # On resume, a trial the user stopped runs again (run_stopped_trials_again): not finished.
+    stopped = [r for r in run.trials() if r.status is TrialStatus.CANCELLED] if resume else []
+    finished_before = len(run.trials()) - len(stopped) if resume else 0
     max_trials = 1 if search is None else search.max_trials
     sink(
         RunStarted(
@@ -174,6 +179,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
             None if search is None else search.time_limit_s,
             data.rows("train"),
             finished_before,
+            _baseline_losses(data),
         )
     )
     for note in data.notes:
@@ -223,6 +229,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
     )
     if resume:
         tuner.adopt_finished_trials(run.trials())
+        tuner.run_stopped_trials_again(stopped)
     tuner.search()
 
     records = run.trials()
@@ -277,7 +284,7 @@ def partial_model_note(best: TrialRecord) -> str:
     stopped = "the user stopped it" if best.status is TrialStatus.CANCELLED else "the budget ended"
     note = (
         f"No trial finished before {stopped}: the model is the best epoch "
-        f"({(best.best_epoch or 0) + 1} of {best.epochs}) of trial {best.trial_id}, which was "
+        f"({(best.best_epoch or 0) + 1} of {best.epochs}) of trial {best.number}, which was "
         "cut short (a partial model)."
     )
     if best.cut_mid_epoch and best.epochs == 1 and best.epoch_s:
@@ -393,16 +400,29 @@ def _save_best(
     )
     evaluation["split"] = {name: data.rows(name) for name in ("train", "validation", "test")}
     evaluation["best_trial_id"] = best.trial_id
+    # A classical model on the same split, in what is left of the budget (before the verdict,
+    # which compares the model with it).
+    evaluation["classic"] = reference_for_run(data, tuner.context.token, spec)
     evaluation["verdict"] = baseline_verdict(evaluation, validation)
     if best.partial:
         evaluation["partial"] = partial_model_note(best)
     if not evaluation["verdict"]["beats_baseline"]:
         sink(RunMessage(evaluation["verdict"]["text"]))
     run.write_json("evaluation.json", evaluation)
+    save_test_predictions(run.path, data, outputs["test"])  # for the Mistakes and Threshold views
     final.save(run.model_path)
     save_sample_inputs(run.path, data.x["test"])
     write_model_card(run.path, data, spec, template, best, evaluation, device)
     return evaluation
+
+
+def _baseline_losses(data: PreparedData) -> dict:
+    """The training loss of always guessing the class shares or the mean, per loss."""
+    if data.class_names is not None:
+        counts = np.bincount(np.asarray(data.y["train"], dtype=int)).tolist()
+        return {"crossentropy": baseline_loss(class_counts=counts)}
+    scaled = np.asarray(data.fit_target("train"), dtype=float).reshape(-1)
+    return {loss: baseline_loss(targets=scaled, loss=loss) for loss in ("mse", "mae", "huber")}
 
 
 def _network_output(outputs: dict, data: PreparedData) -> np.ndarray:

@@ -116,6 +116,22 @@ class RecordingMixin:
             trial.status = trial_module.TrialStatus.COMPLETED
             self.oracle.end_trial(trial)
 
+    def run_stopped_trials_again(self, records: list[TrialRecord]) -> None:
+        """On resume of a run the user stopped: the trial they stopped runs again from its
+        start, as an interrupted one does (keras-tuner recorded it failed, so that its oracle
+        learns nothing from it, and would never give it again). Finished trials stay as they are.
+        """
+        queue = self.oracle._retry_queue
+        for record in records:
+            trial = self.oracle.trials.get(record.trial_id)
+            if record.status is not TrialStatus.CANCELLED or trial is None:
+                continue
+            if trial.status != trial_module.TrialStatus.FAILED or record.trial_id in queue:
+                continue
+            queue.append(record.trial_id)
+            if record.trial_id in self.oracle.end_order:  # it ends again, once
+                self.oracle.end_order.remove(record.trial_id)
+
     def _populate_initial_space(self):
         # keras-tuner builds the model here to discover conditional hyperparameters. Our space
         # is declared from data and has none, and a build with the defaults could fail on a
@@ -271,7 +287,7 @@ class RecordingMixin:
             batch_size //= 2
             ctx.sink(
                 RunMessage(
-                    f"Trial {trial.trial_id} ran out of memory; retrying once with "
+                    f"Trial {self._current['number']} ran out of memory; retrying once with "
                     f"batch size {batch_size}."
                 )
             )
@@ -343,7 +359,7 @@ class RecordingMixin:
                 watch.budget.most = done + extra
             ctx.sink(
                 RunMessage(
-                    f"Trial {trial.trial_id}: fine-tuning the pretrained backbone for "
+                    f"Trial {self._current['number']}: fine-tuning the pretrained backbone for "
                     f"{extra} epoch(s) at a tenth of the learning rate."
                 )
             )

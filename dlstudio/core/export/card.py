@@ -16,10 +16,12 @@ import numpy as np
 
 from dlstudio import __version__
 from dlstudio.core.data import Task
+from dlstudio.core.engine.classic import classic_markdown
 from dlstudio.core.engine.prepare import PreparedData
 from dlstudio.core.formats import LABELS, USES
 from dlstudio.core.project import atomic_write_json, atomic_write_text
 from dlstudio.core.snippets import inputs_code, outputs_note, runtime_code
+from dlstudio.core.threshold import threshold_markdown
 
 
 def write_model_card(
@@ -43,6 +45,7 @@ def write_model_card(
         "partial": evaluation.get("partial"),  # why this is a partial model, when it is one
         "metrics": evaluation.get("metrics", {}),
         "baseline": evaluation.get("baseline", {}),
+        "classic": evaluation.get("classic"),  # a classical model on the same split
         "verdict": evaluation.get("verdict", {}),
         "data": {"path": spec.data.path, "split": evaluation.get("split", {})},
         "versions": {
@@ -106,9 +109,9 @@ Made by dlstudio {card["dlstudio_version"]} on {card["created"]} from
 |---|---|
 {metrics}
 
-Trivial baseline ({card["baseline"].get("name", "")}): {baseline}.
+Trivial baseline ({card["baseline"].get("name", "")}): {baseline}.{classic_markdown(card)}
 
-## Inputs and outputs
+{threshold_markdown(card)}## Inputs and outputs
 
 | input | from column | kind |
 |---|---|---|

@@ -27,6 +27,7 @@ from dlstudio.core.export.model import (
     raw_inputs,
     unreadable_numbers,
 )
+from dlstudio.core.threshold import apply_threshold
 
 
 def predict_file(reference: str | Path, data_path: str | Path) -> pd.DataFrame:
@@ -91,7 +92,7 @@ def _predict_table(loaded: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
 def _predict(loaded: LoadedModel, frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
     notes = frame.attrs.get("notes", []) + unreadable_numbers(loaded, frame)
     outputs = predict_arrays(loaded.model, raw_inputs(loaded, frame))
-    predictions = predictions_frame(loaded.card, outputs)
+    predictions = _labelled(loaded, outputs)
     result = pd.concat([source.reset_index(drop=True), predictions], axis=1)
     result.attrs["notes"] = notes  # said beside the predictions by the CLI
     return result
@@ -193,10 +194,123 @@ def _predict_files(loaded: LoadedModel, files: list[Path], base: Path, read) -> 
             inputs = {spec.name: np.stack(values).astype("float32")}
         else:
             inputs = {spec.name: np.array([[v] for v in values], dtype=object)}
-        predictions = predictions_frame(loaded.card, predict_arrays(loaded.model, inputs))
+        outputs = predict_arrays(loaded.model, inputs)
+        predictions = _labelled(loaded, outputs)
         rows.append(pd.concat([pd.DataFrame({"file": names}), predictions], axis=1))
     if problems:
         rows.append(pd.DataFrame({"file": list(problems), "problem": list(problems.values())}))
     result = pd.concat(rows, ignore_index=True)
     order = {name: i for i, name in enumerate(str(f.relative_to(base)) for f in files)}
     return result.sort_values("file", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- in memory ("Try it")
+# A model loaded once answers one input at a time, as the user edits it: no files, no batches
+# of a dataset pipeline (model.predict builds one per call: tens of milliseconds for nothing).
+
+
+def predict_records(loaded: LoadedModel, rows: list[dict]) -> pd.DataFrame:
+    """Predict on table rows given as {column: value}, as typed in a form.
+
+    Columns the model needs but a row lacks, and empty values, are read as missing.
+
+    Raises:
+        DlstudioError: A numeric field holds something that is not a number.
+    """
+    if not rows:
+        raise DlstudioError("No row was given.", "one or more rows", "Fill in a row.")
+    columns = {i.column: i for i in loaded.inputs}
+    frame = pd.DataFrame([{c: row.get(c) for c in columns} for row in rows])
+    for column, spec in columns.items():
+        if spec.kind == "numeric":
+            frame[column] = [_number(v, column) for v in frame[column]]
+        elif spec.kind == "image" and loaded.kind != "images":
+            raise DlstudioError(
+                f"The input {column!r} is an image.", "a table model", "Use an image instead."
+            )
+    return _predict_now(loaded, frame)
+
+
+def predict_text_list(loaded: LoadedModel, texts: list[str]) -> pd.DataFrame:
+    """Predict on texts typed or pasted in, with a model already loaded."""
+    if loaded.kind != "text" and not _reads_one_text_column(loaded):
+        raise DlstudioError(
+            f"This model reads {loaded.kind}, not a text.",
+            "a model trained on texts",
+            "Give it the kind of data it was trained on.",
+        )
+    if not texts:
+        raise DlstudioError("No text was given.", "one or more texts", "Type or paste a text.")
+    return _predict_now(loaded, pd.DataFrame({loaded.inputs[0].column: list(texts)}))
+
+
+def predict_image_list(loaded: LoadedModel, paths: list[str | Path]) -> pd.DataFrame:
+    """Predict on image files, with a model already loaded.
+
+    Raises:
+        DlstudioError: A file is missing or is not an image this model can read.
+    """
+    from dlstudio.core.data.images import IMAGE_SUFFIXES
+
+    if loaded.kind != "images":
+        raise DlstudioError(
+            f"This model reads {loaded.kind}, not images.",
+            "a model trained on images",
+            "Give it the kind of data it was trained on.",
+        )
+    pixels = []
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise DlstudioError(
+                f"There is no image file at {str(path)!r}.",
+                "an image file",
+                "Open an image that exists.",
+            )
+        try:
+            pixels.append(_image_pixels(loaded, path))
+        except DlstudioError:
+            raise
+        except Exception:  # noqa: BLE001  (Pillow's errors vary by format: say it plainly)
+            raise DlstudioError(
+                f"{path.name!r} could not be read as an image.",
+                f"an image file ({', '.join(sorted(IMAGE_SUFFIXES))})",
+                "Open another image, or save this one again as PNG or JPEG.",
+            ) from None
+    inputs = {loaded.inputs[0].name: np.stack(pixels).astype("float32")}
+    return _labelled(loaded, _outputs_now(loaded, inputs))
+
+
+def predict_sample_arrays(loaded: LoadedModel, inputs: dict) -> pd.DataFrame:
+    """Predict on model inputs as kept with the run (sample_inputs.npz)."""
+    return _labelled(loaded, _outputs_now(loaded, inputs))
+
+
+def _number(value, column: str) -> float:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return np.nan
+    if isinstance(value, bool):
+        return float(value)
+    try:
+        return float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise DlstudioError(
+            f"{str(value)!r} in {column!r} is not a number.",
+            f"a number in {column!r}, like those it was trained on",
+            "Type a number, or leave the field empty for a missing value.",
+        ) from None
+
+
+def _predict_now(loaded: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
+    return _labelled(loaded, _outputs_now(loaded, raw_inputs(loaded, frame)))
+
+
+def _labelled(loaded: LoadedModel, outputs: dict) -> pd.DataFrame:
+    """Predictions labelled as everywhere else: with the decision threshold the user chose."""
+    return apply_threshold(loaded.card, predictions_frame(loaded.card, outputs))
+
+
+def _outputs_now(loaded: LoadedModel, inputs: dict) -> dict[str, np.ndarray]:
+    outputs = loaded.model.predict_on_batch(inputs)
+    if not isinstance(outputs, dict):
+        outputs = {"output": outputs}
+    return {name: np.asarray(value) for name, value in outputs.items()}

@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 
+from dlstudio.core import wording
 from dlstudio.gui.plots import pg as _configured  # noqa: F401
+from dlstudio.gui.plots.axes import epoch_axis, install_label_axis, metric_axis, plain_axes
 from dlstudio.gui.qmodels.trials_model import trial_colour
 
 SCORE_MAP = pg.colormap.get("viridis")
@@ -28,8 +30,9 @@ class OverlayCurves(pg.PlotWidget):
         super().__init__(
             parent, title="Learning curves of the selected trials (dashed: validation)"
         )
-        self.setLabel("bottom", "epoch")
         self.showGrid(x=True, y=True, alpha=0.2)
+        plain_axes(self)
+        epoch_axis(self)
         self.metric_name = "loss"
         self.curves = 0
 
@@ -37,7 +40,7 @@ class OverlayCurves(pg.PlotWidget):
         """`histories`: (table row, history, is_best) per selected trial."""
         self.clear()
         self.curves = 0
-        self.setLabel("left", self.metric_name)
+        metric_axis(self, self.metric_name)
         for row, history, best in histories:
             colour = trial_colour(row)
             width = 3 if best else 1.5
@@ -69,6 +72,13 @@ class ParallelCoordinates(pg.PlotWidget):
         )
         self.setMouseEnabled(False, False)
         self.hideAxis("left")
+        self.colour_bar = pg.ColorBarItem(
+            values=(0, 1), colorMap=SCORE_MAP, interactive=False, width=14
+        )
+        self.colour_bar.axis.enableAutoSIPrefix(False)
+        self.plotItem.layout.addItem(self.colour_bar, 2, 5)
+        self.plotItem.layout.setColumnFixedWidth(4, 8)
+        self.colour_bar.setVisible(False)
         self.positions = pd.DataFrame()
         self.axes: list[str] = []
         self.lines = 0
@@ -78,7 +88,13 @@ class ParallelCoordinates(pg.PlotWidget):
         self.region.sigRegionChangeFinished.connect(self._brush_changed)
         self.brush_axis: str | None = None
 
-    def show_trials(self, frame: pd.DataFrame, hp_columns: list[str], log_names: set[str]) -> None:
+    def show_trials(
+        self,
+        frame: pd.DataFrame,
+        hp_columns: list[str],
+        log_names: set[str],
+        objective: str = "score",
+    ) -> None:
         self.clear()
         self.lines = 0
         self.axes = hp_columns + ["score"]
@@ -88,16 +104,28 @@ class ParallelCoordinates(pg.PlotWidget):
         for x, column in enumerate(self.axes):
             scaled, labels = _scale(done[column], column.removeprefix("hp:") in log_names)
             self.positions[column] = scaled
-            ticks.append((x, column.removeprefix("hp:")))
+            name = column.removeprefix("hp:")
+            ticks.append((x, "Score" if column == "score" else wording.hyperparameter_name(name)))
             self.plot([x, x], [0, 1], pen=pg.mkPen(120, 120, 120))
             for position, text in labels:
+                if column == "score" and objective != "score":
+                    text = wording.metric_value(objective, float(text))
                 label = pg.TextItem(text, color=(60, 60, 60), anchor=(0, 0.5))
                 label.setPos(x + 0.03, position)
                 self.addItem(label)
-        self.getAxis("bottom").setTicks([ticks])
+        install_label_axis(self, "bottom", max_label_px=140).set_labels(ticks)
+        self.colour_bar.setVisible(bool(len(done)))
         if len(done):
             scores = done["score"].astype(float)
             low, high = scores.min(), scores.max()
+            # Shares read as percentages on the bar, as on the score axis.
+            scale = 100 if wording.is_share(objective) else 1
+            span = (low, high) if high > low else (low - 0.005, low + 0.005)
+            self.colour_bar.setLevels((scale * span[0], scale * span[1]))
+            words = wording.metric_label(objective) if objective != "score" else "score"
+            self.colour_bar.axis.setLabel(
+                words.replace(" (", ", % (", 1) if scale == 100 else words
+            )
             for row in done.index:
                 value = (scores[row] - low) / (high - low) if high > low else 0.5
                 colour = SCORE_MAP.map(value, mode="qcolor")
@@ -108,7 +136,7 @@ class ParallelCoordinates(pg.PlotWidget):
                 )
                 self.lines += 1
         self.addItem(self.region)
-        self.setXRange(-0.2, len(self.axes) - 0.5)
+        self.setXRange(-0.45, len(self.axes) - 0.5, padding=0)
         self.setYRange(-0.05, 1.1)
 
     def set_brush_axis(self, column: str | None) -> None:
@@ -142,10 +170,25 @@ def _scale(values: pd.Series, log: bool) -> tuple[np.ndarray, list[tuple[float, 
             if high > low
             else [(0.5, _fmt(numeric.min()))]
         )
+        if high > low and numeric.nunique() <= 5:  # a few tried values: name each one
+            labels = [
+                (float(p), _fmt(v))
+                for p, v in sorted(set(zip(scaled.round(6), numeric, strict=True)))
+            ]
         return scaled.to_numpy(float), labels
-    categories = sorted(values.astype(str).unique())
+    words = values.map(wording.value_words)  # True -> "yes"
+    categories = sorted(words.unique())
     spots = {c: (i + 0.5) / len(categories) for i, c in enumerate(categories)}
-    return values.astype(str).map(spots).to_numpy(float), [(p, c) for c, p in spots.items()]
+    return words.map(spots).to_numpy(float), [(p, c) for c, p in spots.items()]
+
+
+def _decades(values: np.ndarray) -> list | None:
+    """Ticks at each power of ten the (positive) values span, for a log axis."""
+    positive = values[values > 0]
+    if not len(positive):
+        return None
+    low, high = math.floor(np.log10(positive.min())), math.ceil(np.log10(positive.max()))
+    return [[(float(k), f"{10.0**k:g}") for k in range(low, max(high, low + 1) + 1)], []]
 
 
 def _fmt(value: float) -> str:
@@ -156,25 +199,30 @@ class HyperparameterScatter(pg.PlotWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent, title="Hyperparameter against score")
         self.showGrid(x=True, y=True, alpha=0.2)
+        plain_axes(self)
         self.setLabel("left", "score")
         self.points = 0
 
-    def show_values(self, frame: pd.DataFrame, column: str, log: bool) -> None:
+    def show_values(
+        self, frame: pd.DataFrame, column: str, log: bool, objective: str | None = None
+    ) -> None:
         self.clear()
         done = frame[frame["score"].notna()]
         values = done[column]
         numeric = pd.to_numeric(values, errors="coerce")
-        self.setLabel("bottom", column.removeprefix("hp:"))
+        self.setLabel("bottom", wording.hyperparameter_name(column.removeprefix("hp:")))
         if numeric.notna().all() and not values.map(lambda v: isinstance(v, bool)).any():
             x = numeric.to_numpy(float)
             self.setLogMode(x=log, y=False)
-            self.getAxis("bottom").setTicks(None)
+            # a log axis labels its in-between ticks too, and they collide: decades only
+            self.getAxis("bottom").setTicks(_decades(x) if log else None)
         else:
             self.setLogMode(x=False, y=False)
-            categories = sorted(values.astype(str).unique())
+            words = values.map(wording.value_words)  # True -> "yes"
+            categories = sorted(words.unique())
             index = {c: i for i, c in enumerate(categories)}
             jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(values))
-            x = values.astype(str).map(index).to_numpy(float) + jitter
+            x = words.map(index).to_numpy(float) + jitter
             self.getAxis("bottom").setTicks([[(i, c) for c, i in index.items()]])
         self.plot(
             x,
@@ -185,77 +233,152 @@ class HyperparameterScatter(pg.PlotWidget):
             symbolBrush=pg.mkBrush(31, 119, 180, 170),
         )
         self.points = len(x)
+        if objective:
+            metric_axis(self, objective)
 
 
 class ImportanceBars(pg.PlotWidget):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent, title="Hyperparameter importance (η², share of score variance)")
-        self.setMouseEnabled(False, False)
-        self.bars = 0
+    """One bar per hyperparameter: the share of the score's spread it explains, with whiskers
+    for how sure that is (`analysis.importance_interval`)."""
 
-    def show_importance(self, importance: dict[str, float]) -> None:
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, title="Which settings mattered")
+        self.setMouseEnabled(False, False)
+        plain_axes(self)
+        self.setLabel("bottom", "share of the score's spread it explains")
+        self.bars = 0
+        self.whiskers = 0
+
+    def show_importance(self, importance: dict) -> None:
+        """`importance`: name -> value, or name -> (value, low, high)."""
         self.clear()
         names = list(importance)
         self.bars = len(names)
+        self.whiskers = 0
         if not names:
             return
+        entries = [v if isinstance(v, tuple) else (v, v, v) for v in importance.values()]
+        values = np.array([e[0] for e in entries], float)
+        low = np.array([e[1] for e in entries], float)
+        high = np.array([e[2] for e in entries], float)
         y = np.arange(len(names))
         self.addItem(
             pg.BarGraphItem(
-                x0=0,
-                y=y,
-                height=0.6,
-                width=[importance[n] for n in names],
-                brush=pg.mkBrush(31, 119, 180, 200),
+                x0=0, y=y, height=0.6, width=values, brush=pg.mkBrush(31, 119, 180, 200)
             )
         )
-        self.getAxis("left").setTicks([[(i, n) for i, n in enumerate(names)]])
-        self.setXRange(0, 1)
+        if (high > low).any():
+            self.addItem(
+                pg.ErrorBarItem(
+                    x=values,
+                    y=y,
+                    left=values - low,
+                    right=high - values,
+                    beam=0.25,
+                    pen=pg.mkPen(40, 40, 40, width=1.5),
+                )
+            )
+            self.whiskers = int((high > low).sum())
+        install_label_axis(self, "left", max_label_px=170).set_labels(
+            [(i, wording.hyperparameter_name(n)) for i, n in enumerate(names)]
+        )
+        self.setXRange(0, 1, padding=0.02)
         self.setYRange(-0.5, len(names) - 0.5)
         self.invertY(True)
 
 
 class RunsPlot(pg.PlotWidget):
-    """Score of every finished trial per run (a strip per run), the best marked."""
+    """Score of every trial per run (a strip per run); the best finished one starred.
+
+    Filled dots: finished trials. Hollow dots: trials stopped early (the time budget or you);
+    they are not starred, so a run without a finished trial has no star.
+    """
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, title="Scores of finished trials, per run (★ best)")
+        super().__init__(parent, title="Trial scores per run (★ best; ○ stopped early)")
+        self.setToolTip(
+            "One dot per trial. Filled: the trial finished. Hollow: it was stopped early "
+            "(time budget or you). The star marks each run's best finished trial."
+        )
         self.showGrid(x=False, y=True, alpha=0.2)
+        plain_axes(self)
         self.setLabel("left", "score")
+        self.axis = install_label_axis(
+            self, "bottom", max_label_px=160, elide=Qt.TextElideMode.ElideMiddle
+        )
+        self.stars = 0
+        self.names: list[str] = []
 
-    def show_runs(self, frame: pd.DataFrame, run_ids: list[str], direction: str) -> None:
+    def show_runs(
+        self,
+        frame: pd.DataFrame,
+        run_ids: list[str],
+        direction: str,
+        names: list[str] | None = None,
+        objective: str | None = None,
+    ) -> None:
+        """`names`: what to call each run on the axis (default: its id)."""
         self.clear()
+        self.stars = 0
+        self.names = list(names) if names else list(run_ids)
+        if objective:
+            metric_axis(self, objective)
         jitter = np.random.default_rng(1)
         for i, run_id in enumerate(run_ids):
-            scores = frame[(frame["run"] == run_id) & frame["score"].notna()]["score"].to_numpy(
-                float
+            scored = (
+                frame[(frame["run"] == run_id) & frame["score"].notna()] if len(frame) else frame
             )
-            if not len(scores):
+            if not len(scored):
                 continue
-            self.plot(
-                i + jitter.uniform(-0.15, 0.15, len(scores)),
-                scores,
-                pen=None,
-                symbol="o",
-                symbolSize=8,
-                symbolBrush=pg.mkBrush(trial_colour(i)),
-            )
-            best = scores.max() if direction == "max" else scores.min()
-            self.plot(
-                [i], [best], pen=None, symbol="star", symbolSize=16, symbolBrush=pg.mkBrush("k")
-            )
-        self.getAxis("bottom").setTicks([[(i, r) for i, r in enumerate(run_ids)]])
-        self.setXRange(-0.5, max(len(run_ids), 1) - 0.5)
+            finished = (scored["status"] == "completed").to_numpy()
+            scores = scored["score"].to_numpy(float)
+            x = i + jitter.uniform(-0.15, 0.15, len(scores))
+            colour = trial_colour(i)
+            tip = self._tip(self.names[i], objective)
+            for mask, brush in ((finished, pg.mkBrush(colour)), (~finished, pg.mkBrush(None))):
+                if mask.any():
+                    self.addItem(
+                        pg.ScatterPlotItem(
+                            x=x[mask],
+                            y=scores[mask],
+                            symbol="o",
+                            size=8,
+                            brush=brush,
+                            pen=pg.mkPen(colour, width=1.5),
+                            hoverable=True,
+                            tip=tip,
+                        )
+                    )
+            if finished.any():
+                done = scores[finished]
+                best = done.max() if direction == "max" else done.min()
+                self.plot(
+                    [i], [best], pen=None, symbol="star", symbolSize=16, symbolBrush=pg.mkBrush("k")
+                )
+                self.stars += 1
+        self.axis.set_labels(list(enumerate(self.names)))
+        self.setXRange(-0.5, max(len(run_ids), 1) - 0.5, padding=0)
+
+    @staticmethod
+    def _tip(name: str, objective: str | None):
+        def tip(x, y, data):
+            value = wording.metric_value(objective, y) if objective else f"{y:.4g}"
+            return f"{name}: {value}"
+
+        return tip
 
 
 class BestCurves(pg.PlotWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent, title="Validation loss of each run's best trial")
-        self.setLabel("bottom", "epoch")
         self.showGrid(x=True, y=True, alpha=0.2)
+        plain_axes(self)
+        epoch_axis(self)
+        metric_axis(self, "val_loss")
         self.addLegend(offset=(-10, 10))
 
     def show_runs(self, histories: list[tuple[str, dict]]) -> None:
+        """`histories`: (run name or id, history of its best trial) per run."""
         self.clear()
         self.plotItem.legend.clear()
         for i, (run_id, history) in enumerate(histories):

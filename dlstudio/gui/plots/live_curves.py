@@ -4,6 +4,10 @@ Data arrives through `add_epoch` / `add_batch` (cheap appends into numpy buffers
 is called once per GUI tick by the Train page and calls setData only for the curves that
 changed since the last tick. The axes span the trial's epochs and hold their value range
 while the data stays inside it (plots/ranges.py), until the user pans or zooms a plot.
+
+Honest axes: values are written out (no "x0.001" SI prefix), a share between 0 and 1 (accuracy)
+is shown on its whole 0–1 range so that noise of a tenth of a percent looks like what it is, a
+loss axis never dips below zero, and each value axis says in words which way is better.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+from dlstudio.core.wording import is_share, metric_label, metric_name
 from dlstudio.gui.plots import pg as _configured  # noqa: F401
+from dlstudio.gui.plots.axes import EpochAxis, MetricAxis
 from dlstudio.gui.plots.buffers import GrowingSeries
 from dlstudio.gui.plots.ranges import settled_range
 
@@ -40,12 +46,17 @@ LEGEND = {
 }
 
 
+SHARE_RANGE = (0.0, 1.0)
+
+
 class LiveCurves(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.loss_plot = self._plot("Loss per epoch", "epoch")
         self.metric_plot = self._plot("Accuracy per epoch", "epoch")
         self.batch_plot = self._plot("Live training loss", "epoch")
+        self.loss_plot.setLabel("left", metric_label("loss"))
+        self.batch_plot.setLabel("left", metric_label("loss"))
         self.batch_plot.setToolTip(
             "The running mean of the training loss within each epoch, updated while the epoch runs."
         )
@@ -69,7 +80,11 @@ class LiveCurves(QWidget):
 
     @staticmethod
     def _plot(title: str, x_label: str) -> pg.PlotWidget:
-        plot = pg.PlotWidget(title=title)
+        # Plain numbers (no SI prefix: pyqtgraph wrote 0.845–0.856 as 845–856 "(x0.001)"),
+        # percentages for shares, whole epochs (plots/axes.py).
+        plot = pg.PlotWidget(
+            title=title, axisItems={"left": MetricAxis("left"), "bottom": EpochAxis("bottom")}
+        )
         plot.setLabel("bottom", x_label)
         # The value axis widens for wider tick labels and by default narrows again, and each
         # change re-lays out and repaints the whole plot (twice the paint at an epoch end,
@@ -112,9 +127,14 @@ class LiveCurves(QWidget):
                 plot.removeItem(item)  # the curves, not the grid
             if plot.plotItem.legend is not None:
                 plot.plotItem.legend.clear()
-        self.metric_plot.setTitle(
-            f"{metric.upper() if metric in ('mae', 'rmse') else metric.capitalize()} per epoch"
-        )
+        self.metric_plot.setTitle(f"{metric_name(metric)} per epoch")
+        self.metric_plot.setLabel("left", metric_label(metric))
+        axis = self.metric_plot.getAxis("left")
+        axis.share = is_share(metric)  # ticks in percent
+        axis.picture = None
+        axis.update()
+        self.loss_plot.setTitle("Loss per epoch")
+        self.batch_plot.setTitle("Live training loss")
         self._past = []
         self._series = {
             name: GrowingSeries() for name in ("loss", "val_loss", "metric", "val_metric", "batch")
@@ -124,10 +144,12 @@ class LiveCurves(QWidget):
             for name in self._plot_of
         }
 
-    def start_trial(self, epochs: int = 0) -> None:
+    def start_trial(self, epochs: int = 0, keep_batch: bool = False) -> None:
         """Move the current trial's curves to the faint background and start fresh ones; the
-        x axes span the longest trial so far."""
+        x axes span the longest trial so far. `keep_batch` leaves the live loss as it is."""
         for name, series in self._series.items():
+            if keep_batch and name == "batch":
+                continue
             if series.size and name != "batch":
                 x, y = series.view()
                 plot = self._plot_of[name]
@@ -183,7 +205,29 @@ class LiveCurves(QWidget):
         for plot in changed & self._managed:
             self._settle_y(plot)
 
+    def show_trial(self, history: dict[str, list[float]], title: str) -> None:
+        """Show one trial's whole history in colour (the best, when a run ends), the others
+        faint underneath; `title` says which trial it is."""
+        # The live loss stays: the last trial's, as its title says; only epochs are kept per trial.
+        self.start_trial(len(history.get("loss", [])), keep_batch=True)
+        self.batch_plot.setTitle("Live training loss — the last trial")
+        for epoch in range(max((len(v) for v in history.values()), default=0)):
+            self.add_epoch(
+                epoch,
+                {name: values[epoch] for name, values in history.items() if epoch < len(values)},
+            )
+        self.loss_plot.setTitle(f"Loss per epoch — {title}")
+        self.metric_plot.setTitle(f"{metric_name(self.metric_name)} per epoch — {title}")
+        self.redraw()
+
     def _settle_y(self, plot: pg.PlotWidget) -> None:
+        if plot is self.metric_plot and is_share(self.metric_name):
+            # A share has a natural scale: the whole of it, fixed (until the user zooms).
+            if plot not in self._y_set:
+                plot.setYRange(*SHARE_RANGE, padding=0.02)
+                self._y_set.add(plot)
+                plot.getViewBox().updateMatrix()
+            return
         low, high = self._past_bounds.get(plot, (math.inf, -math.inf))
         for name, series in self._series.items():
             if self._plot_of[name] is plot and series.size:
@@ -192,6 +236,8 @@ class LiveCurves(QWidget):
         # Before its first data a plot shows pyqtgraph's default range, which is no one's choice.
         shown = tuple(plot.getViewBox().viewRange()[1]) if plot in self._y_set else None
         target = settled_range(shown, low, high)
+        if target is not None and plot is not self.metric_plot and low >= 0:
+            target = (max(0.0, target[0]), target[1])  # a loss below zero does not exist
         if target is not None:
             plot.setYRange(*target, padding=0)
             self._y_set.add(plot)

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -27,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlstudio.core import analysis
+from dlstudio.core import analysis, wording
+from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import TrialStatus
+from dlstudio.core.run_names import display_name, run_name, set_run_name, short_name
 from dlstudio.gui.plots.compare import (
     BestCurves,
     HyperparameterScatter,
@@ -48,16 +52,17 @@ class TrialsView(QWidget):
         self.frame = analysis.trials_frame([])
         self.histories: dict[int, dict] = {}
         self.direction = "min"
+        self.objective = "val_loss"
         self.log_names: set[str] = set()
 
         self.status_filter = QComboBox()
         self.status_filter.addItem("all statuses", None)
         for status in TrialStatus:
             if status is not TrialStatus.RUNNING:
-                self.status_filter.addItem(status.value, status.value)
+                self.status_filter.addItem(wording.trial_status(status.value), status.value)
         self.score_min = QLineEdit()
         self.score_max = QLineEdit()
-        for edit, text in ((self.score_min, "min score"), (self.score_max, "max score")):
+        for edit, text in ((self.score_min, "lowest"), (self.score_max, "highest")):
             edit.setPlaceholderText(text)
             edit.setMaximumWidth(90)
             edit.editingFinished.connect(self.apply_filters)
@@ -66,11 +71,12 @@ class TrialsView(QWidget):
         self.csv_button.clicked.connect(self._export_csv)
         self.plots_button = save_plots_button(self, "trials", self.plots_by_name)
         self.count_label = QLabel()
+        self.score_label = QLabel("score from")
         controls = QHBoxLayout()
         for widget in (
             QLabel("Show"),
             self.status_filter,
-            QLabel("score from"),
+            self.score_label,
             self.score_min,
             QLabel("to"),
             self.score_max,
@@ -108,6 +114,7 @@ class TrialsView(QWidget):
         self.importance = ImportanceBars()
         self.importance_note = QLabel(analysis.IMPORTANCE_METHOD)
         self.importance_note.setWordWrap(True)
+        self.importance_note.setTextFormat(Qt.TextFormat.PlainText)
 
         self.plots = QTabWidget()
         self.plots.addTab(
@@ -125,7 +132,13 @@ class TrialsView(QWidget):
         layout = QVBoxLayout(importance)
         layout.addWidget(self.importance, 1)
         layout.addWidget(self.importance_note)
+        layout.addStretch(0)
         self.plots.addTab(importance, "Importance")
+        # Plots of hidden sub-tabs are drawn when picked: parallel coordinates alone held the
+        # GUI thread ~85 ms per load (bench/gui_visit.py). Index: what draws that tab.
+        self._drawers = {1: self._show_parallel, 2: self._show_scatter, 3: self._show_importance}
+        self._stale: set[int] = set()
+        self.plots.currentChanged.connect(self._draw_tab)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
@@ -143,6 +156,8 @@ class TrialsView(QWidget):
         self.runs = runs
         self.frame = analysis.trials_frame(runs)
         self.direction = analysis.direction_of(runs)
+        self.objective = analysis.objective_of_runs(runs)
+        self.score_label.setText(f"{wording.metric_name(self.objective)} from")
         self.log_names = analysis.log_scaled(runs)
         self.histories = {}
         records = {(run.id, r.trial_id): r for run in runs for r in run.trials()}
@@ -162,25 +177,35 @@ class TrialsView(QWidget):
             ):
                 best_row, best_score = row, score
         self.best_row = best_row
-        self.model.set_frame(self.frame, best_row)
+        names = {run.id: name for run in runs if (name := run_name(run.path))}
+        self.model.set_frame(self.frame, best_row, self.objective, names)
         self.apply_filters()
         self._fill_combos()
-        hp_columns = analysis.hyperparameter_columns(self.frame)
-        self.parallel.show_trials(self.frame, hp_columns, self.log_names)
-        self.parallel.set_brush_axis(self.brush_combo.currentData())
-        self._show_scatter()
-        found = analysis.importance(self.frame, self.log_names)
-        self.importance.show_importance(found)
-        finished = (
-            int((self.frame["status"] == TrialStatus.COMPLETED.value).sum())
-            if len(self.frame)
-            else 0
-        )
-        self.importance_note.setText(
-            f"{analysis.IMPORTANCE_METHOD} Based on {finished} finished trial(s)"
-            + ("" if found else "; at least 3 are needed.")
-        )
+        self._stale = set(self._drawers)
+        self._draw_tab(self.plots.currentIndex())
         self.select_keys(selected or ([self._key(best_row)] if best_row is not None else []))
+
+    @Slot(int)
+    def _draw_tab(self, index: int) -> None:
+        if index in self._stale:
+            self._stale.discard(index)
+            self._drawers[index]()
+
+    def _show_parallel(self) -> None:
+        hp_columns = analysis.hyperparameter_columns(self.frame)
+        self.parallel.show_trials(self.frame, hp_columns, self.log_names, self.objective)
+        self.parallel.set_brush_axis(self.brush_combo.currentData())
+
+    def _show_importance(self) -> None:
+        """Bars with whiskers from enough trials; otherwise no chart, a sentence saying why."""
+        shortfall = analysis.importance_shortfall(self.frame, runs=len(self.runs))
+        found = {} if shortfall else analysis.importance_interval(self.frame, self.log_names)
+        self.importance.show_importance(found)
+        self.importance.setVisible(bool(found))
+        finished = len(analysis.finished_trials(self.frame))
+        self.importance_note.setText(
+            shortfall or f"{analysis.IMPORTANCE_METHOD} Based on {finished} finished trials."
+        )
 
     def _fill_combos(self) -> None:
         hp_columns = analysis.hyperparameter_columns(self.frame)
@@ -193,14 +218,14 @@ class TrialsView(QWidget):
             }
         )
         for combo, items in (
-            (self.metric_combo, [(m, m) for m in metrics]),
+            (self.metric_combo, [(wording.metric_name(m), m) for m in metrics]),
             (
                 self.brush_combo,
                 [("none", None)]
-                + [(c.removeprefix("hp:"), c) for c in hp_columns]
-                + [("score", "score")],
+                + [(_hp_words(c), c) for c in hp_columns]
+                + [(wording.metric_name(self.objective), "score")],
             ),
-            (self.scatter_combo, [(c.removeprefix("hp:"), c) for c in hp_columns]),
+            (self.scatter_combo, [(_hp_words(c), c) for c in hp_columns]),
         ):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -217,6 +242,8 @@ class TrialsView(QWidget):
     @Slot()
     def apply_filters(self) -> None:
         low, high = _number(self.score_min.text()), _number(self.score_max.text())
+        if wording.is_share(self.objective):  # "80" or "80 %" typed for a share means 0.8
+            low, high = (v / 100 if v is not None and abs(v) > 1 else v for v in (low, high))
         score_range = (
             None
             if low is None and high is None
@@ -274,7 +301,7 @@ class TrialsView(QWidget):
         column = self.scatter_combo.currentData()
         if column and len(self.frame):
             self.scatter.show_values(
-                self.frame, column, column.removeprefix("hp:") in self.log_names
+                self.frame, column, column.removeprefix("hp:") in self.log_names, self.objective
             )
 
     # ------------------------------------------------------------ exports
@@ -289,6 +316,8 @@ class TrialsView(QWidget):
         )
 
     def plots_by_name(self) -> dict:
+        for index in sorted(self._stale):  # saved plots show everything, hidden or not
+            self._draw_tab(index)
         return {
             "curves": self.curves,
             "parallel": self.parallel,
@@ -320,7 +349,7 @@ class RunsView(QWidget):
             [
                 "Run",
                 "Status",
-                "Mode",
+                "Kind",
                 "Tuner",
                 "Architecture",
                 "Trials",
@@ -335,7 +364,12 @@ class RunsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._chosen)
-        self.resume_button = QPushButton("Resume the selected interrupted search")
+        self.table.cellDoubleClicked.connect(lambda row, _col: self.ask_name(row))
+        self.rename_button = QPushButton("Rename…")
+        self.rename_button.setToolTip("Give the selected run a name (double-click a run too).")
+        self.rename_button.setEnabled(False)
+        self.rename_button.clicked.connect(lambda: self.ask_name())
+        self.resume_button = QPushButton("Resume the selected run")
         self.resume_button.setEnabled(False)
         self.resume_button.clicked.connect(self._resume)
         self.scores = RunsPlot()
@@ -344,6 +378,7 @@ class RunsView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("Select runs to compare their trials in the Trials tab."))
         buttons.addStretch(1)
+        buttons.addWidget(self.rename_button)
         buttons.addWidget(self.resume_button)
         buttons.addWidget(self.plots_button)
         plots = QHBoxLayout()
@@ -361,14 +396,19 @@ class RunsView(QWidget):
         self.table.setRowCount(len(summaries))
         for row, s in enumerate(summaries):
             minutes = f"{s['duration_s'] / 60:.1f}" if s["duration_s"] else ""
-            best = f"{s['best_score']:.4g}" if s["best_score"] is not None else "—"
+            best = (
+                f"{wording.metric_value(s['objective'], s['best_score'])} "
+                f"({wording.metric_name(s['objective']).lower()})"
+                if s["best_score"] is not None
+                else "—"
+            )
             for col, text in enumerate(
                 [
-                    s["run"],
-                    s["status"],
-                    s["mode"],
-                    s["tuner"],
-                    s["template"],
+                    display_name(runs[row].path),
+                    wording.run_status(s["status"]),
+                    "one model" if s["mode"] == "train" else "search",
+                    wording.tuner_name(s["tuner"]) if s["tuner"] != "—" else "—",
+                    wording.template_name(s["template"]),
                     str(s["trials"]),
                     str(s["completed"]),
                     best,
@@ -392,14 +432,17 @@ class RunsView(QWidget):
         self.table.blockSignals(False)
         frame = analysis.trials_frame(runs)
         direction = analysis.direction_of(runs)
-        self.scores.show_runs(frame, [r.id for r in runs], direction)
+        names = [short_name(r.path) for r in runs]
+        objective = analysis.objective_of_runs(runs)
+        self.scores.show_runs(frame, [r.id for r in runs], direction, names, objective)
         histories = []
-        for run in runs:
+        for run, name in zip(runs, names, strict=True):
             best = run.state().get("best_trial_id")
             record = next((t for t in run.trials() if t.trial_id == best), None)
             if record:
-                histories.append((run.id, record.history))
+                histories.append((name, record.history))
         self.best_curves.show_runs(histories)
+        self.rename_button.setEnabled(len(self.chosen_runs()) == 1)
         self._update_resume()
 
     def chosen_runs(self) -> list:
@@ -408,19 +451,57 @@ class RunsView(QWidget):
 
     @Slot()
     def _chosen(self) -> None:
+        self.rename_button.setEnabled(len(self.chosen_runs()) == 1)
         self._update_resume()
         self.runs_chosen.emit(self.chosen_runs())
 
     def _update_resume(self) -> None:
+        """A run stopped by the user or interrupted (the app or the computer went away) goes
+        on where it stopped: finished trials are kept, the stopped one runs again."""
         chosen = self.chosen_runs()
-        self.resume_button.setEnabled(
-            len(chosen) == 1 and chosen[0].state().get("status") == "interrupted"
+        status = chosen[0].state().get("status") if len(chosen) == 1 else None
+        resumable = status in ("interrupted", "cancelled")
+        self.resume_button.setEnabled(resumable)
+        self.resume_button.setToolTip(
+            "Go on where the run stopped: its finished trials are kept, the trial that was "
+            "stopped runs again, and the search continues."
+            if resumable
+            else "Select one run that was stopped or interrupted to go on with it."
         )
 
     def _resume(self) -> None:
         chosen = self.chosen_runs()
         if chosen:
             self.resume_requested.emit(str(chosen[0].path))
+
+    def ask_name(self, row: int | None = None) -> None:
+        """Ask for a new name for the run in `row` (default: the one selected)."""
+        if row is None:
+            chosen = self.chosen_runs()
+            if len(chosen) != 1:
+                return
+            row = self.runs.index(chosen[0])
+        run = self.runs[row]
+        name, ok = QInputDialog.getText(
+            self,
+            "Rename run",
+            f"A name for run {run.id} (leave empty to show its id only):",
+            text=run_name(run.path) or "",
+        )
+        if ok:
+            self.rename(row, name)
+
+    def rename(self, row: int, name: str) -> None:
+        """Store `name` for the run in `row` and show it everywhere it appears."""
+        run = self.runs[row]
+        try:
+            set_run_name(run.path, name)
+        except DlstudioError as error:
+            QMessageBox.warning(self, "The run could not be renamed", str(error))
+            return
+        chosen = [r.id for r in self.chosen_runs()]
+        self.load(self.runs, chosen)
+        self.runs_chosen.emit(self.chosen_runs())  # the Trials tab shows the new name too
 
     def plots_by_name(self) -> dict:
         return {"scores": self.scores, "best-curves": self.best_curves}
@@ -443,6 +524,10 @@ def _with_bar(plot, *widgets) -> QWidget:
 
 def _number(text: str) -> float | None:
     try:
-        return float(text)
+        return float(text.replace("%", "").strip())
     except ValueError:
         return None
+
+
+def _hp_words(column: str) -> str:
+    return wording.hyperparameter_name(column.removeprefix("hp:"))

@@ -3,10 +3,17 @@
 Loading and profiling run off the GUI thread (a million-row CSV takes seconds); the page shows a
 busy bar meanwhile. Changing the target, the task or a column's role profiles the data again
 with that choice.
+
+The user's choices live in the window's session (gui/session.py), not in the widgets: the
+target, the task and role overrides, the sheet and the split go into the session's DataSpec
+when the data loads with them (a choice that fails to load leaves the last good one), and the
+split as it is edited. Opening data with a spec (a reopened project) restores every choice.
 """
 
 from __future__ import annotations
 
+import html
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
@@ -34,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.core.config import DataSpec
 from dlstudio.core.data import (
     ColumnRole,
     DataProfile,
@@ -43,8 +51,10 @@ from dlstudio.core.data import (
     load_dataset,
 )
 from dlstudio.core.samples import SAMPLES, sample_path
+from dlstudio.core.wording import task_name
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
 from dlstudio.gui.qmodels.schema_model import ROLE_COLUMN, SchemaModel
+from dlstudio.gui.session import SessionModel
 from dlstudio.gui.tasks import BackgroundTask
 from dlstudio.gui.widgets import boxed
 from dlstudio.gui.wizard.image_grid import ImageGrid
@@ -90,12 +100,13 @@ class DataPage(QWidget):
     dataset_loaded = Signal(object)  # Dataset
     status = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, session: SessionModel | None = None) -> None:
         super().__init__(parent)
+        self.session = session if session is not None else SessionModel(self)
         self.dataset: Dataset | None = None
         self._path: Path | None = None
-        self._roles: dict[str, str] = {}
-        self._good_choices: tuple[dict[str, str], str] = ({}, AUTO_TASK)  # last that loaded
+        self._wanted: DataSpec | None = None  # the choices being loaded
+        self._data_split = True  # the next load takes the split the data suggests
         self._task: BackgroundTask | None = None
         self._updating = False
 
@@ -148,7 +159,9 @@ class DataPage(QWidget):
         self.preview.setAlternatingRowColors(True)
         self.preview.horizontalHeader().setDefaultSectionSize(110)
         self.preview.verticalHeader().setDefaultSectionSize(22)
-        self.preview.horizontalHeader().setResizeContentsPrecision(200)
+        # Column widths from the first 50 rows (the ones on screen and more): measuring 200 held
+        # the GUI thread ~90 ms on opening a table (bench/gui_visit.py).
+        self.preview.horizontalHeader().setResizeContentsPrecision(50)
 
         self.schema_model = SchemaModel(self)
         self.schema_model.role_changed.connect(self._role_changed)
@@ -184,6 +197,9 @@ class DataPage(QWidget):
             split_row.addWidget(QLabel(label))
             split_row.addWidget(spin)
         split_row.addWidget(self.split_order, 1)
+        for spin in self.split_spins:
+            spin.valueChanged.connect(self._split_changed)
+        self.split_order.currentIndexChanged.connect(self._split_changed)
         split_widget = QWidget()
         split_widget.setLayout(split_row)
 
@@ -286,27 +302,56 @@ class DataPage(QWidget):
     def open_sample(self, name: str) -> None:
         self.open_path(sample_path(name), target=SAMPLES[name][1])
 
-    def open_path(self, path: str | Path, target: str | None = None) -> None:
-        """Load and profile `path` in the background; the page updates when it is done."""
-        self._path = Path(path)
-        # A file's folder, or a class folder's parent: where the next dialog should start.
-        QSettings().setValue("paths/last_data_folder", str(self._path.resolve().parent))
-        self._roles = {}
-        self.task_combo.setCurrentText(AUTO_TASK)
-        self._profile(target=target)
+    def open_path(
+        self, path: str | Path, target: str | None = None, spec: DataSpec | None = None
+    ) -> None:
+        """Load and profile `path` in the background; the page updates when it is done.
 
-    def _profile(self, target: str | None = None) -> None:
-        if self._task is not None and self._task.is_running():
+        Args:
+            path: A table file, a folder of classes or a .zip of one.
+            target: The column to predict; inferred when None.
+            spec: Every choice to load it with (a reopened project's target, task, roles,
+                sheet and split). Without it, the data already open keeps its choices and
+                other data starts from what dlstudio infers.
+        """
+        if self.is_loading():
             return  # one load at a time; the controls are disabled meanwhile
-        path, roles = self._path, dict(self._roles)
-        task = None if self.task_combo.currentText() == AUTO_TASK else self.task_combo.currentText()
+        # A file's folder, or a class folder's parent: where the next dialog should start.
+        QSettings().setValue("paths/last_data_folder", str(Path(path).resolve().parent))
+        if spec is None:
+            spec = self.session.state.choices_for(path)
+            self._data_split = spec is None
+            spec = spec or DataSpec(str(path), target)
+            if target is not None:
+                spec = replace(spec, target=target)
+        else:
+            self._data_split = False
+        self._load(replace(spec, path=str(path)))
+
+    def _load(self, wanted: DataSpec) -> None:
+        if self.is_loading():
+            return  # one load at a time; the controls are disabled meanwhile
+        self._wanted = wanted
+        self._path = path = Path(wanted.path)
+        self.task_combo.setCurrentText(wanted.task or AUTO_TASK)
         self._set_busy(True, f"Reading {path.name}…")
         self._task = BackgroundTask(
-            lambda: load_dataset(path, target=target, task=task, roles=roles), self
+            lambda: load_dataset(
+                path,
+                target=wanted.target,
+                sheet=wanted.sheet,
+                task=wanted.task,
+                roles=dict(wanted.roles),
+            ),
+            self,
         )
         self._task.succeeded.connect(self._loaded)
         self._task.failed.connect(self._failed)
         self._task.start()
+
+    def is_loading(self) -> bool:
+        """Whether data is being read and profiled now (its choices are not settled yet)."""
+        return self._task is not None and self._task.is_running()
 
     def wait_until_loaded(self, msecs: int = 30000) -> None:
         """Block until a running load finishes (closing the window, tests)."""
@@ -317,19 +362,32 @@ class DataPage(QWidget):
     @Slot(object)
     def _loaded(self, dataset: Dataset) -> None:
         self.dataset = dataset
-        self._good_choices = (dict(self._roles), self.task_combo.currentText())
-        self._set_busy(False, self._describe(dataset.profile))
+        profile, wanted = dataset.profile, self._wanted
+        self._set_busy(False, self._describe(profile))
         self.show_profile(dataset)
+        if not self._data_split:
+            self._show_split(wanted.split)
+        self._data_split = False
+        self.session.state.set_data(
+            DataSpec(
+                str(Path(profile.source).resolve()),
+                profile.target if profile.columns else None,
+                profile.details.get("sheet"),
+                wanted.task,
+                dict(wanted.roles),
+                self._split_from_widgets(wanted.split),
+            )
+        )
         self.dataset_loaded.emit(dataset)
 
     @Slot(str)
     def _failed(self, message: str) -> None:
         self._set_busy(False, "Could not open the data.")
         self._set_controls_enabled(self.dataset is not None)
+        good = self.session.state.data
         if self.dataset is not None:  # go back to the choices that worked; nothing is lost
             self._path = Path(self.dataset.profile.source)
-            self._roles, task = dict(self._good_choices[0]), self._good_choices[1]
-            self.task_combo.setCurrentText(task)
+            self.task_combo.setCurrentText((good.task if good else None) or AUTO_TASK)
             self.target_combo.setCurrentText(self.dataset.profile.target or "")
         QMessageBox.warning(self, "Could not open the data", message)
 
@@ -338,10 +396,10 @@ class DataPage(QWidget):
     def show_profile(self, dataset: Dataset) -> None:
         profile = dataset.profile
         self.stack.setCurrentIndex(1)
-        self.source_label.setText(f"<b>{Path(profile.source).name}</b>")
+        self.source_label.setText(f"<b>{html.escape(Path(profile.source).name)}</b>")
         self.source_label.setToolTip(profile.source)
         self.preview_model.set_frame(_display_frame(dataset))
-        self.preview.resizeColumnsToContents()  # measures at most the first 200 rows
+        self.preview.resizeColumnsToContents()  # measures at most the first 50 rows
         for col in range(self.preview_model.columnCount()):
             self.preview.setColumnWidth(col, min(self.preview.columnWidth(col), 320))
         self.schema_model.set_profile(profile)
@@ -359,20 +417,22 @@ class DataPage(QWidget):
         self.summary.setText(self._summary_html(profile))
         self._show_classes(profile)
         self._show_warnings(profile)
+        self._updating = True  # refilling the split's order is not the user's choice
         self._fill_split_order(profile)
+        self._updating = False
         self._set_controls_enabled(True)
         self.target_combo.setEnabled(bool(profile.columns))
 
     def _summary_html(self, profile: DataProfile) -> str:
-        task = profile.task.value if profile.task else "—"
+        task = task_name(profile.task.value) if profile.task else "—"
         kind = {"table": "Table", "images": "Images", "text": "Texts"}[profile.kind.value]
         shape = f"{profile.rows:,} rows"
         if profile.columns:
             shape += f" × {len(profile.columns)} columns"
         return (
             f"<b>{kind}</b> · {shape} · {len(profile.features)} feature(s) used<br>"
-            f"Target <b>{profile.target}</b> {_grey(profile.target_reason)}"
-            f" · Task <b>{task}</b> {_grey(profile.task_reason)}"
+            f"Target <b>{html.escape(str(profile.target))}</b> {_grey(profile.target_reason)}"
+            f" · Task <b>{html.escape(task)}</b> {_grey(profile.task_reason)}"
         )
 
     def _show_classes(self, profile: DataProfile) -> None:
@@ -427,10 +487,38 @@ class DataPage(QWidget):
 
     def split_spec(self) -> SplitSpec:
         """The split the user set (ratios normalised to sum to 1)."""
+        data = self.session.state.data
+        return self._split_from_widgets(data.split if data is not None else SplitSpec())
+
+    def _split_from_widgets(self, base: SplitSpec) -> SplitSpec:
+        """`base` (its seed and stratification kept) with the ratios and order shown."""
         values = [spin.value() for spin in self.split_spins]
         total = sum(values) or 1
         train, validation, test = (v / total for v in values)
-        return SplitSpec(train, validation, test, time_column=self.split_order.currentData())
+        return replace(
+            base,
+            train=train,
+            validation=validation,
+            test=test,
+            time_column=self.split_order.currentData(),
+        )
+
+    def _show_split(self, split: SplitSpec) -> None:
+        """Show a kept split; a time column the data no longer has falls back to random."""
+        self._updating = True
+        total = (split.train + split.validation + split.test) or 1
+        for spin, share in zip(
+            self.split_spins, (split.train, split.validation, split.test), strict=True
+        ):
+            spin.setValue(round(100 * share / total))
+        index = self.split_order.findData(split.time_column) if split.time_column else 0
+        self.split_order.setCurrentIndex(max(index, 0))
+        self._updating = False
+
+    @Slot()
+    def _split_changed(self, *_) -> None:
+        if not self._updating and self.dataset is not None and self.session.state.data:
+            self.session.state.set_split(self.split_spec())
 
     def _describe(self, profile: DataProfile) -> str:
         name, warnings = Path(profile.source).name, len(profile.warnings)
@@ -440,23 +528,23 @@ class DataPage(QWidget):
 
     @Slot(int)
     def _target_chosen(self, _index: int) -> None:
-        if (
-            not self._updating
-            and self.dataset
-            and self.target_combo.currentText() != self.dataset.profile.target
-        ):
-            self.task_combo.setCurrentText(AUTO_TASK)
-            self._profile(target=self.target_combo.currentText())
+        current = self.session.state.data
+        target = self.target_combo.currentText()
+        if not self._updating and self.dataset and current and target != current.target:
+            self._load(replace(current, target=target, task=None))  # a new target: infer its task
 
     @Slot(int)
     def _task_chosen(self, _index: int) -> None:
-        if self.dataset:
-            self._profile(target=self.dataset.profile.target)
+        current = self.session.state.data
+        if self.dataset and current:
+            task = self.task_combo.currentText()
+            self._load(replace(current, task=None if task == AUTO_TASK else task))
 
     @Slot(str, str)
     def _role_changed(self, column: str, role: str) -> None:
-        self._roles[column] = role
-        self._profile(target=self.dataset.profile.target if self.dataset else None)
+        current = self.session.state.data
+        if self.dataset and current:
+            self._load(replace(current, roles={**current.roles, column: role}))
 
     def _set_busy(self, busy: bool, message: str) -> None:
         self.busy.setVisible(busy)
@@ -481,7 +569,7 @@ def _display_frame(dataset: Dataset):
 
 
 def _grey(text: str) -> str:
-    return f"<span style='color:gray'>({text})</span>"
+    return f"<span style='color:gray'>({html.escape(str(text))})</span>"
 
 
 def _percent(value: int) -> QSpinBox:

@@ -4,6 +4,10 @@ predict on new data (a table, an image, a folder of images or texts, or texts ty
 Formats a model cannot use are greyed out with the reason before anyone picks them (decided
 from the model card, core/formats.py). Exporting and predicting load TensorFlow, so both run
 in a worker process (ProcessTask): the window's own process never does.
+
+The page follows the run in focus (the session's): the folder field starts at that run's own
+export folder and is reset whenever the run changes, and a folder that is another run's or
+holds another model's files is refused before anything is written (core/export_target.py).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
@@ -39,15 +44,20 @@ TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.xlsx *.parquet *.json *.jsonl)"
 TEXT_FILTER = "Text files (*.txt *.text *.md)"
 
 
+NO_RUN = "Train a model first; its exports appear here."
+
+
 class ExportPage(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.run = None
         self.card: dict = {}
+        self._exported_to: Path | None = None  # the folder the last export of this run wrote
+        self._exporting: Path | None = None  # the run being exported now
         self._task: ProcessTask | None = None
         self._task_name = ""
         self.predictions = None
-        self.title = QLabel("Train a model first; its exports appear here.")
+        self.title = QLabel(NO_RUN)
         self.title.setWordWrap(True)
         self.checks: dict[str, QCheckBox] = {}
         formats = QHBoxLayout()
@@ -69,12 +79,18 @@ class ExportPage(QWidget):
         self.open_button.setToolTip("Show the exported files in the file manager")
         self.open_button.clicked.connect(self._open_folder)
         self.open_button.setEnabled(False)
+        self.code = ""  # the code that runs the first exported file on raw data
+        self.copy_button = QPushButton("Copy code")
+        self.copy_button.setToolTip("Copy the code that reads raw data and runs the model")
+        self.copy_button.clicked.connect(self._copy_code)
+        self.copy_button.setEnabled(False)
         folder = QHBoxLayout()
         folder.addWidget(QLabel("Folder:"))
         folder.addWidget(self.folder_edit, 1)
         folder.addWidget(browse)
         folder.addWidget(self.export_button)
         folder.addWidget(self.open_button)
+        folder.addWidget(self.copy_button)
         self.written = QTextBrowser()
         self.written.setOpenExternalLinks(True)
 
@@ -120,6 +136,10 @@ class ExportPage(QWidget):
         self._set_enabled(False)
 
     def set_run(self, run) -> None:
+        """Show `run`'s formats and its own export folder; what another run wrote is gone."""
+        from dlstudio.core.export_target import default_export_folder
+
+        changed = self.run is None or Path(self.run.path) != Path(run.path)
         self.run = run
         self.card = run.read("model_card.json") or {}
         kind = self.card.get("kind", "table")
@@ -143,9 +163,9 @@ class ExportPage(QWidget):
             " ".join(f"Not {' or '.join(labels)}: {reason}." for reason, labels in refused.items())
         )
         self.formats_note.setVisible(bool(refused))
-        self.folder_edit.setText(str(run.path / "export"))
-        self.written.clear()
-        self.open_button.setEnabled(False)
+        if changed or not self.folder_edit.text().strip():
+            self.folder_edit.setText(str(default_export_folder(run.path)))
+            self._forget_export()
         self.file_button.setToolTip(
             {
                 "table": "A table with the columns it was trained on",
@@ -161,6 +181,36 @@ class ExportPage(QWidget):
         self.folder_button.setVisible(kind in ("images", "text"))
         self.texts_widget.setVisible(kind == "text")
         self._set_enabled(True)
+
+    def clear(self) -> None:
+        """No run in focus (another project was opened): nothing of the old run is offered."""
+        self.run = None
+        self.card = {}
+        self.title.setText(NO_RUN)
+        for box in self.checks.values():
+            box.setChecked(False)
+            box.setEnabled(False)
+        self.formats_note.hide()
+        self.folder_edit.clear()
+        self._forget_export()
+        self._set_enabled(False)
+
+    def _forget_export(self) -> None:
+        """Nothing of an earlier run's export or predictions stays on the page."""
+        self.written.clear()
+        self._exported_to = None
+        self.open_button.setEnabled(False)
+        self.code = ""
+        self.copy_button.setEnabled(False)
+        self._forget_predictions()
+
+    def _forget_predictions(self) -> None:
+        import pandas as pd
+
+        self.predictions = None
+        self.prediction_model.set_frame(pd.DataFrame())
+        self.save_button.setEnabled(False)
+        self.predict_status.clear()
 
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.export_button, self.file_button, self.folder_button, self.texts_button):
@@ -180,40 +230,72 @@ class ExportPage(QWidget):
 
     @Slot()
     def export(self) -> None:
+        from dlstudio.core.errors import DlstudioError
+        from dlstudio.core.export_target import check_export_folder
+
         formats = [name for name, box in self.checks.items() if box.isChecked() and box.isEnabled()]
         if not formats or self.run is None:
+            return
+        try:
+            out = check_export_folder(self.folder_edit.text(), self.run.path)
+        except DlstudioError as error:
+            self.written.setHtml(f"<p style='color:#b00'>{html.escape(str(error))}</p>")
+            QMessageBox.warning(self, "Choose another export folder", str(error))
             return
         self.written.setHtml(
             "<i>Exporting, then loading each file back in its own runtime to check it "
             "(starting TensorFlow takes a few seconds)…</i>"
         )
-        args = {"run": str(self.run.path), "formats": formats, "out": self.folder_edit.text()}
+        self._exporting = Path(self.run.path)
+        args = {"run": str(self.run.path), "formats": formats, "out": str(out)}
         self._start("export", args, self._exported)
 
     @Slot(object)
     def _exported(self, result: dict) -> None:
         from dlstudio.core.snippets import inputs_code, outputs_note, runtime_code
 
+        exported, self._exporting = self._exporting, None
+        if self.run is None or exported != Path(self.run.path):
+            return  # the run changed meanwhile: its page no longer shows that export
+
+        files = "".join(
+            f"<li><b>{LABELS[item['format']]}</b>: <code>{html.escape(item['path'])}</code> "
+            f"({html.escape(_size_words(Path(item['path'])))}): predictions match the original "
+            f"({agreement(item['max_difference'])})</li>"
+            for item in result["files"]
+        )
+        inputs = inputs_code(self.card)
         parts = [
-            "<p>Every file below was loaded back in its own runtime, in a fresh Python without "
-            "dlstudio, and predicts what the original does. First the inputs, read from raw "
-            "data the way dlstudio read the training data:</p>"
-            f"<pre>{html.escape(inputs_code(self.card))}</pre>"
+            "<p>Written, and each file loaded back in its own runtime, in a fresh Python "
+            f"without dlstudio:</p><ul>{files}</ul>"
+            "<p>To use them (<b>Copy code</b> puts the first one's on the clipboard), read the "
+            "inputs from raw data the way dlstudio read the training data:</p>"
+            f"<pre>{html.escape(inputs)}</pre>"
         ]
+        self.code = ""
         for item in result["files"]:
             code = runtime_code(item["format"], item["path"]) + outputs_note(self.card)
+            self.code = self.code or f"{inputs}\n{code}"
             parts.append(
-                f"<p><b>{LABELS[item['format']]}</b>: <code>{html.escape(item['path'])}</code> — "
-                f"predictions match the original ({agreement(item['max_difference'])}).</p>"
-                f"<pre>{html.escape(code)}</pre>"
+                f"<p>then, for {LABELS[item['format']]}:</p><pre>{html.escape(code)}</pre>"
             )
+        self.copy_button.setEnabled(bool(self.code))
         parts.append("<p>The model card (model_card.md) beside them has all of this too.</p>")
         self.written.setHtml("".join(parts))
+        folders = {Path(item["path"]).parent for item in result["files"]}
+        self._exported_to = folders.pop() if len(folders) == 1 else Path(self.folder_edit.text())
         self.open_button.setEnabled(True)
+        self.open_button.setToolTip(f"Show {self._exported_to} in the file manager")
+
+    @Slot()
+    def _copy_code(self) -> None:
+        QApplication.clipboard().setText(self.code)
+        self.predict_status.setText("The code is on the clipboard.")
 
     @Slot()
     def _open_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(self.folder_edit.text()))
+        folder = self._exported_to or Path(self.folder_edit.text())
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     # ------------------------------------------------------------ predict
 
@@ -258,7 +340,7 @@ class ExportPage(QWidget):
         csv = Path(result["csv"])
         self.predictions = pd.read_csv(csv, keep_default_na=False)
         shutil.rmtree(csv.parent, ignore_errors=True)
-        self.prediction_model.set_frame(self.predictions)
+        self.prediction_model.set_frame(_answers_first(self.predictions))
         self.save_button.setEnabled(True)
         self.predict_status.setText(f"{len(self.predictions)} prediction(s).")
 
@@ -288,6 +370,7 @@ class ExportPage(QWidget):
 
     @Slot(str)
     def _failed(self, message: str) -> None:
+        self._exporting = None
         self._set_enabled(True)
         shown = f"<span style='color:#b00'>{html.escape(message)}</span>"
         if self._task_name == "predict":
@@ -296,3 +379,38 @@ class ExportPage(QWidget):
         else:
             self.written.setHtml(f"<p>{shown}</p>")
             QMessageBox.warning(self, "Export failed", message)
+
+
+def _size_words(path: Path) -> str:
+    """A file's or folder's size as people read it: "1.4 MB"."""
+    try:
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        size = float(sum(p.stat().st_size for p in files))
+    except OSError:
+        return "size unknown"
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1000:
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"
+
+
+def _answers_first(frame):
+    """The predictions beside where each came from, the input columns after them (a wide
+    table's answers would otherwise sit off screen to the right), probabilities as
+    percentages. Saved files keep the order and numbers `dlstudio predict` writes."""
+    import pandas as pd
+
+    answers = [
+        c
+        for c in frame.columns
+        if str(c).startswith(("predicted_", "probability_", "decision_threshold", "problem"))
+    ]
+    source = [c for c in frame.columns[:1] if c not in answers]
+    rest = [c for c in frame.columns if c not in answers and c not in source]
+    shown = frame[source + answers + rest].copy()
+    for column in answers:  # 0.0009 rather than 9.2e-04: shares read as percentages
+        if str(column).startswith("probability_"):
+            values = pd.to_numeric(shown[column], errors="coerce")
+            shown[column] = [f"{100 * v:.1f} %" if v == v else "" for v in values]
+    return shown

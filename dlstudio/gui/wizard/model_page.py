@@ -6,9 +6,10 @@ import no Keras; the device is detected in the background the first time the pag
 
 from __future__ import annotations
 
+import html
 import importlib.util
-import json
 import os
+import re
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -45,21 +46,24 @@ from dlstudio.core.config import (
 from dlstudio.core.durations import format_duration, parse_duration
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.models.space import TEMPLATES_BY_KIND, default_of, default_space, template_for
+from dlstudio.core.wording import (
+    hyperparameter_name,
+    metric_label,
+    range_words,
+    template_name,
+    tuner_name,
+    value_from_words,
+    value_words,
+)
 from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.widgets import boxed
 
 BACKENDS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+# One table of names (core/wording.py), shared with the Results page and the CLI.
 TEMPLATE_NAMES = {
-    "mlp": "Multilayer perceptron (MLP)",
-    "small_cnn": "Small CNN",
-    "resnet": "ResNet-style CNN",
-    "mobilenet_v3_small": "MobileNetV3 Small (keras.applications)",
-    "efficientnet_b0": "EfficientNet B0 (keras.applications)",
-    "tfidf_mlp": "Bag of words and word pairs (TF-IDF) + MLP",
-    "cnn1d": "Word embeddings + 1D CNN",
-    "bilstm": "Word embeddings + bidirectional LSTM/GRU",
-    "transformer": "Small Transformer encoder",
+    name: template_name(name) for names in TEMPLATES_BY_KIND.values() for name in names
 }
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the engine's name of a search-space row
 TUNER_TIPS = {
     "random": "Tries random combinations: simple and surprisingly strong.",
     "bayesian": "Learns from finished trials which region looks promising.",
@@ -125,14 +129,16 @@ class ModelPage(QWidget):
         )
         self.mode_stack.addWidget(
             boxed(
-                "Search space: untick to hold a value fixed; ranges as "
-                "'min..max' (add ' log' for a log scale), choices as 'a, b, c'",
+                "What the search may try: untick to hold a value fixed; edit a range as "
+                "'0.001 to 0.1' (add ', on a log scale' to try each power of ten as "
+                "often), choices as 'a, b or c'",
                 self.space_table,
             )
         )
 
         self.tuner_combo = QComboBox()
-        self.tuner_combo.addItems(TUNERS)
+        for name in TUNERS:
+            self.tuner_combo.addItem(tuner_name(name), name)
         for i, name in enumerate(TUNERS):
             self.tuner_combo.setItemData(i, TUNER_TIPS[name], Qt.ItemDataRole.ToolTipRole)
         self.trials_spin = _spin(1, 500, 10, "How many configurations to try at most.")
@@ -218,7 +224,8 @@ class ModelPage(QWidget):
         self.template_combo.setCurrentIndex(self.template_combo.findData(template_for(kind, None)))
         self.template_combo.blockSignals(False)
         self.objective_combo.clear()
-        self.objective_combo.addItems(list(OBJECTIVES_BY_TASK.get(task, OBJECTIVES[:1])))
+        for name in OBJECTIVES_BY_TASK.get(task, OBJECTIVES[:1]):
+            self.objective_combo.addItem(metric_label(name), name)
         self._template_changed()
 
     def showEvent(self, event) -> None:
@@ -237,7 +244,7 @@ class ModelPage(QWidget):
     @Slot(object)
     def _device_found(self, device: dict) -> None:
         text = device["description"]
-        self.device_label.setText(f"<b>Device:</b> {text}")
+        self.device_label.setText(f"<b>Device:</b> {html.escape(str(text))}")
         self.device_label.setToolTip(device.get("notice") or text)
         self.status.emit(f"Training will run on: {text}")
 
@@ -274,7 +281,7 @@ class ModelPage(QWidget):
         for name, entry in space.items():
             widget = _knob(entry)
             widget.setToolTip(entry.get("help", ""))
-            label = QLabel(name.replace("_", " "))
+            label = QLabel(hyperparameter_name(name))
             label.setToolTip(entry.get("help", ""))
             self.knobs_form.addRow(label, widget)
             self._knobs[name] = widget
@@ -284,10 +291,11 @@ class ModelPage(QWidget):
         for name, entry in space.items():
             row = self.space_table.rowCount()
             self.space_table.insertRow(row)
-            item = QTableWidgetItem(name)
+            item = QTableWidgetItem(hyperparameter_name(name))
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             item.setToolTip(entry.get("help", ""))
             item.setData(Qt.ItemDataRole.UserRole, entry)
+            item.setData(NAME_ROLE, name)
             self.space_table.setItem(row, 0, item)
             searched = QTableWidgetItem()
             searched.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
@@ -301,7 +309,7 @@ class ModelPage(QWidget):
         try:
             seconds = parse_duration(text, "the time budget")
         except DlstudioError as error:
-            self.budget_note.setText(f"<span style='color:#b00'>{error}</span>")
+            self.budget_note.setText(f"<span style='color:#b00'>{html.escape(str(error))}</span>")
             return
         self.budget_note.setText(
             f"<i>Up to {format_duration(seconds)} in all, saving the best model included.</i>"
@@ -330,7 +338,7 @@ class ModelPage(QWidget):
         """The edited table as search-space entries (raises DlstudioError on bad text)."""
         space = {}
         for row in range(self.space_table.rowCount()):
-            name = self.space_table.item(row, 0).text()
+            name = self.space_table.item(row, 0).data(NAME_ROLE)
             entry = self.space_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
             searched = self.space_table.item(row, 1).checkState() == Qt.CheckState.Checked
             if searched:
@@ -338,7 +346,7 @@ class ModelPage(QWidget):
             else:
                 space[name] = {
                     "type": "fixed",
-                    "value": _parse_value(name, self.space_table.item(row, 3).text()),
+                    "value": _parse_value(name, self.space_table.item(row, 3).text(), entry),
                 }
         return space
 
@@ -353,10 +361,10 @@ class ModelPage(QWidget):
             return RunSpec(data, ModelSpec(template, self.hyperparameters()), train)
         budget = parse_duration(self.budget_edit.text(), "the time budget")
         search = SearchSpec(
-            self.tuner_combo.currentText(),
+            self.tuner_combo.currentData() or "random",
             self.trials_spin.value(),
             budget,
-            self.objective_combo.currentText() or "val_loss",
+            self.objective_combo.currentData() or "val_loss",
             self.search_space(),
         )
         return RunSpec(data, ModelSpec(template), train, search)
@@ -366,61 +374,78 @@ class ModelPage(QWidget):
 
 
 def describe_range(entry: dict) -> str:
-    kind = entry["type"]
-    if kind in ("int", "float"):
-        return f"{entry['min']}..{entry['max']}" + (" log" if entry.get("log") else "")
-    if kind == "choice":
-        return ", ".join(shown_value(v) for v in entry["values"])
-    if kind == "bool":
-        return "true, false"
-    return shown_value(entry.get("value"))
+    """A search-space entry as the table shows it: "0.0001 to 0.01, on a log scale"."""
+    return range_words(entry)
 
 
 def shown_value(value) -> str:
-    """A value as a user types it: relu, 0.001, true."""
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    """A value as the table shows it: ReLU, 0.001, yes."""
+    return value_words(value)
+
+
+_STEP = re.compile(r",?\s*in steps of\s*([^,]+)", re.IGNORECASE)
+_LOG = re.compile(r",?\s*(on a log scale|log scale|log)\s*$", re.IGNORECASE)
 
 
 def parse_range(name: str, entry: dict, text: str) -> dict:
-    """Read back what the user typed in the 'Range or choices' cell."""
+    """Read back what the user typed in the 'Range or choices' cell: the words the table
+    shows ("0.0001 to 0.01, on a log scale", "32, 64 or 128", "yes or no") or the short form
+    ("0.0001..0.01 log", "32, 64, 128")."""
     kind = entry["type"]
     try:
         if kind in ("int", "float"):
-            body = text.replace("log", "").strip()
-            low, high = (float(part) for part in body.split(".."))
+            body, log = text.strip(), False
+            found = _LOG.search(body)
+            if found:
+                body, log = body[: found.start()], True
+            parsed = {**entry}
+            step = _STEP.search(body)
+            if step:
+                body = body[: step.start()] + body[step.end() :]
+            low, high = (float(part) for part in re.split(r"\.\.|\bto\b", body))
             cast = int if kind == "int" else float
-            parsed = {**entry, "min": cast(low), "max": cast(high), "log": "log" in text}
+            if step:
+                parsed["step"] = cast(float(step.group(1)))
+            parsed.update(min=cast(low), max=cast(high), log=log)
             parsed["default"] = min(max(entry.get("default", low), parsed["min"]), parsed["max"])
             return parsed
         if kind in ("choice", "bool"):
-            values = [_parse_value(name, part) for part in text.split(",") if part.strip()]
+            parts = re.split(r",|\bor\b", text)
+            values = [_parse_value(name, part, entry) for part in parts if part.strip()]
             # The entry's own default stays where the search starts (the known-good value),
             # not whichever value happens to be listed first.
             default = entry.get("default") if entry.get("default") in values else values[0]
-            if kind == "bool":
+            if kind == "bool" and sorted(set(values)) == [False, True]:
+                return {**entry, "default": default}  # both: keras-tuner's Boolean says yes/no
+            if kind == "bool":  # a choice keras-tuner would read back as 0/1
                 return {**entry, "type": "choice", "values": values, "default": default}
             return {**entry, "values": values, "default": default}
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, IndexError):
         pass
     raise DlstudioError(
-        f"The range of {name!r} reads {text!r}.",
-        "'min..max' (optionally followed by 'log') for numbers, or 'a, b, c' for choices",
+        f"The range of {hyperparameter_name(name)!r} reads {text!r}.",
+        "'low to high' for numbers (e.g. '0.0001 to 0.01', optionally followed by "
+        "', on a log scale'), or choices like 'a, b or c'",
         "Correct the cell, or untick 'Search it' to hold the value fixed.",
     )
 
 
-def _parse_value(name: str, text: str):
-    text = text.strip()
-    try:
-        return json.loads(text)
-    except ValueError:
-        if text.lower() in ("true", "false"):
-            return text.lower() == "true"
-        if not text:
-            raise DlstudioError(
-                f"{name!r} has an empty value.", "a number, word or true/false", "Type a value."
-            ) from None
-        return text.strip('"')
+def _parse_value(name: str, text: str, entry: dict | None = None):
+    """A typed value as the engine's value, of the same type as the entry's own values (a
+    list of floats stays floats: keras-tuner refuses a choice of 0 and 0.0001)."""
+    if not text.strip():
+        raise DlstudioError(
+            f"{hyperparameter_name(name)!r} has an empty value.",
+            "a number, a word, or yes/no",
+            "Type a value.",
+        )
+    known = list((entry or {}).get("values") or [])
+    value = value_from_words(text, known)
+    typed = known + [(entry or {}).get(key) for key in ("default", "min", "max", "value")]
+    floats = any(isinstance(v, float) for v in typed) or (entry or {}).get("type") == "float"
+    if isinstance(value, int) and not isinstance(value, bool) and floats:
+        return float(value)
+    return value
 
 
 # ---------------------------------------------------------------- widgets
@@ -441,7 +466,7 @@ def _knob(entry: dict) -> QWidget:
     elif kind == "choice":
         widget = QComboBox()
         for value in entry["values"]:
-            widget.addItem(str(value), value)
+            widget.addItem(value_words(value), value)
         widget.setCurrentIndex(max(0, widget.findData(default)))
     else:
         widget = QCheckBox()

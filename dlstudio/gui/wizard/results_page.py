@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import html
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,21 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.core.wording import metric_value
 from dlstudio.gui.plots.export import save_plots_button
 from dlstudio.gui.plots.results import ConfusionMatrixPlot, RocPlot, ScatterPlot
 from dlstudio.gui.widgets import boxed
 from dlstudio.gui.wizard.compare_view import RunsView, TrialsView
-
-METRIC_NAMES = {
-    "accuracy": "Accuracy (share of test rows classified right)",
-    "balanced_accuracy": "Balanced accuracy (mean recall over classes)",
-    "f1_macro": "F1, averaged over classes",
-    "log_loss": "Log loss (lower is better)",
-    "auc": "AUC (1 is perfect, 0.5 is guessing)",
-    "mae": "Mean absolute error",
-    "rmse": "Root mean squared error",
-    "r2": "R² (1 is perfect, 0 is the mean)",
-}
+from dlstudio.gui.wizard.mistakes import MistakesView
+from dlstudio.gui.wizard.results_summary import metric_table, title_html
+from dlstudio.gui.wizard.threshold import ThresholdView
+from dlstudio.gui.wizard.try_it import TryItPanel
 
 
 class ResultsPage(QWidget):
@@ -40,15 +34,22 @@ class ResultsPage(QWidget):
         self.run = None
         self._stale = False  # trials ended while the page was hidden
         self._pending = None  # (runs, run in focus) to show once the page is
+        # What a hidden tab will show once it is picked (see _when_shown).
+        self._deferred: dict[QWidget, Callable[[], None]] = {}
         self.title = QLabel("Train a model to see its results here.")
         self.title.setWordWrap(True)
-        self.metrics = _table(["Metric", "Model", "Trivial baseline"])
+        self.metrics = _table(["Measure", "This model", "Always guessing"])
         self.per_class = _table(["Class", "Precision", "Recall", "F1", "Test rows"])
+        self.per_class.setToolTip(
+            "Precision: of the rows labelled with this class, the share that truly are.\n"
+            "Recall: of the rows that truly are this class, the share labelled so.\n"
+            "F1: one number balancing the two. Higher is better for all three."
+        )
         self.confusion = ConfusionMatrixPlot()
         self.roc = RocPlot()
         self.scatter = ScatterPlot()
         left = QVBoxLayout()
-        left.addWidget(boxed("Test-split metrics", self.metrics))
+        left.addWidget(boxed("On the test rows (never seen while training)", self.metrics))
         self.per_class_box = boxed("Per class", self.per_class)
         left.addWidget(self.per_class_box)
         plots = QHBoxLayout()
@@ -84,11 +85,24 @@ class ResultsPage(QWidget):
         best_layout.addLayout(body, 1)
         self.trials_view = TrialsView()
         self.runs_view = RunsView()
-        self.runs_view.runs_chosen.connect(self.trials_view.load)
+        self.runs_view.runs_chosen.connect(self._runs_chosen)
         self.tabs = QTabWidget()
         self.tabs.addTab(best, "Best model")
         self.tabs.addTab(self.trials_view, "Trials")
         self.tabs.addTab(self.runs_view, "Runs")
+        self.mistakes = MistakesView()
+        self.threshold = ThresholdView()
+        self.tabs.addTab(self.mistakes, "Mistakes")
+        self.tabs.addTab(self.threshold, "Threshold")
+        self.try_it = TryItPanel()  # loads the model in its own process when first shown
+        self.tabs.addTab(self.try_it, "Try it")
+        self.tabs.setTabVisible(self.tabs.indexOf(self.threshold), False)  # two-class runs only
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.confusion.cell_clicked.connect(self._open_mistakes)
+        self.threshold.threshold_saved.connect(self.try_it.reload_model)
+        self.confusion.setToolTip(
+            f"{self.confusion.toolTip()} Click a cell to see its test examples (Mistakes tab)."
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         for plot in (self.confusion, self.roc, self.scatter):
@@ -117,11 +131,48 @@ class ResultsPage(QWidget):
         else:
             self._pending, self._stale = (runs, current), False
 
+    def _when_shown(self, tab: QWidget, fill: Callable[[], None]) -> None:
+        """Fill `tab` now if it is the one on show, else when it is picked: plotting every
+        trial's parallel coordinates or reading every test prediction for tabs nobody looks
+        at held the GUI thread 100–200 ms each time a run ended (bench/gui_visit.py)."""
+        if self.tabs.currentWidget() is tab:
+            self._deferred.pop(tab, None)
+            fill()
+        else:
+            self._deferred[tab] = fill  # the latest wins
+
+    def _fill_deferred(self, tab: QWidget) -> None:
+        fill = self._deferred.pop(tab, None)
+        if fill is not None:
+            fill()
+
+    @Slot(int)
+    def _tab_shown(self, index: int) -> None:
+        self._fill_deferred(self.tabs.widget(index))
+
+    @Slot(list)
+    def _runs_chosen(self, runs: list) -> None:
+        self._when_shown(self.trials_view, lambda: self.trials_view.load(runs))
+
     def _load(self, runs: list, current) -> None:
         self.runs_view.load(runs, [current.id] if current else [])
-        self.trials_view.load([current] if current else [])
+        chosen = [current] if current else []
+        self._when_shown(self.trials_view, lambda: self.trials_view.load(chosen))
         if current is not None and current.evaluation():
             self.show_run(current)
+        else:
+            self.clear_run()
+
+    def clear_run(self) -> None:
+        """No evaluated run in focus (a new project, or its run is still training): nothing of
+        another run stays on show."""
+        self.run = None
+        self._show_outcomes(None)
+        self.title.setText("Train a model to see its results here.")
+        for table in (self.metrics, self.per_class):
+            table.setRowCount(0)
+        for plot in (self.confusion, self.roc, self.scatter):
+            plot.hide()
 
     def refresh(self) -> None:
         """Re-read the run folders (a trial has ended)."""
@@ -131,37 +182,51 @@ class ResultsPage(QWidget):
         self._stale = False
         chosen = [run.id for run in self.runs_view.chosen_runs()]
         self.runs_view.load(self.runs_view.runs, chosen)
-        self.trials_view.load(self.runs_view.chosen_runs())
+        runs = self.runs_view.chosen_runs()
+        self._when_shown(self.trials_view, lambda: self.trials_view.load(runs))
+
+    def _show_outcomes(self, run) -> None:
+        """The Mistakes and (two-class runs only) Threshold tabs of `run`."""
+        self._when_shown(self.mistakes, lambda: self.mistakes.set_run(run))
+        self._when_shown(self.threshold, lambda: self.threshold.set_run(run))
+        card = (run.read("model_card.json") or {}) if run is not None else {}
+        self.tabs.setTabVisible(self.tabs.indexOf(self.threshold), card.get("task") == "binary")
+
+    @Slot(int, int)
+    def _open_mistakes(self, true: int, predicted: int) -> None:
+        names = (self.run.evaluation() or {}).get("class_names", []) if self.run else []
+        if true < len(names) and predicted < len(names):
+            self._fill_deferred(self.mistakes)
+            self.mistakes.show_cell(str(names[true]), str(names[predicted]))
+            self.tabs.setCurrentWidget(self.mistakes)
 
     def show_run(self, run) -> None:
         """Show a finished run folder's evaluation.json."""
         self.run = run
+        self.try_it.set_run(run)
+        self._show_outcomes(run)
         evaluation = run.evaluation() or {}
         state = run.state()
         card = run.read("model_card.json") or {}
-        verdict = evaluation.get("verdict", {})
-        colour = "#1b5e20" if verdict.get("beats_baseline", True) else "#b00020"
-        partial = (
-            f"<br><span style='color:#8a5a00'><b>Partial model.</b> "
-            f"{html.escape(evaluation['partial'])}</span>"
-            if evaluation.get("partial")
-            else ""
-        )
-        self.title.setText(
-            f"<b>Run {html.escape(run.id)}</b>: trial {state.get('best_trial_id')} "
-            f"({html.escape(card.get('template', '?'))}), evaluated on "
-            f"{evaluation.get('rows', 0)} test rows the model never saw while training.<br>"
-            f"<span style='color:{colour}'>{html.escape(verdict.get('text', ''))}</span>"
-            f"{partial}"
-        )
-        baseline = evaluation.get("baseline", {})
-        rows = [
-            (METRIC_NAMES.get(k, k), f"{v:.4f}", f"{baseline[k]:.4f}" if k in baseline else "")
-            for k, v in evaluation.get("metrics", {}).items()
-        ]
+        self.title.setTextFormat(Qt.TextFormat.RichText)  # escaped in title_html
+        self.title.setText(title_html(run, evaluation, state, card))
+        headers, rows, tips, best = metric_table(evaluation)
+        self.metrics.setColumnCount(len(headers))
+        self.metrics.setHorizontalHeaderLabels(headers)
         _fill(self.metrics, rows)
+        self.metrics.resizeRowsToContents()
+        for r, (tip, column) in enumerate(zip(tips, best, strict=True)):
+            self.metrics.item(r, 0).setToolTip(tip)
+            if column > 0:  # the best value of the row stands out
+                font = self.metrics.item(r, column).font()
+                font.setBold(True)
+                self.metrics.item(r, column).setFont(font)
+        baseline = evaluation.get("baseline", {})
         if baseline.get("name"):
-            self.metrics.setToolTip(f"Baseline: {baseline['name']}")
+            self.metrics.setToolTip(
+                f"The guess that learned nothing: {baseline['name']}. The best value of each "
+                "row is in bold."
+            )
         classification = evaluation.get("task") == "classification"
         self.per_class_box.setVisible(classification)
         self.confusion.setVisible(classification)
@@ -173,9 +238,9 @@ class ResultsPage(QWidget):
                 [
                     (
                         r["class"],
-                        f"{r['precision']:.3f}",
-                        f"{r['recall']:.3f}",
-                        f"{r['f1']:.3f}",
+                        metric_value("precision", r["precision"]),
+                        metric_value("recall", r["recall"]),
+                        metric_value("f1_macro", r["f1"]),
                         str(r["support"]),
                     )
                     for r in evaluation["per_class"]

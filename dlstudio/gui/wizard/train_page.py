@@ -1,4 +1,10 @@
-"""The Train step: start and stop, live curves, progress with ETA, a diagnosis and a log.
+"""The Train step: start and stop, live curves, progress with a clock, a diagnosis and a log.
+
+It tells the run's story in the order a user lives it: TensorFlow starting and the data being
+read (10–20 s on a small machine, with a clock that ticks every second), then the trials one by
+one, then the end, where the best trial (not merely the last, which the budget often cuts short)
+is drawn in colour and its diagnosis stays on screen. A stop shows as "Stopping…" until the
+training process has ended.
 
 Events arrive in lists, once per GUI tick, from RunController; each list updates the buffers
 and then every curve is redrawn once.
@@ -6,9 +12,13 @@ and then every curve is redrawn once.
 
 from __future__ import annotations
 
+import html
+import math
 import time
+from pathlib import Path
 
-from PySide6.QtCore import Signal, Slot
+from numpy import format_float_positional
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.core.config import default_objective, objective_direction
 from dlstudio.core.diagnosis import diagnose
 from dlstudio.core.events import (
     BatchEnded,
@@ -29,7 +40,18 @@ from dlstudio.core.events import (
     RunMessage,
     RunStarted,
     TrialEnded,
+    TrialRecord,
     TrialStarted,
+    TrialStatus,
+)
+from dlstudio.core.wording import (
+    hyperparameter_name,
+    metric_label,
+    metric_name,
+    metric_value,
+    run_status,
+    trial_status,
+    value_words,
 )
 from dlstudio.gui.plots.export import save_plots_button
 from dlstudio.gui.plots.gpu_monitor import GpuMonitor
@@ -43,16 +65,19 @@ DIAGNOSIS_STYLE = {
     "divergence": "background:#ffebee; border:1px solid #ef9a9a;",
     None: "color:#555; border:1px solid #ddd;",
 }
-RUN_ENDINGS = {
-    "completed": "Finished",
-    "time_limit": "Stopped at the time limit",
-    "cancelled": "Stopped",
-    "failed": "Failed",
-}
 WAITING_FOR_DIAGNOSIS = (
     "A plain-words diagnosis of the running trial (learning well, overfitting, underfitting or "
     "diverging) appears here after its first epochs."
 )
+STARTING = (
+    "Starting TensorFlow and reading your data… This takes a few seconds; the first trial "
+    "begins right after."
+)
+STOPPING = (
+    "Stopping the run… The current trial keeps its best epoch and finished trials are kept; "
+    "this takes a few seconds."
+)
+TICK_MS = 1000  # the clock's resolution: it shows whole seconds
 
 
 class TrainPage(QWidget):
@@ -68,16 +93,22 @@ class TrainPage(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Stop after the current batch; finished trials are kept")
         self.stop_button.clicked.connect(self.stop_requested)
+        self.stop_button.clicked.connect(self.show_stopping)
         self.stop_button.setEnabled(False)
         self.status_label = QLabel("Press Start to train with the settings of the Model step.")
         self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # class names like "<=50K"
         _reserve_lines(self.status_label, 2)
 
         self.trial_bar = QProgressBar()
-        self.trial_bar.setFormat("trial: %v of %m epochs")
         self.search_bar = QProgressBar()
-        self.search_bar.setFormat("search: %v of %m trials")
         self.eta_label = QLabel()
+        self.eta_label.setMinimumWidth(self.eta_label.fontMetrics().horizontalAdvance("x" * 44))
+        # Ticks every second from Start to the end, so the clock moves while TensorFlow starts
+        # and during long epochs, when no event arrives for a while.
+        self.clock = QTimer(self)
+        self.clock.setInterval(TICK_MS)
+        self.clock.timeout.connect(self._update_eta)
 
         self.curves = LiveCurves()
         # Always shown, at a steady height: a label that appears, disappears or re-wraps while
@@ -123,31 +154,64 @@ class TrainPage(QWidget):
         layout.addWidget(self.diagnosis_label)
         layout.addWidget(bottom, 1)
         self._reset_state()
+        self._idle_bars()
 
     def _reset_state(self) -> None:
-        self.started_at = time.monotonic()
+        self.phase = "idle"  # idle, starting, running, stopping, ended
+        self.pressed_at = time.monotonic()  # Start: the clock the user sees counts from here
+        self.started_at = self.pressed_at  # RunStarted: what the ETA is measured on
+        self.ended_at: float | None = None
         self.time_limit: float | None = None
         self.trials_done = 0
+        self.resumed_trials = 0
         self.max_trials = 1
+        self.mode = "tune"
+        self.task = "binary"
         self.history: dict[str, list[float]] = {}
+        self.baseline_losses: dict[str, float] = {}
+        self.trial_loss = "mse"
+        self.records: dict[str, TrialRecord] = {}
+        self.numbers: dict[str, int] = {}
+        self.trial_id = ""
         self.finished_event: RunFinished | None = None
 
     # ------------------------------------------------------------ running
 
     def set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
-        self.stop_button.setEnabled(running)
+        self.stop_button.setEnabled(running and self.phase != "stopping")
         (self.gpu.start if running else self.gpu.stop)()
+        if not running:
+            if self.phase in ("starting", "running", "stopping"):
+                self._end_phase()  # the process ended without a last word (RunFailed covers it)
+            self.clock.stop()
 
     def prepare_run(self, task: str) -> None:
         self._reset_state()
+        self.task = task
+        self.phase = "starting"
         self.curves.reset("mae" if task == "regression" else "accuracy")
         self.log.clear()
         self._set_diagnosis(None, WAITING_FOR_DIAGNOSIS)
-        self.trial_bar.setValue(0)
+        self.trial_bar.setRange(0, 0)  # busy: something is happening, no count yet
+        self.trial_bar.setFormat("starting…")
+        self.search_bar.setRange(0, 1)
         self.search_bar.setValue(0)
-        self.eta_label.setText("")
-        self.status_label.setText("Starting…")
+        self.search_bar.setFormat("waiting for the first trial")
+        self.status_label.setText(STARTING)
+        self._log("Starting TensorFlow and reading the data…")
+        self.clock.start()
+        self._update_eta()
+
+    @Slot()
+    def show_stopping(self) -> None:
+        """The user asked to stop (Stop, or closing the window): say so until the run ends."""
+        if self.phase not in ("starting", "running"):
+            return
+        self.phase = "stopping"
+        self.stop_button.setEnabled(False)
+        self.status_label.setText(STOPPING)
+        self._log("Stopping the run (asked by you)…")
 
     @Slot(list)
     def handle_events(self, events: list) -> None:
@@ -167,91 +231,241 @@ class TrainPage(QWidget):
             self.trial_bar.setValue(event.epoch + 1)
             self._show_diagnosis()
         elif isinstance(event, TrialStarted):
-            self.curves.start_trial(event.epochs)
-            self.history = {}
-            self.trial_id = event.trial_id
-            self._set_diagnosis(None, WAITING_FOR_DIAGNOSIS)  # a new trial: judged on its own
-            self.trial_bar.setMaximum(event.epochs)
-            self.trial_bar.setValue(0)
-            values = ", ".join(
-                f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                for k, v in event.hyperparameters.items()
-            )
-            self._log(f"Trial {event.trial_id} started: {values}")
-            self.status_label.setText(f"Training trial {event.trial_id}…")
+            self._trial_started(event)
         elif isinstance(event, TrialEnded):
-            record = event.record
-            self.trials_done += 1
-            self.search_bar.setValue(min(self.trials_done, self.search_bar.maximum()))
-            score = f"{record.score:.4g}" if record.score is not None else "—"
-            reason = f": {record.message}" if record.message else ""
-            self._log(
-                f"Trial {record.trial_id} {record.status.value} (score {score}, "
-                f"{record.epochs} epochs, {record.duration_s:.1f} s){reason}"
-            )
+            self._trial_ended(event.record)
         elif isinstance(event, RunStarted):
-            self.started_at = time.monotonic()
-            self.time_limit = event.time_limit_s
-            self.max_trials = event.max_trials
-            self.trials_done = event.resumed_trials
-            self.search_bar.setMaximum(event.max_trials)
-            self.search_bar.setValue(event.resumed_trials)
-            device = event.device
-            where = (
-                f"GPU {device.get('name')}" if device.get("kind") == "GPU" else "CPU — no GPU found"
-            )
-            self.status_label.setText(
-                f"Run {event.run_id}: {event.mode} on {where} "
-                f"(backend {event.backend}), {event.train_rows} training rows"
-            )
-            self._log(f"Run {event.run_id} started ({event.mode}, {where})")
+            self._run_started(event)
         elif isinstance(event, RunMessage):
-            self._log(event.text)
-            if event.text.startswith("Loading"):
-                self.status_label.setText(event.text)
+            if not event.text.startswith("Loading TensorFlow"):  # the starting phase says it
+                self._log(event.text)
         elif isinstance(event, RunFinished):
-            self.finished_event = event
-            ended = RUN_ENDINGS.get(event.status.value, event.status.value)
-            if event.model_path:
-                kind = "a partial model" if event.partial else "a model"
-                text = f"{ended} with {kind} (trial {event.best_trial_id}). {event.message}"
-                text += " See the Results step."
-            else:
-                text = f"{ended} without a model. {event.message}"
-            self.status_label.setText(text)
-            self._log(f"Run {ended.lower()} after {event.duration_s:.1f} s. {event.message}")
-            if event.model_path:
-                from pathlib import Path
-
-                self.run_finished.emit(str(Path(event.model_path).parent))
+            self._run_ended(event)
         elif isinstance(event, RunFailed):
+            self._end_phase()
             self.status_label.setText(f"The run failed: {event.message}")
-            self._log(f"Run failed: {event.message}")
+            self._log(f"The run failed: {event.message}")
+
+    def _run_started(self, event: RunStarted) -> None:
+        if self.phase == "starting":
+            self.phase = "running"
+        self.started_at = time.monotonic()
+        self.time_limit = event.time_limit_s
+        self.max_trials = event.max_trials
+        self.mode = event.mode
+        self.baseline_losses = dict(event.baseline_losses or {})
+        self.trials_done = self.resumed_trials = event.resumed_trials
+        self.trial_bar.setRange(0, 1)
+        self.trial_bar.setValue(0)
+        self.trial_bar.setFormat("this trial: %v of %m epochs")
+        self.search_bar.setRange(0, event.max_trials)
+        self.search_bar.setValue(event.resumed_trials)
+        self.search_bar.setFormat("search: %v of %m trials")
+        device = event.device
+        where = (
+            f"the GPU ({device.get('name')})"
+            if device.get("kind") == "GPU"
+            else "the CPU (no GPU found)"
+        )
+        rows = f"{event.train_rows:,} training rows"
+        if event.mode == "train":
+            text = f"Training one model on {where}, {rows}."
+        else:
+            text = f"Searching: up to {event.max_trials} trials on {where}, {rows}."
+        if event.resumed_trials:
+            text += f" Resumed: {event.resumed_trials} finished trial(s) are kept."
+        if self.phase != "stopping":
+            self.status_label.setText(text)
+        self._log(text)
+
+    def _trial_started(self, event: TrialStarted) -> None:
+        self.curves.start_trial(event.epochs)
+        self.history = {}
+        self.trial_id = event.trial_id
+        self.trial_loss = str(event.hyperparameters.get("loss", "mse"))
+        self.numbers[event.trial_id] = self._number_for(event)
+        self._set_diagnosis(None, WAITING_FOR_DIAGNOSIS)  # a new trial: judged on its own
+        self.trial_bar.setMaximum(event.epochs)
+        self.trial_bar.setValue(0)
+        values = ", ".join(
+            f"{hyperparameter_name(k)} {_short(v)}" for k, v in event.hyperparameters.items()
+        )
+        name = self._trial_name(event.trial_id)
+        self._log(f"{name} started: {values}" if values else f"{name} started.")
+        if self.phase != "stopping":
+            self.status_label.setText(
+                "Training the model…"
+                if self.mode == "train"
+                else f"Training {name.lower()} of {self.max_trials}…"
+            )
+
+    def _number_for(self, event: TrialStarted) -> int:
+        """1 for the first trial: keras-tuner counts trials from 0, people from 1. A trial run
+        again on resume keeps the number it had."""
+        try:
+            return int(event.trial_id) + 1
+        except ValueError:
+            return max(1, event.number)
+
+    def _trial_name(self, trial_id: str | None) -> str:
+        if self.mode == "train":
+            return "Training"
+        number = self.numbers.get(trial_id or "")
+        if number is None:
+            try:
+                number = int(trial_id) + 1
+            except (TypeError, ValueError):
+                return f"Trial {trial_id}"
+        return f"Trial {number}"
+
+    def _trial_ended(self, record: TrialRecord) -> None:
+        self.records[record.trial_id] = record
+        self.trials_done += 1
+        self.search_bar.setValue(min(self.trials_done, self.search_bar.maximum()))
+        objective = self._objective_of(record)
+        parts = [f"{self._trial_name(record.trial_id)} {trial_status(record.status.value)}"]
+        if record.score is not None:
+            score = metric_value(objective, record.score)
+            parts.append(f"best {metric_label(objective).lower()}: {score}")
+        epochs = f"{record.epochs} epoch{'s' if record.epochs != 1 else ''}"
+        parts.append(f"{epochs} in {_clock(record.duration_s)}")
+        text = "; ".join(parts)
+        shown = record.status in (TrialStatus.FAILED, TrialStatus.COMPLETED)
+        if record.message and shown:
+            text += f". {record.message[0].upper()}{record.message[1:]}"
+        self._log(text)
+
+    def _objective_of(self, record: TrialRecord) -> str:
+        """Which validation metric the trial's score is the best of (the run's objective)."""
+        default = default_objective(self.task)
+        if record.score is None:
+            return default
+        names = [default] + [n for n in record.history if n.startswith("val_") and n != default]
+        for name in names:
+            values = [v for v in record.history.get(name, []) if math.isfinite(v)]
+            best = max if objective_direction(name) == "max" else min
+            if values and math.isclose(best(values), record.score, rel_tol=1e-9, abs_tol=1e-12):
+                return name
+        return default
+
+    def _run_ended(self, event: RunFinished) -> None:
+        self.finished_event = event
+        self._end_phase()
+        ended = run_status(event.status.value)
+        ended = ended[0].upper() + ended[1:]
+        best = self._best_record(event)
+        if event.model_path:
+            kind = "a partial model" if event.partial else "a model"
+            text = f"{ended}, with {kind}"
+            if self.mode != "train":
+                text += f" from {self._trial_name(event.best_trial_id).lower()}, the best"
+            if best is not None and event.best_score is not None:
+                objective = self._objective_of(best)
+                score = metric_value(objective, event.best_score)
+                text += f" ({metric_name(objective).lower()} {score})"
+            text += f". {event.message} See the Results step."
+        else:
+            text = f"{ended}, without a model. {event.message}"
+        self.status_label.setText(text)
+        self._log(f"{ended} after {_clock(event.duration_s)}. {event.message}")
+        if best is not None and best.history:
+            self._show_best(best)
+        if event.model_path:
+            self.run_finished.emit(str(Path(event.model_path).parent))
+
+    def _best_record(self, event: RunFinished) -> TrialRecord | None:
+        """The best trial's record: from this session's events, or (a trial that finished
+        before a resume) from the run folder."""
+        if event.best_trial_id is None:
+            return None
+        record = self.records.get(event.best_trial_id)
+        if record is None and event.model_path:
+            from dlstudio.core.project import RunFolder
+
+            found = RunFolder(Path(event.model_path).parent).trials()
+            record = next((r for r in found if r.trial_id == event.best_trial_id), None)
+        return record
+
+    def _show_best(self, best: TrialRecord) -> None:
+        """Draw the best trial in colour (the others faint) and keep its diagnosis on screen."""
+        name = self._trial_name(best.trial_id)
+        title = "the model" if self.mode == "train" else f"{name.lower()}, the best"
+        self.curves.show_trial(best.history, title)
+        result = diagnose(best.history, self._baseline_loss(best.hyperparameters.get("loss")))
+        label = "The model" if self.mode == "train" else f"{name}, the best"
+        if result is None:
+            self._set_diagnosis(
+                None,
+                f"<b>{html.escape(label)}:</b> too few epochs ({best.epochs}) to judge its "
+                "learning curves.",
+            )
+        else:
+            self._set_diagnosis(
+                result.kind, f"<b>{html.escape(label)}:</b> {html.escape(result.message)}"
+            )
+        self.trial_bar.setRange(0, max(1, best.epochs))
+        self.trial_bar.setValue(best.epochs)
+        self.trial_bar.setFormat(f"{label}: %v epochs")
+
+    def _end_phase(self) -> None:
+        self.phase = "ended"
+        self.ended_at = time.monotonic()
+        self.clock.stop()
+        self.stop_button.setEnabled(False)
+        self.trial_bar.setRange(0, max(1, self.trial_bar.maximum()))
+        if self.search_bar.maximum() == 0:
+            self.search_bar.setRange(0, 1)
 
     def _show_diagnosis(self) -> None:
-        result = diagnose(self.history)
+        result = diagnose(self.history, self._baseline_loss(self.trial_loss))
         if result is None:
             return
-        trial = getattr(self, "trial_id", "")
-        self._set_diagnosis(result.kind, f"<b>Trial {trial}: {result.kind}.</b> {result.message}")
+        label = self._trial_name(self.trial_id)
+        self._set_diagnosis(
+            result.kind, f"<b>{html.escape(label)}:</b> {html.escape(result.message)}"
+        )
+
+    def _baseline_loss(self, loss) -> float | None:
+        """The loss of a model that learned nothing, comparable with this trial's curves."""
+        losses = self.baseline_losses
+        return losses.get("crossentropy", losses.get(str(loss or "mse")))
 
     def _set_diagnosis(self, kind: str | None, text: str) -> None:
         self.diagnosis_label.setText(text)
         if self._styled_kind != kind:  # a new style sheet re-polishes the label: only on change
-            self.diagnosis_label.setStyleSheet(DIAGNOSIS_STYLE[kind])
+            self.diagnosis_label.setStyleSheet(DIAGNOSIS_STYLE.get(kind, DIAGNOSIS_STYLE[None]))
             self.diagnosis_label.setProperty("kind", kind)
             self._styled_kind = kind
 
+    def _idle_bars(self) -> None:
+        self.trial_bar.setRange(0, 1)
+        self.trial_bar.setValue(0)
+        self.trial_bar.setFormat("this trial: %v of %m epochs")
+        self.search_bar.setRange(0, 1)
+        self.search_bar.setValue(0)
+        self.search_bar.setFormat("search: %v of %m trials")
+
+    @Slot()
     def _update_eta(self) -> None:
-        elapsed = time.monotonic() - self.started_at
+        if self.phase == "idle":
+            self.eta_label.setText("")
+            return
+        now = self.ended_at if self.ended_at is not None else time.monotonic()
+        elapsed = now - self.pressed_at
+        if self.phase == "starting":
+            self.eta_label.setText(f"starting… {_clock(elapsed)}")
+            return
         parts = [f"elapsed {_clock(elapsed)}"]
-        if self.trials_done and self.max_trials > self.trials_done:
-            eta = elapsed / self.trials_done * (self.max_trials - self.trials_done)
+        if self.phase == "running":
+            running = now - self.started_at
+            done = self.trials_done - self.resumed_trials
+            if done and self.max_trials > self.trials_done:
+                eta = running / done * (self.max_trials - self.trials_done)
+                if self.time_limit:
+                    eta = min(eta, max(0.0, self.time_limit - running))
+                parts.append(f"about {_clock(eta)} left")
             if self.time_limit:
-                eta = min(eta, max(0.0, self.time_limit - elapsed))
-            parts.append(f"ETA {_clock(eta)}")
-        if self.time_limit:
-            parts.append(f"budget left {_clock(max(0.0, self.time_limit - elapsed))}")
+                parts.append(f"budget left {_clock(max(0.0, self.time_limit - running))}")
         self.eta_label.setText(" · ".join(parts))
 
     def _log(self, text: str) -> None:
@@ -262,6 +476,14 @@ def _reserve_lines(label: QLabel, lines: int) -> None:
     """Keep room for `lines` lines of text, so new text of that length leaves the layout be."""
     margins = 2 * label.margin() + 4  # the style sheets' 1 px borders and some slack
     label.setMinimumHeight(lines * label.fontMetrics().lineSpacing() + margins)
+
+
+def _short(value) -> str:
+    """A sampled value to three significant digits, never in e-notation: 0.0053, not
+    0.005300696019 (a log-scale draw) nor 5.3e-03."""
+    if isinstance(value, float) and math.isfinite(value) and value != int(value):
+        return format_float_positional(value, precision=3, fractional=False, trim="-")
+    return value_words(value)
 
 
 def _clock(seconds: float) -> str:

@@ -44,7 +44,7 @@ def test_when_the_deadline_cuts_the_only_trial_its_best_epoch_is_the_model(
     finished = recorder.of("RunFinished")[0]
     assert finished.status is RunStatus.TIME_LIMIT and finished.partial
     assert "No trial finished before the budget ended" in finished.message
-    assert f"trial {trial.trial_id}" in finished.message and "partial model" in finished.message
+    assert f"trial {trial.number}" in finished.message and "partial model" in finished.message
     evaluation = run.evaluation()
     assert evaluation["partial"] and evaluation["verdict"]["beats_baseline"]
     card = json.loads((run.path / "model_card.json").read_text())

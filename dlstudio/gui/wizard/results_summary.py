@@ -1,0 +1,163 @@
+"""What the top of the Results step says: the one-sentence verdict, then which run, trial and
+architecture it is about, and the test-split metrics beside the baselines, in plain words.
+
+Kept apart from results_page.py so that the words can be checked without building plots.
+Everything that comes from the data (class names, run names, messages) is escaped: the title
+is rich text, and a class called "<=50K" must read as itself.
+"""
+
+from __future__ import annotations
+
+import html
+
+from dlstudio.core.verdict import NOT_LEARNED, describe
+from dlstudio.core.wording import (
+    higher_is_better,
+    metric_label,
+    metric_value,
+    run_status,
+    template_name,
+    trial_words,
+)
+
+GOOD, BAD, NOTE, QUIET = "#1b5e20", "#b00020", "#8a5a00", "#555555"
+
+METRIC_HELP = {
+    "accuracy": "The share of test rows the model classified right.",
+    "balanced_accuracy": "Accuracy counting every class equally: the mean, over classes, of "
+    "the share of that class's rows found. Any constant guess gets 1 / classes.",
+    "f1_macro": "Per class, a balance of how often a prediction of that class is right and "
+    "how many of its rows are found; averaged over classes.",
+    "log_loss": "How confident the model was in the right class (0 is perfect).",
+    "auc": "How well the model ranks rows of a class above the others: 1 is perfect, 0.5 is "
+    "guessing.",
+    "mae": "How far off a prediction is on average, in the target's own units.",
+    "rmse": "Like the mean absolute error, but large misses count more.",
+    "r2": "The share of the target's variation the model explains: 1 is perfect, 0 is no "
+    "better than always guessing the mean.",
+}
+
+
+def title_html(run, evaluation: dict, state: dict, card: dict) -> str:
+    """The verdict first, coloured by whether it beats the baseline; then the run in words."""
+    verdict = describe(evaluation)
+    beats = verdict["beats_baseline"]
+    colour = GOOD if beats else BAD
+    lines = [
+        f"<span style='font-size:large; color:{colour}'><b>"
+        f"{html.escape(verdict['headline'])}</b></span>"
+    ]
+    more = [html.escape(verdict["detail"])] if verdict["detail"] else []
+    if verdict["classic_text"]:
+        more.append(html.escape(verdict["classic_text"]))
+    if verdict["model"] is not None and verdict["baseline"] is not None and not beats:
+        more.append(f"<span style='color:{BAD}'>{html.escape(NOT_LEARNED)}</span>")
+    if verdict.get("validation") and verdict["validation"]["beats_baseline"] != beats:
+        side = "does" if verdict["validation"]["beats_baseline"] else "does not"
+        more.append(html.escape(f"On the validation rows it {side} beat that guess."))
+    if more:
+        lines.append(" ".join(more))
+    lines.append(
+        f"<span style='color:{QUIET}'>{html.escape(run_words(run, evaluation, state, card))}</span>"
+    )
+    if evaluation.get("partial"):
+        lines.append(
+            f"<span style='color:{NOTE}'><b>Partial model.</b> "
+            f"{html.escape(str(evaluation['partial']))}</span>"
+        )
+    return "<br>".join(lines)
+
+
+def run_words(run, evaluation: dict, state: dict, card: dict) -> str:
+    """ "Run 20261202-1413 (finished) · best: trial 2 of 4, Multilayer perceptron (MLP) · 51
+    test rows the model never saw while training." """
+    name = state.get("name") or getattr(run, "id", "?")
+    status = run_status(state.get("status") or "completed")
+    trials = _trials(run)
+    best_id = state.get("best_trial_id") or evaluation.get("best_trial_id")
+    record = next((t for t in trials if t.trial_id == best_id), None)
+    number = record.number if record is not None else _number(best_id)
+    trial = trial_words(number, len(trials) or None)
+    template = template_name(card.get("template"))
+    rows = evaluation.get("rows", 0)
+    which = f"best: {trial}" if len(trials) > 1 else "one trial"
+    return (
+        f"Run {name} ({status}) · {which}, {template} · tested on {rows:,} rows the model "
+        "never saw while training."
+    )
+
+
+def _trials(run) -> list:
+    try:
+        return list(run.trials())
+    except Exception:  # noqa: BLE001  (a damaged trials.jsonl only loses the "of N")
+        return []
+
+
+def _number(trial_id) -> int | None:
+    """keras-tuner's ids count from 0 ("00", "3"); people count from 1."""
+    try:
+        return int(str(trial_id)) + 1
+    except (TypeError, ValueError):
+        return None
+
+
+def metric_table(evaluation: dict) -> tuple[list[str], list[list[str]], list[str], list[int]]:
+    """(headers, rows of text, a tooltip per row, the column of each row's best value or -1).
+
+    Columns: the measure with which way is better, this model, always guessing (the trivial
+    baseline, named plainly), and the classical model when the evaluation has one."""
+    classification = evaluation.get("task") != "regression"
+    baseline = dict(evaluation.get("baseline", {}))
+    if classification and "balanced_accuracy" in evaluation.get("metrics", {}):
+        present = [r for r in evaluation.get("per_class", []) if r.get("support")]
+        baseline.setdefault("balanced_accuracy", 1 / max(1, len(present)))
+    # Two-line headers keep the table narrow enough for its box beside the plots.
+    headers = ["Measure", "This\nmodel", _baseline_header(evaluation)]
+    classic = evaluation.get("classic")
+    if not (isinstance(classic, dict) and classic.get("name") and classic.get("metrics")):
+        classic = None  # none trained (no time left, or stopped): no empty column
+    if classic is not None:
+        headers.append(_classic_header(classic))
+    rows, tips, best = [], [], []
+    for name, value in evaluation.get("metrics", {}).items():
+        values = [value, baseline.get(name)]
+        if classic is not None:
+            values.append((classic.get("metrics") or {}).get(name))
+        label = metric_label(name).replace(" (", "\n(", 1)  # the way that is better below
+        rows.append([label, *(metric_value(name, v) if v is not None else "" for v in values)])
+        tips.append(METRIC_HELP.get(name, ""))
+        best.append(_best_column(name, values))
+    return headers, rows, tips, best
+
+
+def _baseline_header(evaluation: dict) -> str:
+    if evaluation.get("task") == "regression":
+        return "Always guessing\nthe mean"
+    rows = [r for r in evaluation.get("per_class", []) if r.get("support") is not None]
+    if not rows:
+        return "Always guessing\nthe most common class"
+    most = max(r["support"] for r in rows)
+    return f"Always guessing\n‘{next(r['class'] for r in rows if r['support'] == most)}’"
+
+
+def _classic_header(classic: dict) -> str:
+    name = str(classic.get("name") or "Classical model")
+    name = name.replace(" + ", " +\n", 1)  # "TF-IDF + logistic regression" on two lines
+    seconds = classic.get("seconds")
+    took = ""
+    if isinstance(seconds, int | float):
+        took = f", {seconds:.1f} s" if seconds < 10 else f", {seconds:.0f} s"
+    return f"{name[0].upper()}{name[1:]}\n(classical{took})"
+
+
+def _best_column(name: str, values: list) -> int:
+    """1 + the index of the best of `values` (a table column), or -1 when fewer than two."""
+    known = [(v, i) for i, v in enumerate(values) if v is not None and v == v]
+    if len(known) < 2:
+        return -1
+    pick = max if higher_is_better(name) else min
+    value, index = pick(known, key=lambda pair: pair[0])
+    if sum(1 for v, _ in known if v == value) > 1:
+        return -1  # a tie: no winner to point at
+    return index + 1

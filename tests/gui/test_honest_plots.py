@@ -1,0 +1,248 @@
+"""Plots that do not mislead a first-time user: metric names in words, no SI prefixes, 0–100 %
+for shares, labels that never overlap, legends that never cover the data, importance only when
+the trials carry it, and runs shown by the names people gave them. No training here: run
+folders are written the way a search writes them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from dlstudio.core.config import DataSpec, RunSpec, SearchSpec
+from dlstudio.core.events import TrialRecord, TrialStatus
+from dlstudio.core.project import Project
+
+CLOTHES = [
+    "T-shirt or top",
+    "Trouser",
+    "Pullover sweater",
+    "Dress (long)",
+    "Coat with a hood",
+    "Sandal",
+    "Shirt with a collar",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
+
+
+def _show(widget, size=(560, 420)):
+    widget.resize(*size)
+    widget.show()
+    widget.grab()  # lays out and paints, as the screen would
+
+
+def _trial(number, lr, units, score, status=TrialStatus.COMPLETED):
+    accuracy = [score - 0.02, score - 0.01, score]
+    return TrialRecord(
+        trial_id=f"{number:02d}",
+        number=number,
+        status=status,
+        hyperparameters={"learning_rate": lr, "units": units, "batch_norm": number % 2 == 0},
+        history={
+            "loss": [0.6, 0.4, 0.35],
+            "val_loss": [0.6, 0.45, 0.4],
+            "accuracy": accuracy,
+            "val_accuracy": accuracy,
+        },
+        score=score,
+        best_epoch=2,
+        epochs=3,
+        duration_s=2.0,
+    )
+
+
+def _run(project, trials):
+    spec = RunSpec(
+        DataSpec("penguins.csv", "species"),
+        search=SearchSpec("random", max_trials=len(trials), objective="val_accuracy"),
+    )
+    run = project.new_run(spec)
+    run.write_spec(spec)
+    for record in trials:
+        run.append_trial(record)
+    best = max(
+        (t for t in trials if t.status is TrialStatus.COMPLETED),
+        key=lambda t: t.score,
+        default=None,
+    )
+    run.update_state(
+        status="completed",
+        objective="val_accuracy",
+        best_score=best.score if best else None,
+        best_trial_id=best.trial_id if best else None,
+    )
+    return run
+
+
+@pytest.fixture
+def project(tmp_path):
+    return three_runs(tmp_path)
+
+
+def three_runs(root):
+    """Three runs of one project: 4 trials, 12 trials, and 2 trials both cut short."""
+    project = Project(root / "project")
+    rng = np.random.default_rng(0)
+    four = [_trial(i, 1e-3, 32, 0.80 + 0.01 * i) for i in range(4)]
+    twelve = [
+        _trial(
+            i,
+            [1e-4, 1e-3, 1e-2][i % 3],
+            [32, 64, 128][i % 3 - 1],
+            {1e-4: 0.78, 1e-3: 0.86, 1e-2: 0.70}[[1e-4, 1e-3, 1e-2][i % 3]] + 0.005 * rng.random(),
+        )
+        for i in range(12)
+    ]
+    cut = [_trial(i, 1e-3, 32, 0.5, TrialStatus.CUT_SHORT) for i in range(2)]
+    return [_run(project, trials) for trials in (four, twelve, cut)]
+
+
+def test_a_share_metric_reads_as_a_percentage_on_a_fixed_range(qtbot):
+    from dlstudio.gui.plots.compare import OverlayCurves
+
+    plot = OverlayCurves()
+    qtbot.addWidget(plot)
+    plot.metric_name = "accuracy"
+    plot.show_trials(
+        [(0, {"accuracy": [0.845, 0.85, 0.856], "val_accuracy": [0.846, 0.85, 0.852]}, True)]
+    )
+    _show(plot)
+    axis = plot.getAxis("left")
+    assert axis.labelText == "Accuracy (higher is better)"
+    assert axis.autoSIPrefixScale == 1.0 and "x0.001" not in axis.labelString()
+    low, high = plot.viewRange()[1]
+    assert low <= 0.0 and high >= 1.0  # noise of half a percent does not fill the plot
+    assert axis.tickStrings([0.8, 0.9], 1, 0.1) == ["80 %", "90 %"]
+
+
+def test_ten_long_class_names_never_overlap_and_cells_say_what_they_count(qtbot):
+    from dlstudio.gui.plots.results import ConfusionMatrixPlot
+
+    plot = ConfusionMatrixPlot()
+    qtbot.addWidget(plot)
+    matrix = np.full((10, 10), 2) + np.diag([80] * 10)
+    plot.show_matrix(matrix.tolist(), CLOTHES)
+    _show(plot)
+    shown = plot.bottom.shown
+    assert shown, "the predicted classes are named under the matrix"
+    pixels = [plot.bottom._pixel(value) for value, _ in shown]
+    pitch = min(b - a for a, b in zip(pixels, pixels[1:], strict=False))
+    slanted_line = plot.bottom._metrics().height() / math.sin(math.radians(plot.bottom.ANGLE))
+    assert pitch >= slanted_line - 0.5  # slanted labels never touch their neighbours
+    for value, text in shown:
+        full = plot.bottom.label_at(value)
+        head, _, tail = text.partition("…")
+        assert text == full or (full.startswith(head) and full.endswith(tail))
+    assert plot.left.label_at(3.5) == "Dress (long)"
+    assert plot.cell_words(9, 7) == "True Ankle boot, predicted Sneaker: 2 of 100 rows (2 %)"
+
+
+def test_the_roc_legend_sits_beside_the_curves(qtbot):
+    from dlstudio.gui.plots.results import RocPlot
+
+    plot = RocPlot()
+    qtbot.addWidget(plot)
+    roc = {
+        name: {"fpr": [0, 0.1, 1], "tpr": [0, 0.8 - 0.02 * k, 1], "auc": 0.9 - 0.01 * k}
+        for k, name in enumerate(CLOTHES)
+    }
+    plot.show_curves(roc)
+    _show(plot, (700, 420))
+    legend = plot.legend.sceneBoundingRect()
+    view = plot.plotItem.vb.sceneBoundingRect()
+    assert len(plot.legend.items) == 10
+    assert legend.left() >= view.right() - 1  # beside the plot area, never over it
+
+
+def test_runs_plot_stars_only_finished_trials_and_names_runs(qtbot, project):
+    from dlstudio.core.analysis import trials_frame
+    from dlstudio.gui.plots.compare import RunsPlot
+
+    plot = RunsPlot()
+    qtbot.addWidget(plot)
+    frame = trials_frame(project)
+    ids = [run.id for run in project]
+    names = ["small search", "twelve trials, learning rate varies a lot", ids[2]]
+    plot.show_runs(frame, ids, "max", names, "val_accuracy")
+    _show(plot)
+    assert plot.stars == 2  # the run whose trials were all cut short has no star
+    assert plot.getAxis("left").labelText == "Validation accuracy (higher is better)"
+    assert [plot.axis.label_at(i) for i in range(3)] == names
+
+
+def test_parallel_coordinates_have_a_colour_legend_with_the_score_range(qtbot, project):
+    from dlstudio.core.analysis import hyperparameter_columns, trials_frame
+    from dlstudio.gui.plots.compare import ParallelCoordinates
+
+    plot = ParallelCoordinates()
+    qtbot.addWidget(plot)
+    frame = trials_frame([project[1]])
+    plot.show_trials(frame, hyperparameter_columns(frame), {"learning_rate"}, "val_accuracy")
+    _show(plot, (700, 420))
+    assert plot.colour_bar.isVisible()
+    low, high = plot.colour_bar.levels()
+    scores = frame["score"].astype(float)
+    assert low == pytest.approx(100 * scores.min()) and high == pytest.approx(100 * scores.max())
+    assert "higher is better" in plot.colour_bar.axis.labelText
+
+
+def test_importance_waits_for_enough_trials_then_shows_how_sure_it_is(qtbot, project):
+    from dlstudio.gui.wizard.compare_view import TrialsView
+
+    view = TrialsView()
+    qtbot.addWidget(view)
+    _show(view, (900, 700))
+    view.plots.setCurrentIndex(3)
+    view.load([project[0]])
+    assert not view.importance.isVisible()  # no empty chart under its caption
+    assert "Importance needs at least 8 finished trials; this run has 4" in (
+        view.importance_note.text()
+    )
+    view.load([project[1]])
+    assert view.importance.isVisible() and view.importance.bars >= 1
+    assert view.importance.whiskers >= 1
+    assert "12 finished trials" in view.importance_note.text()
+
+
+def test_the_trials_table_speaks_plain_words(qtbot, project):
+    from dlstudio.gui.wizard.compare_view import TrialsView
+
+    view = TrialsView()
+    qtbot.addWidget(view)
+    view.load([project[2], project[1]])
+    model = view.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert "Validation accuracy (higher is better)" in headers
+    assert "Learning rate" in headers and "Batch normalisation" in headers
+    assert "Score" not in headers and "batch_norm" not in headers
+    cells = {model.index(r, c).data() for r in range(model.rowCount()) for c in range(4)}
+    assert "stopped by the time budget" in cells and "cut_short" not in cells
+    assert any(text.endswith(" %") for text in cells)
+    view.score_min.setText("80")  # a share: 80 means 80 %
+    view.apply_filters()
+    assert 0 < view.proxy.rowCount() < model.rowCount()
+
+
+def test_a_run_can_be_renamed_and_keeps_its_name(qtbot, project, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from dlstudio.gui.wizard.compare_view import RunsView
+
+    view = RunsView()
+    qtbot.addWidget(view)
+    view.load(project, [project[1].id])
+    assert view.rename_button.isEnabled()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("wide search", True))
+    with qtbot.waitSignal(view.runs_chosen):
+        view.rename_button.click()
+    assert view.table.item(1, 0).text() == f"wide search ({project[1].id})"
+    assert view.scores.axis.label_at(1) == "wide search"
+    assert view.table.item(2, 1).text() == "finished"
+    again = RunsView()
+    qtbot.addWidget(again)
+    again.load(Project(project[0].path.parent.parent).runs())
+    assert again.table.item(1, 0).text().startswith("wide search")

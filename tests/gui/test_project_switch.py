@@ -1,0 +1,193 @@
+"""Projects never mix in the window: other data starts its own project and every page follows,
+a reopened project brings back every choice made on its data, and Export never writes into
+another run's folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from dlstudio.core.config import DataSpec, ModelSpec, RunSpec, SplitSpec
+from dlstudio.core.project import Project, data_spec_to_dict
+from dlstudio.gui.main_window import DATA, EXPORT, RESULTS
+from dlstudio.gui.qmodels.schema_model import ROLE_COLUMN
+from tests.gui.conftest import open_and_wait
+
+
+@pytest.fixture
+def projects(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLSTUDIO_PROJECTS", str(tmp_path / "projects"))
+    return tmp_path / "projects"
+
+
+@pytest.fixture
+def other_birds(tmp_path, penguins_csv):
+    """Other data that reads like the penguins (a copy under another name)."""
+    path = tmp_path / "data" / "other_birds.csv"
+    path.parent.mkdir()
+    shutil.copy(penguins_csv, path)
+    return path
+
+
+def _finished_run(window):
+    """A finished run of the window's data in its project, as the engine leaves one."""
+    project = Project(window.project_dir)
+    data = window.session.state.data
+    project.ensure(data_spec_to_dict(data))
+    run = project.new_run(RunSpec(data, ModelSpec("mlp")))
+    run.update_state(status="completed", pid=None, best_trial_id="0")
+    run.model_path.write_bytes(b"the penguins' model")
+    card = {"created": "2026-12-01T10:00:00", "kind": "table", "task": "multiclass"}
+    (run.path / "model_card.json").write_text(json.dumps(card))
+    window._run_finished(str(run.path))
+    return run
+
+
+def _enabled(window, step: int) -> bool:
+    return bool(window.steps.item(step).flags() & Qt.ItemFlag.ItemIsEnabled)
+
+
+def test_other_data_starts_a_new_project_and_every_page_follows(
+    qtbot, window, penguins_csv, other_birds, projects
+):
+    open_and_wait(qtbot, window, penguins_csv)
+    assert window.project_dir == projects / "palmer_penguins"
+    old = _finished_run(window)
+    assert window.export_page.run.path == old.path
+    assert window.export_page.folder_edit.text() == str(old.path / "export")
+    assert _enabled(window, RESULTS) and _enabled(window, EXPORT)
+
+    open_and_wait(qtbot, window, other_birds)
+    assert window.project_dir == projects / "other_birds"
+    assert window.run is None
+    export = window.export_page
+    assert export.run is None and export.folder_edit.text() == ""
+    assert not export.export_button.isEnabled()
+    assert "Train a model first" in export.title.text()
+    assert not _enabled(window, RESULTS) and not _enabled(window, EXPORT)
+    window.go_to(RESULTS)
+    assert window.stack.currentIndex() == DATA  # a greyed step cannot be shown
+    assert window.results_page.runs_view.runs == [] and not window.results_page.has_runs()
+    assert window.results_page.run is None
+
+    # A run of the new data goes to its own project; the old one keeps its single run.
+    new = _finished_run(window)
+    assert new.path.parents[1] == projects / "other_birds"
+    assert [run.id for run in Project(projects / "palmer_penguins").runs()] == [old.id]
+    assert window.export_page.folder_edit.text() == str(new.path / "export")
+
+    open_and_wait(qtbot, window, penguins_csv)  # back to the first data: its project again
+    assert window.project_dir == projects / "palmer_penguins"
+
+
+def test_reopening_the_same_file_keeps_the_project_and_the_choices(
+    qtbot, window, penguins_csv, projects
+):
+    page = window.data_page
+    open_and_wait(qtbot, window, penguins_csv)
+    model = page.schema_model
+    year = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "year")
+    with qtbot.waitSignal(page.dataset_loaded, timeout=30000):
+        model.setData(model.index(year, ROLE_COLUMN), "categorical")
+    page.split_spins[0].setValue(60)
+    page.split_spins[2].setValue(25)
+    run = _finished_run(window)
+
+    open_and_wait(qtbot, window, penguins_csv)
+    assert window.project_dir == projects / "palmer_penguins" and window.run.path == run.path
+    spec = window.data_spec()
+    assert spec.roles == {"year": "categorical"}
+    assert (round(spec.split.train, 2), round(spec.split.test, 2)) == (0.6, 0.25)
+    assert [page.split_spins[i].value() for i in range(3)] == [60, 15, 25]
+
+
+def test_a_reopened_project_restores_roles_task_split_and_target(
+    qtbot, window, penguins_csv, projects, tmp_path
+):
+    spec = DataSpec(
+        str(penguins_csv.resolve()),
+        "island",
+        None,
+        "multiclass",
+        {"year": "categorical"},
+        SplitSpec(0.6, 0.2, 0.2, seed=4),
+    )
+    Project(tmp_path / "saved").ensure(data_spec_to_dict(spec))
+    page = window.data_page
+    with qtbot.waitSignal(page.dataset_loaded, timeout=30000) as blocker:
+        window.open_project(tmp_path / "saved")
+    profile = blocker.args[0].profile
+    assert profile.target == "island" and profile.column("year").role.value == "categorical"
+    assert page.target_combo.currentText() == "island"
+    assert page.task_combo.currentText() == "multiclass"
+    assert [spin.value() for spin in page.split_spins] == [60, 20, 20]
+    assert window.project_dir == tmp_path / "saved"
+    assert window.data_spec() == spec  # the seed too: runs stay comparable
+
+
+def test_a_data_folder_named_like_another_datas_project_gets_its_own(
+    qtbot, window, penguins_csv, other_birds, projects
+):
+    Project(projects / "palmer_penguins").ensure({"path": str(other_birds)})
+    open_and_wait(qtbot, window, penguins_csv)
+    assert window.project_dir == projects / "palmer_penguins-2"
+
+
+def test_export_after_a_switch_never_touches_the_old_runs_model(
+    qtbot, window, penguins_csv, other_birds, projects, monkeypatch
+):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    open_and_wait(qtbot, window, penguins_csv)
+    old = _finished_run(window)
+    before = old.model_path.read_bytes()
+    open_and_wait(qtbot, window, other_birds)
+    new = _finished_run(window)
+    export = window.export_page
+    assert export.run.path == new.path
+
+    for folder in (old.path, old.path / "export"):
+        export.folder_edit.setText(str(folder))
+        export.export()
+        assert export._task is None, "nothing is started"
+        assert "inside another run" in shown[-1] and "Traceback" not in shown[-1]
+        assert "inside another run" in export.written.toPlainText()
+    assert old.model_path.read_bytes() == before
+    assert not (old.path / "export").exists()
+
+
+@pytest.mark.slow
+def test_a_run_after_a_switch_lands_in_the_new_project_with_the_whole_spec(
+    qtbot, window, penguins_csv, other_birds, projects
+):
+    open_and_wait(qtbot, window, penguins_csv)
+    old = _finished_run(window)
+    page = window.data_page
+    open_and_wait(qtbot, window, other_birds)
+    model = page.schema_model
+    year = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "year")
+    with qtbot.waitSignal(page.dataset_loaded, timeout=30000):
+        model.setData(model.index(year, ROLE_COLUMN), "categorical")
+    with qtbot.waitSignal(page.dataset_loaded, timeout=30000):
+        page.task_combo.setCurrentText("multiclass")
+        page.task_combo.activated.emit(page.task_combo.currentIndex())
+    page.split_spins[0].setValue(60)
+    page.split_spins[1].setValue(20)
+    page.split_spins[2].setValue(20)
+    window.model_page.choose_radio.setChecked(True)
+    window.model_page.epochs_spin.setValue(2)
+
+    with qtbot.waitSignal(window.controller.finished, timeout=180_000):
+        window.start_training()
+    runs = Project(projects / "other_birds").runs()
+    assert len(runs) == 1 and runs[0].model_path.exists()
+    assert [run.id for run in Project(projects / "palmer_penguins").runs()] == [old.id]
+    saved = Project(projects / "other_birds").data_spec()  # written by the engine as it started
+    assert saved.roles == {"year": "categorical"} and saved.task == "multiclass"
+    assert (saved.split.train, saved.split.validation) == (0.6, 0.2)
+    assert window.run.path == runs[0].path
+    assert window.export_page.folder_edit.text() == str(runs[0].path / "export")
