@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from dlstudio import cli_run_tools as run_tools
 from dlstudio.cli import ROLE_HELP, SAMPLE_NAMES, data_or_sample, parse_roles
 from dlstudio.core.config import (
     OBJECTIVES,
@@ -31,7 +32,7 @@ DEFAULT_PROJECT = "dlstudio-project"
 
 
 def add_commands(commands) -> None:
-    """Register train, tune, evaluate, export, predict, runs and devices on the parser."""
+    """Register train, tune, evaluate, export, predict, runs, devices, threshold and rename."""
     # Flags the user did not give stay None (the defaults are filled in by _spec), so that
     # `tune --resume` can tell a flag it would have to ignore from one that was never given.
     train, search = TrainSpec(), SearchSpec()
@@ -128,6 +129,7 @@ def add_commands(commands) -> None:
     runs.add_argument("--json", action="store_true")
 
     commands.add_parser("devices", help="what the Keras backend will train on")
+    run_tools.add_commands(commands)
 
 
 # What `tune --resume` can change: the budget. Everything else is the run's, as it began.
@@ -445,6 +447,7 @@ def cmd_runs(args) -> int:
     """Every trial of every run; a damaged run is listed with what is wrong in it, and never
     hides the others."""
     from dlstudio.core.project import Project
+    from dlstudio.core.run_names import run_name
 
     project = Project(args.project)
     runs = project.runs()
@@ -457,7 +460,12 @@ def cmd_runs(args) -> int:
     rows = []
     for run in runs:
         state, trials, problems = run.state(), run.trials(), run.problems()
-        common = {"run": run.id, "run_status": state.get("status"), "problems": problems}
+        common = {
+            "run": run.id,
+            "name": run_name(run.path),
+            "run_status": state.get("status"),
+            "problems": problems,
+        }
         for record in trials:
             rows.append(
                 {
@@ -514,4 +522,5 @@ COMMANDS = {
     "predict": cmd_predict,
     "runs": cmd_runs,
     "devices": cmd_devices,
+    **run_tools.COMMANDS,
 }

@@ -26,7 +26,7 @@ from dlstudio.core.events import (
     TrialEnded,
     TrialStarted,
 )
-from dlstudio.core.wording import trial_status, trial_words
+from dlstudio.core.wording import run_status, trial_status, trial_words
 
 
 class ProgressPrinter:
@@ -244,8 +244,15 @@ def print_runs(rows: list[dict]) -> None:
         score = f"{row['score']:.4g}" if row["score"] is not None else "—"
         duration = f"{row['duration_s']:.1f} s" if row["duration_s"] is not None else ""
         values = ", ".join(f"{k}={v}" for k, v in row["hyperparameters"].items())
-        status = row["status"] or row["run_status"] or "?"
-        table.add_row(row["run"], row["trial"] or "—", status, score, duration, values)
+        status = (
+            trial_status(row["status"])
+            if row["status"]
+            else run_status(row["run_status"] or "unknown")
+        )
+        trial = str(row["trial"] or "—")  # keras-tuner's "00": people count from 1
+        trial = str(int(trial) + 1) if trial.isdigit() else trial
+        run = f"{row['name']} ({row['run']})" if row.get("name") else row["run"]
+        table.add_row(run, trial, status, score, duration, values)
     console = Console()
     console.print(table)
     damaged = {row["run"]: row["problems"] for row in rows if row.get("problems")}

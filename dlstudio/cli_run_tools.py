@@ -1,0 +1,104 @@
+"""`dlstudio threshold` and `dlstudio rename`: what the window's Threshold tab and the Runs
+tab's Rename do, from the command line (the same core functions; no TensorFlow)."""
+
+from __future__ import annotations
+
+import argparse
+
+from dlstudio.core.errors import DlstudioError
+
+# The thresholds `dlstudio threshold RUN` lists when none is asked for.
+_SHOWN = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def add_commands(commands) -> None:
+    threshold = commands.add_parser(
+        "threshold",
+        help="a two-class run's decision threshold: what each trades, and keep one",
+    )
+    threshold.add_argument("run", help="run folder (or a project: its latest run)")
+    threshold.add_argument(
+        "value", nargs="?", type=_probability, help="a threshold between 0.01 and 0.99"
+    )
+    threshold.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep VALUE for the run: its model card, exports and `dlstudio predict` use it",
+    )
+    rename = commands.add_parser("rename", help="give a run a name (shown in `runs` and the app)")
+    rename.add_argument("run", help="run folder")
+    rename.add_argument("name", help='the name; "" removes it')
+
+
+def _probability(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number; expected a probability such as 0.35"
+        ) from None
+
+
+def cmd_threshold(args) -> int:
+    from dlstudio.core import test_predictions as tp
+    from dlstudio.core import threshold as th
+    from dlstudio.core.project import find_run
+
+    run = find_run(args.run)
+    frame = tp.read_test_predictions(run.path)
+    if frame is None:
+        raise DlstudioError(
+            f"The run {run.id!r} has no test predictions.",
+            "a run trained by this dlstudio (it keeps every test prediction)",
+            "Train again; a run from before cannot have its threshold chosen.",
+        )
+    try:
+        truth, probability, names = tp.positive_probability(frame)
+    except ValueError:
+        raise DlstudioError(
+            f"The run {run.id!r} has {len(tp.class_names(frame))} classes.",
+            "a two-class run: a decision threshold splits two classes",
+            "Choose a run of a two-class model.",
+        ) from None
+    if args.value is not None and not th.LOWEST <= args.value <= th.HIGHEST:
+        raise DlstudioError(
+            f"A decision threshold of {args.value}.",
+            f"a probability between {th.LOWEST} and {th.HIGHEST}",
+            "Give a threshold in that range, e.g. 0.35.",
+        )
+    if args.keep and args.value is None:
+        raise DlstudioError(
+            "--keep without a threshold.",
+            "a threshold to keep, e.g. `dlstudio threshold RUN 0.35 --keep`",
+            "Give the threshold before --keep.",
+        )
+    saved = th.saved_threshold(run.path)
+    print(f"Run {run.id}: the model labels a row {names[1]!r} from this probability on.")
+    print(f"Kept now: {saved if saved is not None else f'{th.DEFAULT} (the default)'}.")
+    print("threshold  precision  recall     F1  accuracy  flagged")
+    for t in [args.value] if args.value is not None else _SHOWN:
+        stats = th.at_threshold(truth, probability, t)
+        print(
+            f"{t:9.2f}  {stats.precision:8.1%}  {stats.recall:6.1%}  {stats.f1:5.1%}  "
+            f"{stats.accuracy:8.1%}  {stats.flagged:4d} of {stats.rows}"
+        )
+    if args.value is not None:
+        stats = th.at_threshold(truth, probability, args.value)
+        print(th.trade_words(stats, names[1]))
+        if args.keep:
+            th.save_threshold(run.path, args.value, stats, names)
+            print(f"Kept {args.value} for run {run.id}; export again to carry it into exports.")
+    return 0
+
+
+def cmd_rename(args) -> int:
+    from dlstudio.core.project import find_run
+    from dlstudio.core.run_names import set_run_name
+
+    run = find_run(args.run)
+    name = set_run_name(run.path, args.name or None)
+    print(f"Run {run.id} is now called {name!r}." if name else f"Run {run.id} has no name now.")
+    return 0
+
+
+COMMANDS = {"threshold": cmd_threshold, "rename": cmd_rename}
