@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from dlstudio import __version__
 from dlstudio.core.errors import DlstudioError
@@ -45,8 +46,11 @@ def build_parser(engine_commands: bool = True) -> argparse.ArgumentParser:
     inspect.add_argument("--target", help="column to predict (guessed when omitted)")
     inspect.add_argument("--sheet", help="Excel sheet to read (default: first with data)")
     inspect.add_argument(
-        "--task", choices=["binary", "multiclass", "regression"], help="override the inferred task"
+        "--task",
+        choices=["binary", "multiclass", "regression", "forecast"],
+        help="override the inferred task",
     )
+    inspect.add_argument("--time-column", help="a time series' time column (or year+month+day)")
     inspect.add_argument("--role", action="append", default=[], metavar="COL=ROLE", help=ROLE_HELP)
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     if engine_commands:
@@ -143,11 +147,26 @@ def cmd_inspect(args) -> int:
 
     roles = parse_roles(args.role)
     path, target = data_or_sample(args.path, args.sample, args.target)
-    dataset = load_dataset(path, target=target, sheet=args.sheet, task=args.task, roles=roles)
+    from dlstudio.cli_forecast import inspect_series
+
+    if args.task == "forecast" or args.time_column:
+        return inspect_series(path, args)
+    try:
+        dataset = load_dataset(path, target=target, sheet=args.sheet, task=args.task, roles=roles)
+    except DlstudioError as error:  # a time series reads as identifiers and constants
+        if Path(path).is_file() and inspect_series(path, args, error) == 0:
+            return 0
+        raise
+    from dlstudio.cli_forecast import series_in_table
+
+    if series_in_table(dataset.profile, path, args) is not None:
+        return 0  # a time series, shown as one
     if args.json:
         print(json.dumps(dataset.profile.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         from dlstudio.cli_render import print_profile
 
         print_profile(dataset.profile)
+        if getattr(args, "_series_hint", None):
+            print(args._series_hint)
     return 0

@@ -45,7 +45,14 @@ def add_commands(commands) -> None:
         cmd.add_argument("--sample", help=f"use a bundled sample instead: {SAMPLE_NAMES}")
         cmd.add_argument("--target", help="column to predict (guessed when omitted)")
         cmd.add_argument("--sheet", help="Excel sheet")
-        cmd.add_argument("--task", choices=["binary", "multiclass", "regression"])
+        cmd.add_argument(
+            "--task", choices=["binary", "multiclass", "regression", "forecast", "anomaly"]
+        )
+        cmd.add_argument("--time-column", help="forecast: the time column (or year+month+day)")
+        cmd.add_argument("--horizon", type=int, help="forecast: steps ahead (default: proposed)")
+        cmd.add_argument(
+            "--context", type=int, help="forecast: past values read (default: proposed)"
+        )
         cmd.add_argument("--role", action="append", default=[], metavar="COL=ROLE", help=ROLE_HELP)
         cmd.add_argument("--arch", help="architecture template (default: the modality's)")
         cmd.add_argument(
@@ -99,6 +106,9 @@ def add_commands(commands) -> None:
                 help="continue an interrupted search (a run folder, or a run id with "
                 f"--project); only {', '.join(RESUME_FLAGS)} may change",
             )
+            from dlstudio.cli_anomaly import add_anomaly_arguments
+
+            add_anomaly_arguments(cmd)
 
     evaluate = commands.add_parser("evaluate", help="test-split metrics of a run")
     evaluate.add_argument("run", help="run folder (or a project: its latest run)")
@@ -141,6 +151,9 @@ _FIXED_ON_RESUME = {
     "sheet": "--sheet",
     "task": "--task",
     "role": "--role",
+    "time_column": "--time-column",
+    "horizon": "--horizon",
+    "context": "--context",
     "arch": "--arch",
     "set": "--set",
     "weights": "--weights",
@@ -182,7 +195,9 @@ def _spec(args) -> RunSpec:
         args.sheet,
         args.task,
         parse_roles(args.role),
-        SplitSpec(seed=seed),
+        SplitSpec(seed=seed, time_column=getattr(args, "time_column", None)),
+        horizon=getattr(args, "horizon", None),
+        context=getattr(args, "context", None),
     )
     model = ModelSpec(args.arch, _values(args.set), args.weights)
     train = TrainSpec(
@@ -281,9 +296,17 @@ def cmd_run(args) -> int:
     from dlstudio.core.native_logs import hushed, library_prints_to_stderr
     from dlstudio.core.validate import check_run
 
+    if getattr(args, "task", None) == "anomaly":  # its own engine: core/engine/anomaly.py
+        from dlstudio.cli_anomaly import cmd_tune_anomaly
+
+        return cmd_tune_anomaly(args, _spec(args), args.project or DEFAULT_PROJECT)
     resumed = None
     if getattr(args, "resume", None):
         resumed, spec = _resumed(args)
+        if spec.data.task == "anomaly":
+            from dlstudio.cli_anomaly import refuse_resume
+
+            refuse_resume(resumed)
     else:
         spec = _spec(args)
     check_run(spec)
@@ -327,9 +350,11 @@ def cmd_run(args) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
+        from dlstudio.cli_forecast import print_forecast_result
         from dlstudio.cli_progress import print_result
 
-        print_result(run, quiet=args.quiet)
+        if not print_forecast_result(run, quiet=args.quiet):
+            print_result(run, quiet=args.quiet)
     return 0 if state.get("status") in ("completed", "time_limit", "cancelled") else 1
 
 
@@ -381,19 +406,37 @@ def cmd_evaluate(args) -> int:
     if args.json:
         print(json.dumps(evaluation, indent=2))
     else:
-        print_evaluation(run, evaluation)
+        if evaluation.get("task") == "forecast":
+            from dlstudio.cli_forecast import print_forecast_evaluation
+
+            print_forecast_evaluation(evaluation)
+        elif evaluation.get("task") == "anomaly":
+            from dlstudio.cli_anomaly import print_anomaly_evaluation
+
+            print_anomaly_evaluation(evaluation)
+        else:
+            print_evaluation(run, evaluation)
     return 0
 
 
 def cmd_export(args) -> int:
+    from dlstudio.core.data.anomaly_data import anomaly_folder
     from dlstudio.core.formats import agreement
     from dlstudio.core.model_files import card_of, checked_formats, export_folder, model_file
     from dlstudio.core.native_logs import hushed
 
+    if anomaly_folder(args.run) is not None:
+        from dlstudio.cli_anomaly import export_anomaly_model
+
+        return export_anomaly_model(args, anomaly_folder(args.run))
     formats = None
     if args.format:
         formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     folder = model_file(args.run).parent  # checked before TensorFlow loads: answers at once
+    if card_of(folder).get("kind") == "forecast":
+        from dlstudio.cli_forecast import export_forecast_run
+
+        return export_forecast_run(args.run, formats, args.out)
     checked_formats(formats, card_of(folder))
     export_folder(args.out, folder)
     with hushed():
@@ -423,7 +466,16 @@ def cmd_predict(args) -> int:
         )
     from dlstudio.core.model_files import card_of, model_file
 
-    card_of(model_file(args.model).parent)  # checked before TensorFlow loads
+    if card_of(model_file(args.model).parent).get("kind") == "forecast":
+        from dlstudio.cli_forecast import predict_forecast
+
+        return predict_forecast(args.model, args.data, output)
+    from dlstudio.core.data.anomaly_data import anomaly_folder
+
+    if anomaly_folder(args.model) is not None:
+        from dlstudio.cli_anomaly import predict_anomaly_file
+
+        return predict_anomaly_file(args, anomaly_folder(args.model))
     if args.data and not Path(args.data).expanduser().exists():
         raise DlstudioError(
             f"The data {args.data!r} does not exist.",

@@ -62,6 +62,11 @@ class DataSpec:
     task: str | None = None
     roles: dict[str, str] = field(default_factory=dict)
     split: SplitSpec = field(default_factory=SplitSpec)
+    # Forecasting (task "forecast"): steps ahead and past values read; None: proposed.
+    horizon: int | None = None
+    context: int | None = None
+    # Anomaly detection (task "anomaly"): AnomalySettings.to_dict() (core/data/anomaly_data.py).
+    anomaly: dict | None = None
 
 
 @dataclass(frozen=True)

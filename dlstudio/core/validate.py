@@ -102,6 +102,18 @@ def _check(spec: RunSpec) -> None:
     check_training(spec.train)
     if spec.search is not None:
         check_search(spec.search)
+    if spec.data.task == "forecast":  # its own data and templates: core/forecast_spec.py
+        from dlstudio.core.forecast_spec import check_forecast
+
+        check_forecast(spec)
+        _checked = _Checked(spec_key, data_key, None)
+        return
+    if spec.data.task == "anomaly":  # its own data and templates: core/anomaly_space.py
+        from dlstudio.core.anomaly_space import check_anomaly
+
+        check_anomaly(spec)
+        _checked = _Checked(spec_key, data_key, None)
+        return
     if spec.model.template is not None and spec.model.template not in TEMPLATES:
         raise _unknown(
             f"The architecture {spec.model.template!r} (--arch) is not one dlstudio has",

@@ -42,6 +42,10 @@ def baseline_verdict(test: dict, validation: dict | None = None) -> dict:
 def describe(evaluation: dict) -> dict:
     """The verdict of an evaluation as saved in evaluation.json, said anew: runs saved by
     older versions, and a classical reference added after the verdict was, read the same."""
+    if evaluation.get("task") == "anomaly":  # ROC AUC against chance: core/anomaly_metrics.py
+        from dlstudio.core.anomaly_metrics import verdict as anomaly_verdict
+
+        return anomaly_verdict(evaluation)
     measure = _measure(evaluation)
     verdict = {**measure, "beats_baseline": _beats(measure)}
     stored = (evaluation.get("verdict") or {}).get("validation")
@@ -185,3 +189,46 @@ def classic_sentence(test: dict, verdict: dict | None = None) -> str:
         better = ours > theirs
     outcome = "the deep model beats it." if better else "deep learning did not earn its keep here."
     return f"{name} on the same rows {shown}: {outcome}"
+
+
+def forecast_verdict(evaluation: dict, season: int) -> dict:
+    """Does the forecaster beat seasonal naive (the value one season earlier) on MASE over the
+    test backtest? {"metric": "mase", "model", "baseline", "beats_baseline", "headline",
+    "text"}; "text" adds advice when it does not."""
+    model = evaluation.get("metrics", {}).get("mase")
+    baseline = evaluation.get("baselines", {}).get("seasonal naive", {}).get("mase")
+    verdict = {"metric": "mase", "model": model, "baseline": baseline}
+    verdict["beats_baseline"] = model is not None and baseline is not None and model < baseline
+    if model is None or baseline is None:
+        verdict["headline"] = verdict["text"] = "No test period to compare the forecasts with."
+        return verdict
+    naive = (
+        f"repeating the value of {season} steps earlier (seasonal naive)"
+        if season > 1
+        else "repeating the last value (naive)"
+    )
+    mae, naive_mae = evaluation["metrics"]["mae"], evaluation["baselines"]["seasonal naive"]["mae"]
+    verdict["headline"] = (
+        f"On the test period the forecasts are off by {amount(mae, naive_mae)} on average; "
+        f"{naive} is off by {amount(naive_mae, mae)} (MASE {model:.2f} against {baseline:.2f})."
+    )
+    outcome = (
+        "The model beats seasonal naive."
+        if verdict["beats_baseline"]
+        else "The model does not beat seasonal naive: try a longer time budget, a longer "
+        "context, or check that the past of the series can predict its future."
+    )
+    verdict["text"] = f"{verdict['headline']} {outcome}"
+    classic = evaluation.get("classic") or {}
+    theirs = (classic.get("metrics") or {}).get("mase")
+    if theirs is not None:
+        verdict["classic_text"] = (
+            f"{str(classic['name']).capitalize()} on the same windows scores MASE {theirs:.2f}: "
+            + (
+                "the deep model beats it."
+                if model < theirs
+                else "deep learning did not earn its keep here."
+            )
+        )
+        verdict["text"] += f" {verdict['classic_text']}"
+    return verdict

@@ -63,6 +63,23 @@ def test_bad_file_explains_and_keeps_what_was_loaded(
     assert window.data_page.preview_model.rowCount() == 344
 
 
+def test_a_time_series_is_said_as_one_with_the_command_that_forecasts_it(
+    qtbot, window, tmp_path, monkeypatch
+):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    months = [f"{1990 + m // 12}-{m % 12 + 1:02d}" for m in range(96)]
+    values = [100 + m + 20 * ((m % 12) in (5, 6, 7)) for m in range(96)]
+    series = tmp_path / "sales.csv"
+    series.write_text(
+        "month,sales\n" + "".join(f"{t},{v}\n" for t, v in zip(months, values, strict=True))
+    )
+    window.data_page.open_path(series)
+    qtbot.waitUntil(lambda: bool(shown), timeout=30000)
+    assert "is a time series: 96 monthly values of 'sales'" in shown[0]
+    assert "--task forecast --time-column 'month'" in shown[0]
+
+
 def test_impossible_task_is_refused_and_the_choice_reverts(
     qtbot, window, penguins_csv, monkeypatch
 ):

@@ -23,9 +23,10 @@ import numpy as np
 from dlstudio.core.config import RunSpec, default_objective, objective_direction
 from dlstudio.core.diagnosis import baseline_loss
 from dlstudio.core.engine.budget import BudgetPlan, reserve_for
-from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
+from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.classic import reference_for_run
 from dlstudio.core.engine.devices import detect_device
+from dlstudio.core.engine.ending import ended_status, finish_run
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.engine.hdf5_guard import Hdf5Watch
 from dlstudio.core.engine.prepare import (
@@ -41,7 +42,6 @@ from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import (
     EventSink,
     RunFailed,
-    RunFinished,
     RunMessage,
     RunStarted,
     RunStatus,
@@ -150,6 +150,14 @@ def execute(
 
 
 def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
+    if spec.data.task == "forecast":
+        from dlstudio.core.engine.forecast import run_forecast
+
+        return run_forecast(spec, run, sink, token, resume)
+    if spec.data.task == "anomaly":
+        from dlstudio.core.engine.anomaly import execute_anomaly
+
+        return execute_anomaly(run, spec, None, sink, token, resume=resume)
     search = spec.search
     if search is not None and search.time_limit_s is not None:
         # The search ends early enough to leave time for evaluating and saving the winner.
@@ -234,18 +242,10 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
 
     records = run.trials()
     best = best_trial(records, objective_direction(objective))
-    reason = token.stop_reason()
-    status = (
-        RunStatus.CANCELLED
-        if token.cancelled
-        else RunStatus.TIME_LIMIT
-        if reason == TIME_LIMIT
-        else RunStatus.COMPLETED
-    )
-    evaluation, model_path, message = None, None, ""
+    status = ended_status(token)
+    evaluation, message = None, ""
     if best is not None:
         evaluation = _save_best(tuner, best, data, spec, template, run, device.to_dict(), sink)
-        model_path = str(run.model_path)
         message = evaluation["verdict"]["text"]
         if best.partial:
             message = f"{partial_model_note(best)} {message}"
@@ -254,29 +254,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         if status is RunStatus.COMPLETED or status is RunStatus.TIME_LIMIT:
             status = RunStatus.FAILED
     duration = elapsed_before + time.monotonic() - started
-    run.update_state(
-        status=status.value,
-        best_trial_id=best.trial_id if best else None,
-        best_score=best.score if best else None,
-        partial=bool(best and best.partial),
-        message=message,
-        elapsed_s=duration,
-        finished=time.time(),
-    )
-    metrics = (evaluation or {}).get("metrics", {})
-    sink(
-        RunFinished(
-            run.id,
-            status,
-            best.trial_id if best else None,
-            best.score if best else None,
-            duration,
-            metrics,
-            model_path,
-            bool(best and best.partial),
-            message,
-        )
-    )
+    finish_run(run, sink, status, best, duration, message, evaluation)
 
 
 def partial_model_note(best: TrialRecord) -> str:

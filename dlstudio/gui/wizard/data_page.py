@@ -50,6 +50,8 @@ from dlstudio.core.data import (
     WarningKind,
     load_dataset,
 )
+from dlstudio.core.data.timeseries import series_refusal
+from dlstudio.core.errors import DlstudioError
 from dlstudio.core.samples import SAMPLES, sample_path
 from dlstudio.core.wording import task_name
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
@@ -335,16 +337,7 @@ class DataPage(QWidget):
         self._path = path = Path(wanted.path)
         self.task_combo.setCurrentText(wanted.task or AUTO_TASK)
         self._set_busy(True, f"Reading {path.name}…")
-        self._task = BackgroundTask(
-            lambda: load_dataset(
-                path,
-                target=wanted.target,
-                sheet=wanted.sheet,
-                task=wanted.task,
-                roles=dict(wanted.roles),
-            ),
-            self,
-        )
+        self._task = BackgroundTask(lambda: _load(path, wanted), self)
         self._task.succeeded.connect(self._loaded)
         self._task.failed.connect(self._failed)
         self._task.start()
@@ -555,6 +548,24 @@ class DataPage(QWidget):
     def _set_controls_enabled(self, enabled: bool) -> None:
         for widget in (self.target_combo, self.task_combo):
             widget.setEnabled(enabled)
+
+
+def _load(path: Path, wanted: DataSpec) -> Dataset:
+    """The data with the user's choices; a time series the table reading refuses is said as
+    one (off the GUI thread, like the reading)."""
+    try:
+        return load_dataset(
+            path,
+            target=wanted.target,
+            sheet=wanted.sheet,
+            task=wanted.task,
+            roles=dict(wanted.roles),
+        )
+    except DlstudioError:
+        refusal = series_refusal(path, wanted.target) if path.is_file() else None
+        if refusal is not None:
+            raise refusal from None
+        raise
 
 
 def _display_frame(dataset: Dataset):

@@ -1,0 +1,251 @@
+"""The CLI of the anomaly-detection task: `tune --task anomaly`, and what `evaluate`,
+`predict` and `export` do with an anomaly run. cli_engine.py dispatches here."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+
+from dlstudio.core.errors import DlstudioError
+
+# flag -> (argparse keyword arguments); a flag another task already added is shared.
+ANOMALY_FLAGS = {
+    "--time-column": {"help": "the time column of a series (anomaly: found by name if omitted)"},
+    "--label-column": {"help": "anomaly: a column marking anomalies, used only to evaluate"},
+    "--label-windows": {
+        "metavar": "FILE",
+        "help": "anomaly: a JSON of labelled [start, end] windows keyed by file name "
+        "(as the Numenta benchmark's combined_windows.json), used only to evaluate",
+    },
+    "--window": {"type": int, "help": "anomaly: readings per window of a series"},
+    "--normal-share": {
+        "type": float,
+        "help": "anomaly: share of a series, from its start, assumed normal and trained on "
+        "(default 0.5 for a series, all rows of a table)",
+    },
+    "--contamination": {
+        "type": float,
+        "help": "anomaly: share of rows to flag (default: above 99 %% of normal validation scores)",
+    },
+}
+
+
+def add_anomaly_arguments(cmd) -> None:
+    """The anomaly flags on `tune` (any of them another task added first is left as it is)."""
+    for flag, options in ANOMALY_FLAGS.items():
+        if flag not in cmd._option_string_actions:
+            cmd.add_argument(flag, **options)
+
+
+def refuse_resume(run) -> None:
+    """An anomaly search is short and starts again whole: say so, and how."""
+    raise DlstudioError(
+        f"--resume of {run.id!r}, an anomaly-detection run.",
+        "a new anomaly search (they are short, and cannot be resumed yet)",
+        "Start it again: `dlstudio tune DATA --task anomaly ...` with the same flags.",
+    )
+
+
+def settings_from(args):
+    from dlstudio.core.data.anomaly_data import AnomalySettings
+
+    contamination = getattr(args, "contamination", None)
+    if contamination is not None and not 0.0 < contamination < 0.5:
+        raise DlstudioError(
+            f"--contamination {contamination}.",
+            "a share above 0 and below 0.5, e.g. 0.01 to flag 1 % of rows",
+            "Give e.g. --contamination 0.01, or leave it out.",
+        )
+    for flag in ("label_windows",):
+        value = getattr(args, flag, None)
+        if value and not Path(value).expanduser().is_file():
+            raise DlstudioError(
+                f"--label-windows {value!r}, which is not a file.",
+                "a JSON file of labelled windows",
+                "Check the path.",
+            )
+    return AnomalySettings(
+        time_column=getattr(args, "time_column", None),
+        label_column=getattr(args, "label_column", None),
+        label_windows=(
+            str(Path(args.label_windows).expanduser().resolve())
+            if getattr(args, "label_windows", None)
+            else None
+        ),
+        window=getattr(args, "window", None),
+        normal_share=getattr(args, "normal_share", None),
+        contamination=contamination,
+    )
+
+
+def cmd_tune_anomaly(args, spec, project: str) -> int:
+    """`dlstudio tune DATA --task anomaly ...`: the search, then the result in words."""
+    from dlstudio.cli_progress import ProgressPrinter
+    from dlstudio.core.engine.cancel import CancelToken
+    from dlstudio.core.native_logs import hushed, library_prints_to_stderr
+
+    if getattr(args, "resume", None):
+        raise DlstudioError(
+            "--resume with --task anomaly.",
+            "a new anomaly search (they are short, and cannot be resumed yet)",
+            "Start it again without --resume.",
+        )
+    from dlstudio.core.anomaly_space import check_model_choice
+    from dlstudio.core.data.anomaly_data import load_anomaly_data
+    from dlstudio.core.validate import check_search, check_training
+
+    check_training(spec.train)
+    if spec.search is not None:
+        check_search(spec.search)
+    settings = settings_from(args)
+    data = load_anomaly_data(spec.data.path, settings)  # a mistake is said before any output
+    check_model_choice(data.kind, spec.model.template, spec.model.hyperparameters)
+    with hushed():
+        from dlstudio.core.engine.anomaly import run_anomaly
+    token = CancelToken()
+    printer = ProgressPrinter(quiet=args.quiet or args.json)
+
+    def stop(signum, frame):
+        token.cancel()
+        printer.note("Stopping after this batch…")
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        with printer, library_prints_to_stderr():
+            run = run_anomaly(spec, settings, project, printer, token, data)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    evaluation = run.evaluation() or {}
+    if args.json:
+        state = run.state()
+        print(
+            json.dumps(
+                {
+                    "run": str(run.path),
+                    "status": state.get("status"),
+                    "best_trial": state.get("best_trial_id"),
+                    "best_score": state.get("best_score"),
+                    "model": str(run.model_path),
+                    "evaluation": evaluation.get("metrics", {}),
+                    "baselines": evaluation.get("baselines", {}),
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(f"Run: {run.path}")
+        print_anomaly_evaluation(evaluation)
+    return 0
+
+
+def print_anomaly_evaluation(evaluation: dict, out=None) -> None:
+    """The verdict, the numbers beside the references, and the top anomalies."""
+    from dlstudio.core.wording import metric_value
+
+    out = out or sys.stdout
+    verdict = evaluation.get("verdict", {})
+    print(verdict.get("headline", ""), file=out)
+    if verdict.get("detail"):
+        print(verdict["detail"], file=out)
+    threshold = evaluation.get("threshold", {})
+    print(
+        f"Threshold {threshold.get('value', float('nan')):.4g}: {threshold.get('rule', '')}.",
+        file=out,
+    )
+    metrics = evaluation.get("metrics", {})
+    baselines = evaluation.get("baselines", {})
+    if "roc_auc" in metrics:
+        columns = [("model", metrics)] + [
+            (name.replace("_", " "), values) for name, values in baselines.items()
+        ]
+        print(f"\n{'':24s}" + "".join(f"{name:>18s}" for name, _ in columns), file=out)
+        for key, words in (
+            ("roc_auc", "ROC AUC (0.5 = chance)"),
+            ("pr_auc", "PR AUC"),
+            ("precision", "Precision"),
+            ("recall", "Recall"),
+            ("f1", "F1"),
+        ):
+            cells = "".join(f"{(f'{v[key]:.3f}' if key in v else '—'):>18s}" for _, v in columns)
+            print(f"{words:24s}{cells}", file=out)
+        if metrics.get("pr_auc_random") is not None:
+            print(
+                f"(a random score's PR AUC is the share of anomalous rows, "
+                f"{metric_value('precision', metrics['pr_auc_random'])})",
+                file=out,
+            )
+    later = evaluation.get("later_part") or {}
+    if "roc_auc" in later.get("model", {}):
+        forest = later.get("isolation_forest", {}).get("roc_auc")
+        print(
+            "On the stretch after the part trained on: ROC AUC "
+            f"{later['model']['roc_auc']:.3f}"
+            + (f" (IsolationForest {forest:.3f})" if forest is not None else ""),
+            file=out,
+        )
+    windows = evaluation.get("windows")
+    if windows and windows.get("windows"):
+        print(
+            f"\nLabelled windows caught: {windows['windows_caught']} of {windows['windows']}",
+            file=out,
+        )
+        for entry in windows["details"]:
+            when = entry.get("start_time", entry["start"])
+            if entry["caught"]:
+                early = f"first flag {entry['first_flag_share']:.0%} of the way in"
+                print(f"  {when}: caught, {early}", file=out)
+            else:
+                print(f"  {when}: missed", file=out)
+    top = evaluation.get("top") or []
+    if top:
+        print("\nThe most unusual rows:", file=out)
+        for item in top[:10]:
+            where = item.get("time", f"row {item['row']}")
+            label = "" if "labelled" not in item else (" (labelled)" if item["labelled"] else "")
+            print(f"  {where}  score {item['score']:.4g}{label}", file=out)
+
+
+def predict_anomaly_file(args, folder: Path) -> int:
+    from dlstudio.core.native_logs import hushed
+    from dlstudio.core.output_path import check_predictions_path
+    from dlstudio.core.project import atomic_write_text
+
+    output = check_predictions_path(args.output, args.data)
+    if not args.data or args.text:
+        raise DlstudioError(
+            "--text for an anomaly model." if args.text else "No data was given.",
+            "a table (CSV) with the columns the model was trained on",
+            "e.g. `dlstudio predict RUN new.csv -o scores.csv`.",
+        )
+    with hushed():
+        from dlstudio.core.engine.anomaly import predict_anomaly
+    frame = predict_anomaly(folder, args.data)
+    atomic_write_text(output, frame.to_csv(index=False))
+    print(
+        f"{len(frame)} score(s) written to {args.output}; {int(frame['is_anomaly'].sum())} "
+        "flagged as anomalies"
+    )
+    return 0
+
+
+def export_anomaly_model(args, folder: Path) -> int:
+    from dlstudio.core.native_logs import hushed
+
+    formats = [f.strip().lower() for f in (args.format or "keras").split(",") if f.strip()]
+    if formats != ["keras"]:
+        raise DlstudioError(
+            f"--format {args.format} for an anomaly model.",
+            "keras (the one format anomaly models export to so far)",
+            "Leave --format out, or give --format keras.",
+        )
+    with hushed():
+        from dlstudio.core.engine.anomaly import export_anomaly
+    for item in export_anomaly(folder, args.out):
+        print(
+            f"{item['format']:11s} {item['path']}  (reloaded in its own runtime, largest "
+            f"difference {item['max_difference']:.2g}; outputs score and is_anomaly)"
+        )
+    print(f"How to use it: {Path(args.out) / 'model_card.md'}")
+    return 0

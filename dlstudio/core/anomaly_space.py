@@ -1,0 +1,90 @@
+"""The autoencoders' templates and search spaces, and the plan of a search's trials.
+
+No Keras here, so the CLI can check --arch and --set before anything heavy loads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlstudio.core.errors import DlstudioError
+
+# Each template's search space: name -> candidate values (the first is the default).
+TEMPLATES: dict[str, dict[str, list]] = {
+    "dense_autoencoder": {
+        "units": [32, 64, 16],
+        "bottleneck": [4, 2, 8],
+        "dropout": [0.0, 0.1],
+        "learning_rate": [0.003, 0.001, 0.01],
+    },
+    "lstm_autoencoder": {
+        "units": [32, 16, 64],
+        "bottleneck": [8, 4, 16],
+        "learning_rate": [0.003, 0.001, 0.01],
+    },
+    "conv_autoencoder": {
+        "filters": [32, 16, 64],
+        "kernel_size": [5, 3, 7],
+        "bottleneck": [8, 4, 16],
+        "learning_rate": [0.003, 0.001, 0.01],
+    },
+}
+TEMPLATES_BY_KIND = {
+    "table": ("dense_autoencoder",),
+    "series": ("conv_autoencoder", "lstm_autoencoder"),
+}
+
+
+def plan_trials(kind: str, count: int, seed: int, fixed: dict | None = None) -> list[dict]:
+    """`count` configurations: each template's defaults first, then random draws from the
+    spaces (no repeats while new ones can be found). `fixed` values hold in every one."""
+    rng = np.random.default_rng(seed)
+    fixed = dict(fixed or {})
+    templates = TEMPLATES_BY_KIND[kind]
+    if fixed.get("template") in templates:
+        templates = (fixed["template"],)
+    plans, seen = [], set()
+    for template in templates:
+        plans.append({"template": template, **{k: v[0] for k, v in TEMPLATES[template].items()}})
+    tries = 0
+    while len(plans) < count and tries < 200:
+        tries += 1
+        template = templates[int(rng.integers(len(templates)))]
+        space = TEMPLATES[template]
+        plan = {"template": template}
+        plan.update({k: v[int(rng.integers(len(v)))] for k, v in space.items()})
+        key = tuple(sorted(plan.items()))
+        if key not in seen and plan not in plans:
+            seen.add(key)
+            plans.append(plan)
+    plans = [{**plan, **{k: v for k, v in fixed.items() if k in plan}} for plan in plans]
+    return plans[:count]
+
+
+def check_model_choice(kind: str, template: str | None, values: dict) -> None:
+    """--arch and --set against the templates for this kind of data (a table or a series)."""
+    names = TEMPLATES_BY_KIND[kind]
+    if template is not None and template not in names:
+        raise DlstudioError(
+            f"--arch {template!r} for anomaly detection on a {kind}.",
+            f"one of {', '.join(names)}",
+            f"Give e.g. --arch {names[0]}, or leave --arch out to try each.",
+        )
+    known = {k for name in ((template,) if template else names) for k in TEMPLATES[name]}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise DlstudioError(
+            f"--set {unknown[0]}, which these autoencoders do not have.",
+            f"one of {', '.join(sorted(known))}",
+            "Fix the name, or leave that --set out.",
+        )
+
+
+def check_anomaly(spec) -> None:
+    """A RunSpec of task "anomaly" (settings in spec.data.anomaly): the data reads with them,
+    and --arch / --set fit the kind of data. Raises DlstudioError."""
+    from dlstudio.core.data.anomaly_data import AnomalySettings, load_anomaly_data
+
+    settings = AnomalySettings.from_dict(spec.data.anomaly or {})
+    data = load_anomaly_data(spec.data.path, settings)
+    check_model_choice(data.kind, spec.model.template, spec.model.hyperparameters)

@@ -1,0 +1,555 @@
+"""An anomaly-detection run: search autoencoders on the data assumed normal, score every row
+(or window) by its reconstruction error, pick the threshold, evaluate against the labels if
+any, and keep the model that outputs score and flag.
+
+The search plans inside the budget like the other tasks: templates' defaults first, then
+random draws from their spaces; a trial cut short by the deadline keeps its best epoch, and
+the best trial is the one with the lowest validation reconstruction error on normal data (the
+labels never choose). Events are the engine's usual ones, so the CLI's progress printer and
+the window's live curves show the run as any other.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+from dlstudio.core import anomaly_metrics
+from dlstudio.core.config import RunSpec
+from dlstudio.core.data.anomaly_data import (
+    AnomalyData,
+    AnomalySettings,
+    anomaly_folder,
+    load_anomaly_data,
+)
+from dlstudio.core.engine.callbacks import EventCallback
+from dlstudio.core.engine.cancel import CancelToken
+from dlstudio.core.engine.ending import finish_run
+from dlstudio.core.errors import DlstudioError
+from dlstudio.core.events import (
+    EventSink,
+    RunFailed,
+    RunStarted,
+    RunStatus,
+    TrialEnded,
+    TrialRecord,
+    TrialStarted,
+    TrialStatus,
+    discard,
+)
+from dlstudio.core.models.autoencoder import (
+    build_autoencoder,
+    plan_trials,
+    reconstruction_scores,
+    scoring_model,
+)
+from dlstudio.core.project import Project, RunFolder, atomic_write_text
+
+SETTINGS_FILE = "anomaly.json"
+BATCH_SIZE = 64
+VALIDATION_SHARE = 0.2
+TOP_ROWS = 20
+
+
+class KeepBest(keras.callbacks.Callback):
+    """Keeps the weights of the epoch with the lowest validation loss; stops on patience, on
+    a cancel and at the deadline (checked every batch, so a run ends on time)."""
+
+    def __init__(self, token: CancelToken, patience: int) -> None:
+        super().__init__()
+        self.token, self.patience = token, patience
+        self.best, self.best_epoch, self.weights = math.inf, None, None
+        self.stop_reason: str | None = None
+
+    def on_train_batch_begin(self, batch, logs=None):
+        reason = self.token.stop_reason()
+        if reason:
+            self.stop_reason = reason
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = float((logs or {}).get("val_loss", math.inf))
+        if value < self.best:
+            self.best, self.best_epoch = value, epoch
+            self.weights = self.model.get_weights()
+        elif self.patience and epoch - (self.best_epoch or 0) >= self.patience:
+            self.model.stop_training = True
+        if self.stop_reason is None and self.token.stop_reason():
+            self.stop_reason = self.token.stop_reason()
+            self.model.stop_training = True
+
+
+def _split(data: AnomalyData, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation samples from the part assumed normal: a series' validation is
+    its last windows (after the training ones, no overlap); a table's, a random fifth."""
+    end = data.train_end
+    if data.kind == "series":
+        cut = int(end * (1 - VALIDATION_SHARE))
+        return data.samples(0, cut), data.samples(cut, end)
+    rows = data.samples(0, end)
+    order = np.random.default_rng(seed).permutation(len(rows))
+    cut = int(len(rows) * (1 - VALIDATION_SHARE))
+    return rows[order[:cut]], rows[order[cut:]]
+
+
+def _scaling(train_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = np.nanmean(train_rows, axis=0)
+    variance = np.nanvar(train_rows, axis=0)
+    mean = np.where(np.isnan(mean), 0.0, mean)
+    variance = np.where(np.isnan(variance) | (variance <= 1e-12), 1.0, variance)
+    return mean.astype("float32"), variance.astype("float32")
+
+
+def run_anomaly(
+    spec: RunSpec,
+    settings: AnomalySettings,
+    project: str | Path,
+    sink: EventSink = discard,
+    token: CancelToken | None = None,
+    data: AnomalyData | None = None,
+) -> RunFolder:
+    """Search, score, evaluate and save one anomaly run in a new run folder of `project`;
+    returns the folder. `data`: the data already read with `settings` (the CLI reads it
+    first, to refuse a bad file before anything is written). engine/run.py's start_run does
+    the same for a spec whose data carries the settings (DataSpec.anomaly)."""
+    if data is None:
+        data = load_anomaly_data(spec.data.path, settings)  # fails before a run exists
+    spec = replace(spec, data=replace(spec.data, task="anomaly", anomaly=settings.to_dict()))
+    run = Project(project).new_run(spec)
+    try:
+        return execute_anomaly(run, spec, settings, sink, token, data)
+    except Exception as error:
+        message = (
+            str(error) if isinstance(error, DlstudioError) else f"{type(error).__name__}: {error}"
+        )
+        run.update_state(status=RunStatus.FAILED.value, message=message)
+        sink(RunFailed(run.id, message))
+        raise
+
+
+def execute_anomaly(
+    run: RunFolder,
+    spec: RunSpec,
+    settings: AnomalySettings | None = None,
+    sink: EventSink = discard,
+    token: CancelToken | None = None,
+    data: AnomalyData | None = None,
+    resume: bool = False,
+) -> RunFolder:
+    """The run, into a folder already made (engine/run.py makes one for the window, and says
+    a failure). `settings`: None reads them from the spec (DataSpec.anomaly)."""
+    if resume:
+        raise DlstudioError(
+            f"Resuming {run.id!r}, an anomaly-detection run.",
+            "a new anomaly search (they are short, and cannot be resumed yet)",
+            "Start it again with the same settings.",
+        )
+    if settings is None:
+        settings = AnomalySettings.from_dict(spec.data.anomaly or {})
+    token = token or CancelToken()
+    started = time.monotonic()
+    search = spec.search
+    if search is not None and search.time_limit_s:
+        # Training stops early enough to leave time for scoring, IsolationForest and saving.
+        reserve = min(10.0, 0.08 * search.time_limit_s)
+        token.set_time_limit(search.time_limit_s - reserve)
+    run.write_json(SETTINGS_FILE, settings.to_dict())
+    if data is None:
+        data = load_anomaly_data(spec.data.path, settings)
+    return _run(run, spec, settings, data, sink, token, started)
+
+
+def _run(run, spec, settings, data, sink, token, started) -> RunFolder:
+    seed = spec.train.seed
+    keras.utils.set_random_seed(seed)
+    train, validation = _split(data, seed)
+    rows = data.values[: data.train_end]
+    mean, variance = _scaling(rows)
+    max_trials = spec.search.max_trials if spec.search else 1
+    fixed = dict(spec.model.hyperparameters)
+    if spec.model.template:
+        fixed["template"] = spec.model.template
+    plans = plan_trials(data.kind, max_trials, seed, fixed)
+    try:
+        from dlstudio.core.engine.devices import detect_device
+
+        device = detect_device().to_dict()
+    except Exception:  # the device is a courtesy of the progress line, never a reason to stop
+        device = {}
+    sink(
+        RunStarted(
+            run.id,
+            spec.mode,
+            keras.backend.backend(),
+            device,
+            len(plans),
+            spec.search.time_limit_s if spec.search else None,
+            len(train),
+        )
+    )
+    for note in data.notes:
+        run.append_log(note)
+    best = None  # (score, plan, weights, record)
+    status = RunStatus.COMPLETED
+    for number, plan in enumerate(plans, start=1):
+        reason = token.stop_reason()
+        if reason:
+            status = RunStatus(reason)
+            break
+        record, weights = _trial(number, plan, train, validation, mean, variance, spec, sink, token)
+        run.append_trial(record)
+        sink(TrialEnded(record))
+        if weights is not None and (best is None or record.score < best[0]):
+            best = (record.score, plan, weights, record)
+        if record.status in (TrialStatus.CUT_SHORT, TrialStatus.CANCELLED):
+            status = (
+                RunStatus.CANCELLED
+                if record.status == TrialStatus.CANCELLED
+                else RunStatus.TIME_LIMIT
+            )
+            break
+        keras.backend.clear_session()
+    elapsed = time.monotonic() - started
+    if best is None:
+        failed = [r for r in run.trials() if r.status == TrialStatus.FAILED]
+        received = "The run ended without a model: not one epoch finished."
+        fix = "Give a longer --time-limit, a smaller --window, or less data."
+        if failed and len(failed) == len(run.trials()):
+            received = f"Every trial failed; the first said: {failed[0].message[:300]}."
+            fix = "Check the data's numbers; if it happens again, please report it."
+        run.update_state(elapsed_s=elapsed)
+        raise DlstudioError(received, "at least one finished epoch", fix)
+    score, plan, weights, record = best
+    model, scaler = build_autoencoder(plan, train.shape[1:], mean, variance)
+    model.set_weights(weights)
+    evaluation, threshold = evaluate_anomaly(model, scaler, data, validation, train, settings, seed)
+    scorer = scoring_model(model, threshold)
+    partial = run.path / "model.partial.keras"  # then renamed: never half a model.keras
+    scorer.save(partial)
+    os.replace(partial, run.model_path)
+    evaluation["best_trial"] = {"trial_id": record.trial_id, "hyperparameters": plan}
+    run.write_json("evaluation.json", evaluation)
+    card = model_card(spec, settings, data, plan, evaluation)
+    run.write_json("model_card.json", card)
+    atomic_write_text(run.path / "model_card.md", card_markdown(card))
+    elapsed = time.monotonic() - started
+    finish_run(run, sink, status, record, elapsed, evaluation["verdict"]["headline"], evaluation)
+    return run
+
+
+def _trial(number, plan, train, validation, mean, variance, spec, sink, token):
+    trial_id = f"{number:02d}"
+    epochs = spec.train.epochs
+    sink(TrialStarted(trial_id, number, plan, epochs))
+    begun = time.monotonic()
+    try:
+        model, scaler = build_autoencoder(plan, train.shape[1:], mean, variance)
+        target = scaler.predict(train, batch_size=512, verbose=0)
+        val_target = scaler.predict(validation, batch_size=512, verbose=0)
+        events = EventCallback(sink, trial_id, epochs)
+        keep = KeepBest(token, spec.train.patience)
+        model.fit(
+            train,
+            target,
+            validation_data=(validation, val_target),
+            epochs=epochs,
+            batch_size=BATCH_SIZE,
+            callbacks=[events, keep],
+            verbose=0,
+            shuffle=True,
+        )
+    except Exception as error:  # a trial that breaks is recorded; the search goes on
+        record = TrialRecord(
+            trial_id,
+            number,
+            TrialStatus.FAILED,
+            plan,
+            duration_s=time.monotonic() - begun,
+            message=f"{type(error).__name__}: {error}",
+        )
+        return record, None
+    duration = time.monotonic() - begun
+    done = len(events.history.get("loss", []))
+    status = TrialStatus.COMPLETED
+    if keep.stop_reason == "cancelled":
+        status = TrialStatus.CANCELLED
+    elif keep.stop_reason:
+        status = TrialStatus.CUT_SHORT
+    record = TrialRecord(
+        trial_id,
+        number,
+        status,
+        plan,
+        events.history,
+        score=None if keep.weights is None else keep.best,
+        best_epoch=keep.best_epoch,
+        epochs=done,
+        duration_s=duration,
+        parameters=model.count_params(),
+        epoch_s=duration / done if done else None,
+    )
+    return record, keep.weights
+
+
+def evaluate_anomaly(model, scaler, data, validation, train, settings, seed) -> tuple[dict, float]:
+    """evaluation.json's content, and the threshold it settled on."""
+    samples = data.samples()
+    scores = reconstruction_scores(model, scaler, samples)
+    val_scores = reconstruction_scores(model, scaler, validation)
+    threshold = anomaly_metrics.threshold_for(val_scores, scores, settings)
+    rows = data.scored_rows()
+    point = np.full(data.rows, np.nan)
+    point[rows] = scores
+    evaluation = {
+        "task": "anomaly",
+        "kind": data.kind,
+        "features": data.features,
+        "window": data.window,
+        "train_rows": int(data.train_end),
+        "threshold": threshold,
+        "notes": data.notes,
+        "metrics": {
+            "rows_scored": int(len(scores)),
+            "flagged": int((scores > threshold["value"]).sum()),
+        },
+        "baselines": {},
+    }
+    if data.labels is not None:
+        evaluation["metrics"] = anomaly_metrics.point_metrics(
+            point, data.labels, threshold["value"]
+        )
+        rng = np.random.default_rng(seed)
+        random_point = np.full(data.rows, np.nan)
+        random_point[rows] = rng.random(len(rows))
+        # The random score flags as many rows as the model does, so P/R/F1 compare fairly.
+        share = evaluation["metrics"]["flagged"] / max(1, len(rows))
+        drawn = anomaly_metrics.point_metrics(random_point, data.labels, 1.0 - share)
+        evaluation["baselines"]["random"] = {
+            **drawn,
+            "roc_auc": 0.5,  # by construction; the drawn one only wobbles around it
+            "roc_auc_drawn": drawn.get("roc_auc"),
+        }
+        forest = anomaly_metrics.isolation_forest_scores(train, samples, seed)
+        forest_point = np.full(data.rows, np.nan)
+        forest_point[rows] = forest
+        forest_threshold = anomaly_metrics.threshold_for(
+            anomaly_metrics.isolation_forest_scores(train, validation, seed), forest, settings
+        )["value"]
+        evaluation["baselines"]["isolation_forest"] = anomaly_metrics.point_metrics(
+            forest_point, data.labels, forest_threshold
+        )
+        if data.kind == "series" and data.train_end < data.rows:
+            later = np.zeros(data.rows, dtype=bool)
+            later[data.train_end :] = True
+            evaluation["later_part"] = {
+                "model": anomaly_metrics.point_metrics(
+                    np.where(later, point, np.nan), data.labels, threshold["value"]
+                ),
+                "isolation_forest": anomaly_metrics.point_metrics(
+                    np.where(later, forest_point, np.nan), data.labels, forest_threshold
+                ),
+            }
+        if data.windows:
+            evaluation["windows"] = anomaly_metrics.window_metrics(
+                point, threshold["value"], data.windows, data.times
+            )
+    order = np.argsort(-np.nan_to_num(point, nan=-np.inf))[:TOP_ROWS]
+    evaluation["top"] = [
+        {
+            "row": int(i) + 1,
+            **({"time": str(data.times.iloc[i])} if data.times is not None else {}),
+            "score": float(point[i]),
+            **({"labelled": bool(data.labels[i])} if data.labels is not None else {}),
+        }
+        for i in order
+        if not np.isnan(point[i])
+    ]
+    evaluation["verdict"] = anomaly_metrics.verdict(evaluation)
+    return evaluation, threshold["value"]
+
+
+# ---------------------------------------------------------------- the model card
+
+
+def model_card(spec, settings, data, plan, evaluation) -> dict:
+    return {
+        "kind": "anomaly",
+        "task": "anomaly",
+        "target": None,
+        "class_names": [],
+        "inputs": [],
+        "outputs": ["score", "is_anomaly"],
+        "data": Path(spec.data.path).name,
+        "data_kind": data.kind,
+        "features": data.features,
+        "window": data.window,
+        "time_column": data.time_column,
+        "threshold": evaluation["threshold"],
+        "hyperparameters": plan,
+        "train_rows": data.train_end,
+        "verdict": evaluation["verdict"],
+        "metrics": evaluation["metrics"],
+        "baselines": {
+            name: {k: v for k, v in values.items() if k in ("roc_auc", "pr_auc", "f1")}
+            for name, values in evaluation["baselines"].items()
+        },
+    }
+
+
+def card_markdown(card: dict) -> str:
+    """The model card's anomaly section, for people."""
+    shape = (
+        f"windows of {card['window']} readings of {', '.join(card['features'])}, "
+        f"ordered by {card['time_column']!r}"
+        if card["data_kind"] == "series"
+        else f"one row of {', '.join(card['features'])}"
+    )
+    lines = [
+        "# Anomaly detector",
+        "",
+        f"Made by dlstudio from {card['data']}. It learned what normal looks like from the "
+        f"first {card['train_rows']} rows (labels, if any, were used only to evaluate).",
+        "",
+        "## What it reads and gives",
+        "",
+        f"- Input `values`: {shape}, as raw numbers (scaling is inside the model; a missing "
+        "reading counts as the usual value).",
+        "- Output `score`: how badly the autoencoder rebuilds the input (higher is odder).",
+        f"- Output `is_anomaly`: score above {card['threshold']['value']:.4g} "
+        f"(the threshold {card['threshold']['rule']}).",
+        "",
+        "## How well it did",
+        "",
+        card["verdict"]["headline"],
+    ]
+    if card["verdict"].get("detail"):
+        lines.append(card["verdict"]["detail"])
+    lines += [
+        "",
+        "## How to use it",
+        "",
+        "```python",
+        "import keras",
+        'model = keras.saving.load_model("model.keras")',
+        'out = model({"values": readings})  # readings: float32 array, shape (n, '
+        + ("window, features)" if card["data_kind"] == "series" else "features)"),
+        'out["score"], out["is_anomaly"]',
+        "```",
+        "",
+        "Or `dlstudio predict RUN data.csv -o scores.csv`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- predict and export
+
+
+def predict_anomaly(reference: str | Path, data_path: str | Path) -> pd.DataFrame:
+    """Score new raw data: one row per source row (a table) or per window end (a series):
+    row or timestamp, score, is_anomaly."""
+    from dlstudio.core.data.anomaly_data import model_inputs, parse_times, read_table
+    from dlstudio.core.model_files import card_of
+
+    folder = anomaly_folder(reference)
+    if folder is None:
+        raise DlstudioError(
+            f"{str(reference)!r} holds no anomaly model.",
+            "a run folder of `dlstudio tune --task anomaly` (or its export folder)",
+            "Pass the run folder that `dlstudio tune` printed.",
+        )
+    card = card_of(folder)
+    frame = read_table(data_path)
+    missing = [c for c in card["features"] if c not in frame.columns]
+    if missing:
+        raise DlstudioError(
+            f"{Path(data_path).name} lacks the column(s) {', '.join(map(repr, missing))}.",
+            f"the columns the model was trained on: {', '.join(card['features'])}",
+            "Give data with the same columns.",
+        )
+    times = None
+    if card["data_kind"] == "series":
+        column = card.get("time_column")
+        if column in frame.columns:
+            times = parse_times(frame, column)
+            order = np.argsort(times.to_numpy(), kind="stable")
+            frame, times = (
+                frame.iloc[order].reset_index(drop=True),
+                times.iloc[order].reset_index(drop=True),
+            )
+        if len(frame) < card["window"]:
+            raise DlstudioError(
+                f"{len(frame)} reading(s) in {Path(data_path).name}.",
+                f"at least one window: {card['window']} readings",
+                "Give a longer stretch of the series.",
+            )
+    try:
+        values = frame[card["features"]].apply(pd.to_numeric, errors="coerce").to_numpy("float32")
+    except (TypeError, ValueError) as error:
+        raise DlstudioError(
+            f"The readings could not be read as numbers ({error}).", "numbers", "Fix the file."
+        ) from None
+    inputs = model_inputs(values, card["data_kind"], card["window"])
+    model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+    out = model.predict({"values": inputs}, batch_size=512, verbose=0)
+    scores = np.asarray(out["score"], dtype="float64").ravel()
+    flags = np.asarray(out["is_anomaly"]).astype(bool).ravel()
+    if card["data_kind"] == "series":
+        ends = np.arange(card["window"] - 1, len(frame))
+        where = (
+            {"timestamp": times.iloc[ends].astype(str).to_numpy()}
+            if times is not None
+            else {"row": ends + 1}
+        )
+    else:
+        where = {"row": np.arange(1, len(frame) + 1)}
+    return pd.DataFrame({**where, "score": scores, "is_anomaly": flags})
+
+
+def export_anomaly(reference: str | Path, out: str | Path) -> list[dict]:
+    """Write model.keras and the model card to `out`, then load the copy in a fresh Python
+    without dlstudio and check it scores as the original does."""
+    from dlstudio.core.data.anomaly_data import model_inputs
+    from dlstudio.core.export.writers import _check_in_fresh_process
+    from dlstudio.core.model_files import card_of
+
+    folder = anomaly_folder(reference)
+    if folder is None:
+        raise DlstudioError(
+            f"{str(reference)!r} holds no anomaly model.",
+            "a run folder of `dlstudio tune --task anomaly`",
+            "Pass the run folder that `dlstudio tune` printed.",
+        )
+    card = card_of(folder)
+    out = Path(out).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+    target = out / "model.keras"
+    model.save(target)
+    import json
+
+    atomic_write_text(out / "model_card.json", json.dumps(card, indent=2))
+    atomic_write_text(out / "model_card.md", card_markdown(card))
+    shape = model.input_shape[1:]
+    rng = np.random.default_rng(0)
+    rows = 8 * (shape[0] if card["data_kind"] == "series" else 1)
+    raw = rng.normal(size=(rows, len(card["features"]))).astype("float32")
+    sample = {"values": model_inputs(raw, card["data_kind"], card["window"])}
+    expected = {k: np.asarray(v) for k, v in model(sample).items()}
+    problems: list[str] = []
+    checked = _check_in_fresh_process({"keras": target}, sample, expected, problems)
+    if problems:
+        raise DlstudioError(
+            f"The exported model failed its check: {problems[0]}.",
+            "a copy that loads and scores as the original",
+            "Export again; if it fails again, please report it.",
+        )
+    return [
+        {"format": c.format, "path": c.path, "max_difference": c.max_difference} for c in checked
+    ]

@@ -1,0 +1,148 @@
+"""Split a series by time, cut it into windows, and score forecasts on a rolling-origin backtest.
+
+No Keras here (numpy only), so the metrics and baselines are quick to test.
+
+The split is by time, never shuffled: train, then validation, then test at the end. A window's
+origin is the first step it forecasts; it reads the `context` values before the origin (which
+may lie in an earlier part) and forecasts the `horizon` values from the origin on, which must
+all lie in its own part. The test backtest forecasts from every origin of the test period with
+the actual history before it (the model is trained once; its weights do not change).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlstudio.core.errors import DlstudioError
+
+PART_SHARE = 0.15  # of the series, for validation and for test each
+
+
+@dataclass(frozen=True)
+class SeriesSplit:
+    train_end: int  # first index of validation
+    validation_end: int  # first index of test
+    length: int
+
+
+def split_series(length: int, context: int, horizon: int) -> SeriesSplit:
+    """Train, validation and test by time; each later part holds at least one full horizon.
+
+    Raises:
+        DlstudioError: The series is too short for this context and horizon.
+    """
+    part = max(horizon, round(PART_SHARE * length))
+    train_end = length - 2 * part
+    if train_end - context - horizon + 1 < 8:
+        raise DlstudioError(
+            f"A series of {length} values with a context of {context} and a horizon of "
+            f"{horizon}: that leaves {max(0, train_end - context - horizon + 1)} training "
+            "window(s).",
+            f"at least {2 * part + context + horizon + 7} values for these settings",
+            "Give a shorter --context or --horizon, or a longer series.",
+        )
+    return SeriesSplit(train_end, train_end + part, length)
+
+
+def origins(start: int, end: int, context: int, horizon: int, observed: np.ndarray) -> np.ndarray:
+    """The origins whose context fits before them and whose horizon lies in [start, end) and is
+    wholly observed."""
+    first = max(start, context)
+    candidates = np.arange(first, end - horizon + 1)
+    if len(candidates) == 0:
+        return candidates
+    unobserved = np.concatenate([[0], np.cumsum(~observed)])
+    clean = unobserved[candidates + horizon] - unobserved[candidates] == 0
+    return candidates[clean]
+
+
+def windows(values: np.ndarray, at: np.ndarray, context: int, horizon: int):
+    """(inputs (n, context), targets (n, horizon)) for the origins `at`."""
+    inputs = np.stack([values[o - context : o] for o in at]) if len(at) else np.zeros((0, context))
+    targets = np.stack([values[o : o + horizon] for o in at]) if len(at) else np.zeros((0, horizon))
+    return inputs.astype("float32"), targets.astype("float32")
+
+
+def seasonal_scale(values: np.ndarray, end: int, season: int, observed: np.ndarray) -> float:
+    """The in-sample seasonal naive error on values[:end]: MASE's denominator."""
+    m = season if season < end else 1
+    errors = np.abs(values[m:end] - values[: end - m])
+    ok = observed[m:end] & observed[: end - m]
+    scale = float(np.mean(errors[ok])) if ok.any() else 0.0
+    return scale if scale > 0 else 1.0
+
+
+def baselines(values: np.ndarray, at: np.ndarray, horizon: int, season: int) -> dict:
+    """{name: forecasts (n, horizon)} of the last value, seasonal naive and mean methods."""
+    steps = np.arange(horizon)
+    last = np.repeat(values[at - 1][:, None], horizon, axis=1)
+    m = season if 1 < season <= at.min(initial=season) else 1
+    seasonal = values[at[:, None] - m + (steps[None, :] % m)]
+    sums = np.concatenate([[0.0], np.cumsum(values)])
+    mean = np.repeat((sums[at] / at)[:, None], horizon, axis=1)
+    return {"last value": last, "seasonal naive": seasonal, "mean": mean}
+
+
+def scores(actual: np.ndarray, forecast: np.ndarray, scale: float) -> dict:
+    """MAE, RMSE, sMAPE (in %) and MASE over every (origin, step)."""
+    error = forecast - actual
+    denominator = np.abs(actual) + np.abs(forecast)
+    safe = np.where(denominator > 0, denominator, 1.0)
+    smape = np.where(denominator > 0, 2 * np.abs(error) / safe, 0.0)
+    mae = float(np.mean(np.abs(error)))
+    return {
+        "mae": mae,
+        "rmse": float(np.sqrt(np.mean(error**2))),
+        "smape": float(100 * np.mean(smape)),
+        "mase": mae / scale,
+    }
+
+
+def interval(actual: np.ndarray, forecast: np.ndarray, coverage: float = 0.9) -> dict:
+    """Per-step residual quantiles from validation: forecast + lower / + upper bounds."""
+    residual = actual - forecast
+    tail = (1 - coverage) / 2
+    # The forecast itself always lies inside its interval, even when validation errors lean
+    # one way (a trend the model lags behind).
+    return {
+        "coverage": coverage,
+        "lower": np.minimum(np.quantile(residual, tail, axis=0), 0.0).tolist(),
+        "upper": np.maximum(np.quantile(residual, 1 - tail, axis=0), 0.0).tolist(),
+    }
+
+
+def linear_reference(train: tuple, test_inputs: np.ndarray) -> tuple[np.ndarray, float]:
+    """A classical reference: ridge regression of the next `horizon` values on the window's
+    lags, both relative to its last value (as the networks see them). Returns the forecasts
+    for `test_inputs` and the seconds it took to fit."""
+    import time
+
+    from sklearn.linear_model import RidgeCV
+
+    began = time.monotonic()
+    inputs, targets = train
+    last = inputs[:, -1:]
+    model = RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)).fit(inputs - last, targets - last)
+    seconds = time.monotonic() - began
+    return model.predict(test_inputs - test_inputs[:, -1:]) + test_inputs[:, -1:], seconds
+
+
+def anchor_values(inputs: np.ndarray, kind: str, season: int, horizon: int) -> np.ndarray:
+    """What the networks' anchor forecasts for `inputs` (models/forecast.py, _anchor): the
+    value one season earlier, or the last value."""
+    context = inputs.shape[1]
+    if kind == "seasonal" and 1 < season <= context:
+        return inputs[:, context - season + (np.arange(horizon) % season)]
+    return np.repeat(inputs[:, -1:], horizon, axis=1)
+
+
+def ridge_start(inputs, targets, anchor, spread: float) -> tuple[np.ndarray, np.ndarray]:
+    """(kernel, bias) of a linear layer on (window - last value) / spread that forecasts
+    (targets - anchor) / spread: the ridge fit the networks start from."""
+    from sklearn.linear_model import RidgeCV
+
+    shape = (inputs - inputs[:, -1:]) / spread
+    fit = RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)).fit(shape, (targets - anchor) / spread)
+    return fit.coef_.T.astype("float32"), np.atleast_1d(fit.intercept_).astype("float32")

@@ -1,0 +1,544 @@
+"""A forecasting run, from spec to saved model: engine/run.py hands `--task forecast` here.
+
+    spec → the series on a regular grid (data/timeseries.py) → split by time → windows of
+    `context` past values and the `horizon` values after them → a search over the templates of
+    models/forecast.py inside the budget (one template, one configuration for "train") → the
+    best on validation MAE → rolling-origin backtest of the test period beside three baselines
+    → model.keras (raw values in, forecasts out), evaluation.json, model card
+
+The search is our own small random search rather than keras-tuner: five templates of different
+shapes are tried with their defaults first (one trial each), then random draws, round-robin;
+each trial emits the same events as the other tasks and is appended to trials.jsonl as it ends,
+so a resume goes on after the trials that finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+from dlstudio.core.data.timeseries import format_time, load_series, next_times
+from dlstudio.core.engine import backtest
+from dlstudio.core.engine.callbacks import EventCallback
+from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
+from dlstudio.core.engine.devices import detect_device
+from dlstudio.core.engine.ending import ended_status, finish_run
+from dlstudio.core.errors import DlstudioError
+from dlstudio.core.events import (
+    EventSink,
+    RunMessage,
+    RunStarted,
+    RunStatus,
+    TrialEnded,
+    TrialRecord,
+    TrialStarted,
+    TrialStatus,
+)
+from dlstudio.core.forecast_spec import FORECAST_TEMPLATES, series_of, sizes
+from dlstudio.core.models.forecast import (
+    TEMPLATE_WORDS,
+    build_forecaster,
+    default_hyperparameters,
+    draw_hyperparameters,
+)
+from dlstudio.core.verdict import forecast_verdict
+
+SAMPLE_FILE = "sample_inputs.npz"  # test windows kept with the run, to check exports on
+SAMPLE_ROWS = 16
+OBJECTIVE = "val_mae"
+RESERVE_SHARE, RESERVE_LEAST_S = 0.1, 5.0  # of a time limit, kept for the backtest and saving
+
+
+def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -> None:
+    """Run `spec` (a forecast) in `run`; see the module's docstring."""
+    started = time.monotonic()
+    elapsed_before = float(run.state().get("elapsed_s") or 0.0) if resume else 0.0
+    search = spec.search
+    if search is not None and search.time_limit_s is not None:
+        reserve = max(RESERVE_LEAST_S, RESERVE_SHARE * search.time_limit_s)
+        token.set_time_limit(search.time_limit_s - elapsed_before - reserve)
+    series = series_of(spec)
+    context, horizon = sizes(spec, series)
+    split = backtest.split_series(len(series), context, horizon)
+    values, observed = series.values, series.observed
+    at = {
+        "train": backtest.origins(0, split.train_end, context, horizon, observed),
+        "validation": backtest.origins(
+            split.train_end, split.validation_end, context, horizon, observed
+        ),
+        "test": backtest.origins(split.validation_end, len(series), context, horizon, observed),
+    }
+    data = {part: backtest.windows(values, o, context, horizon) for part, o in at.items()}
+    x_train = data["train"][0]
+    spread = float(np.std(x_train - x_train[:, -1:])) or float(np.std(values)) or 1.0
+    device = detect_device()
+    done = run.trials() if resume else []
+    max_trials = 1 if search is None else search.max_trials
+    sink(
+        RunStarted(
+            run.id,
+            spec.mode,
+            keras.backend.backend(),
+            device.to_dict(),
+            max_trials,
+            None if search is None else search.time_limit_s,
+            len(at["train"]),
+            len(done),
+        )
+    )
+    for note in series.notes:
+        sink(RunMessage(note))
+    sink(
+        RunMessage(
+            f"Forecasting {horizon} {series.frequency_words} steps of {series.target} from the "
+            f"last {context} values; season {series.season}. Windows: {len(at['train'])} "
+            f"train, {len(at['validation'])} validation, {len(at['test'])} test."
+        )
+    )
+    run.update_state(objective=OBJECTIVE)
+    seed = spec.train.seed if search is None else (search.seed or 0)
+    best = _best(done)
+    for number in range(len(done) + 1, max_trials + 1):
+        if token.stop_reason() is not None:
+            break
+        template, hp = _configuration(spec, number, seed)
+        record, model = _trial(
+            number, template, hp, data, context, horizon, series.season, spread, spec, sink, token
+        )
+        run.append_trial(record)
+        run.update_state(elapsed_s=elapsed_before + time.monotonic() - started)
+        sink(TrialEnded(record))
+        if record.score is not None and (best is None or record.score < best.score):
+            best = record
+            _save_model(model, run.model_path)
+        keras.backend.clear_session()
+    status = ended_status(token)
+    evaluation, message = None, ""
+    if best is not None and run.model_path.exists():
+        model = keras.saving.load_model(run.model_path, safe_mode=True)
+        evaluation = evaluate_forecaster(model, series, split, at, data, context, horizon)
+        evaluation["best_trial_id"] = best.trial_id
+        evaluation["template"] = best.hyperparameters.get("template")
+        run.write_json("evaluation.json", evaluation)
+        np.savez(run.path / SAMPLE_FILE, history=data["test"][0][:SAMPLE_ROWS])
+        write_forecast_card(run.path, series, spec, best, evaluation, context, horizon)
+        message = evaluation["verdict"]["text"]
+    else:
+        status = RunStatus.FAILED if status is not RunStatus.CANCELLED else status
+        message = "No trial finished an epoch: give the search more time (--time-limit)."
+    duration = elapsed_before + time.monotonic() - started
+    finish_run(run, sink, status, best, duration, message, evaluation)
+
+
+def _best(records: list[TrialRecord]) -> TrialRecord | None:
+    scored = [r for r in records if r.score is not None]
+    return min(scored, key=lambda r: r.score) if scored else None
+
+
+def _configuration(spec, number: int, seed: int) -> tuple[str, dict]:
+    """Trial `number`'s template and hyperparameters: each template's defaults first, then
+    random draws, round-robin; the user's --set values always win. Drawn from the seed and
+    the trial's number alone, so a resumed search goes on as the first would have."""
+    rng = np.random.default_rng([seed, number])
+    templates = (spec.model.template,) if spec.model.template else FORECAST_TEMPLATES
+    template = templates[(number - 1) % len(templates)]
+    first_round = number <= len(templates)
+    hp = (
+        default_hyperparameters(template)
+        if spec.search is None or first_round
+        else draw_hyperparameters(template, rng)
+    )
+    hp.update(spec.model.hyperparameters or {})
+    return template, hp
+
+
+class _Keeper(keras.callbacks.Callback):
+    """Keeps the best validation weights, stops on patience, the budget or a cancel."""
+
+    def __init__(self, token: CancelToken, patience: int) -> None:
+        super().__init__()
+        self.token, self.patience = token, patience
+        self.best, self.best_epoch, self.weights, self.wait = None, None, None, 0
+        self.reason: str | None = None
+
+    def on_train_batch_begin(self, batch, logs=None):
+        reason = self.token.stop_reason()
+        if reason is not None:
+            self.reason = reason
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        score = (logs or {}).get("val_forecast_mae", (logs or {}).get("val_mae"))
+        if score is not None and np.isfinite(score) and (self.best is None or score < self.best):
+            self.best, self.best_epoch, self.wait = float(score), epoch, 0
+            self.weights = self.model.get_weights()
+        else:
+            self.wait += 1
+            if self.wait > self.patience:
+                self.model.stop_training = True
+        if self.token.stop_reason() is not None:
+            self.reason = self.token.stop_reason()
+            self.model.stop_training = True
+
+
+def _trial(number, template, hp, data, context, horizon, season, spread, spec, sink, token):
+    trial_id = f"{number:02d}"
+    epochs = spec.train.epochs
+    shown = {"template": template, **hp}
+    sink(TrialStarted(trial_id, number, shown, epochs))
+    began = time.monotonic()
+    keras.utils.set_random_seed(spec.train.seed + number)
+    model = build_forecaster(template, hp, context, horizon, season, spread)
+    x, y = data["train"]
+    anchor = backtest.anchor_values(x, hp.get("anchor", "seasonal"), season, horizon)
+    model.get_layer("linear").set_weights(backtest.ridge_start(x, y, anchor, spread))
+    events = _Renamed(EventCallback(sink, trial_id, epochs))
+    keeper = _Keeper(token, spec.train.patience)
+    status, message = TrialStatus.COMPLETED, ""
+    try:
+        model.fit(
+            {"history": x},
+            {"forecast": y},
+            validation_data=(
+                {"history": data["validation"][0]},
+                {"forecast": data["validation"][1]},
+            ),
+            epochs=epochs,
+            batch_size=int(hp.get("batch_size", 32)),
+            callbacks=[events, keeper],
+            verbose=0,
+            shuffle=True,
+        )
+    except Exception as error:  # noqa: BLE001  (one configuration failing must not end the search)
+        status, message = TrialStatus.FAILED, f"{type(error).__name__}: {error}"[:300]
+    if keeper.reason == TIME_LIMIT:
+        status = TrialStatus.CUT_SHORT
+    elif keeper.reason is not None:
+        status = TrialStatus.CANCELLED
+    if keeper.weights is not None:
+        model.set_weights(keeper.weights)
+    history = events.inner.history
+    record = TrialRecord(
+        trial_id=trial_id,
+        number=number,
+        status=status,
+        hyperparameters=shown,
+        history=history,
+        score=keeper.best,
+        best_epoch=keeper.best_epoch,
+        epochs=len(next(iter(history.values()), [])),
+        duration_s=time.monotonic() - began,
+        parameters=int(model.count_params()),
+        message=message,
+    )
+    return record, model
+
+
+class _Renamed(keras.callbacks.Callback):
+    """Keras names a dict output's metrics "forecast_mae"; the events say "mae" as elsewhere."""
+
+    def __init__(self, inner: EventCallback) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def set_model(self, model):
+        super().set_model(model)
+        self.inner.set_model(model)
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.inner.set_params(params)
+
+    def on_train_begin(self, logs=None):
+        self.inner.on_train_begin(logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.inner.on_epoch_begin(epoch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.inner.on_train_batch_begin(batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        renamed = {k.replace("forecast_", ""): v for k, v in (logs or {}).items()}
+        self.inner.on_epoch_end(epoch, renamed)
+
+
+def _save_model(model: keras.Model, path: Path) -> None:
+    """Written whole, then renamed: a kill mid-write leaves the previous best intact."""
+    temporary = path.with_name("model.partial.keras")
+    model.save(temporary)
+    os.replace(temporary, path)
+
+
+def _forecast(model, inputs: np.ndarray) -> np.ndarray:
+    if len(inputs) == 0:
+        return np.zeros((0, model.outputs[0].shape[-1]))
+    out = model.predict({"history": inputs}, batch_size=512, verbose=0)
+    return np.asarray(out["forecast"], dtype=float)
+
+
+def evaluate_forecaster(model, series, split, at, data, context, horizon) -> dict:
+    """The test backtest of the saved model beside the baselines, the validation interval and
+    the verdict."""
+    values, season = series.values, series.season
+    scale = backtest.seasonal_scale(values, split.train_end, season, series.observed)
+    actual = data["test"][1].astype(float)
+    predicted = _forecast(model, data["test"][0])
+    metrics = backtest.scores(actual, predicted, scale)
+    baselines = {
+        name: backtest.scores(actual, forecast, scale)
+        for name, forecast in backtest.baselines(values, at["test"], horizon, season).items()
+    }
+    validation = _forecast(model, data["validation"][0])
+    reference, seconds = backtest.linear_reference(data["train"], data["test"][0])
+    evaluation = {
+        "task": "forecast",
+        "rows": int(actual.size),
+        "metrics": metrics,
+        "baselines": baselines,
+        # The trivial baseline the house's generic views compare with.
+        "baseline": {"name": "seasonal naive", **baselines["seasonal naive"]},
+        "interval": backtest.interval(data["validation"][1].astype(float), validation),
+        "classic": {
+            "name": "linear regression on lags",
+            "metrics": backtest.scores(actual, reference, scale),
+            "seconds": seconds,
+        },
+        "backtest": {
+            "origins": len(at["test"]),
+            "horizon": horizon,
+            "context": context,
+            "start": format_time(series.times[split.validation_end], series.frequency),
+            "end": format_time(series.times[-1], series.frequency),
+            "mase_scale": scale,
+        },
+        "split": {
+            "train": len(at["train"]),
+            "validation": len(at["validation"]),
+            "test": len(at["test"]),
+        },
+        "series": series.to_dict(),
+    }
+    evaluation["verdict"] = forecast_verdict(evaluation, season)
+    return evaluation
+
+
+def write_forecast_card(folder, series, spec, best, evaluation, context, horizon) -> None:
+    """model_card.json (what predicting needs) and model_card.md (for people)."""
+    template = best.hyperparameters.get("template")
+    card = {
+        "kind": "forecast",
+        "task": "forecast",
+        "target": series.target,
+        "class_names": None,
+        "inputs": [],
+        "outputs": ["forecast"],
+        "time_column": series.time_column,
+        "frequency": series.frequency,
+        "frequency_words": series.frequency_words,
+        "season": series.season,
+        "context": context,
+        "horizon": horizon,
+        "interval": evaluation["interval"],
+        "template": template,
+        "hyperparameters": best.hyperparameters,
+        "metrics": evaluation["metrics"],
+        "baselines": {
+            **evaluation["baselines"],
+            evaluation["classic"]["name"]: evaluation["classic"]["metrics"],
+        },
+        "verdict": evaluation["verdict"]["text"],
+    }
+    (Path(folder) / "model_card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+    (Path(folder) / "model_card.md").write_text(card_markdown(card), encoding="utf-8")
+
+
+def card_markdown(card: dict) -> str:
+    metrics, baselines = card["metrics"], card["baselines"]
+    rows = "\n".join(
+        f"| {name} | {metrics[name]:.4g} | "
+        + " | ".join(f"{b[name]:.4g}" for b in baselines.values())
+        + " |"
+        for name in ("mae", "rmse", "smape", "mase")
+    )
+    return f"""# Forecasting model: {card["target"]}
+
+A {TEMPLATE_WORDS.get(card["template"], card["template"])} that reads the last {card["context"]}
+{card["frequency_words"]} values of **{card["target"]}** and forecasts the next {card["horizon"]},
+in the series' own units (the scaling is inside the model).
+
+{card["verdict"]}
+
+## Test backtest (rolling origin over the test period)
+
+| metric | model | {" | ".join(baselines)} |
+|---|---|{"---|" * len(baselines)}
+{rows}
+
+Baselines: *last value* repeats the last known value; *seasonal naive* repeats the value
+{card["season"]} steps earlier; *mean* forecasts the mean of all earlier values; *linear
+regression on lags* is the classical reference, fitted on the same windows. sMAPE is in %;
+MASE is the mean error divided by the seasonal naive error on the training part (lower is
+better; the seasonal naive column is the one to beat). The interval (lower, upper) of
+`dlstudio predict` holds {card["interval"]["coverage"]:.0%} of the validation errors at each step.
+
+`dlstudio export RUN --out DIR` writes Keras, SavedModel, ONNX and LiteRT files (LiteRT not for
+the LSTM and GRU templates), each reloaded and checked without dlstudio; all take the input
+`history` and give the output `forecast`.
+
+## Use it
+
+```python
+import keras, numpy as np
+model = keras.saving.load_model("model.keras")
+history = np.array([[...]], dtype="float32")  # shape (1, {card["context"]}): the last values, oldest first
+forecast = model({{"history": history}})["forecast"]  # shape (1, {card["horizon"]})
+```
+
+Or `dlstudio predict RUN history.csv -o forecast.csv` with a table of the time column
+({card["time_column"]}) and {card["target"]}.
+"""
+
+
+def forecast_file(model_reference: str, history_path: str) -> pd.DataFrame:
+    """The forecast after the end of a history table: timestamp, forecast, lower, upper."""
+    folder = Path(model_reference).expanduser()
+    if folder.is_file():
+        folder = folder.parent
+    card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
+    time_column = card["time_column"]
+    series = load_series(history_path, time_column, card["target"])
+    context, horizon = card["context"], card["horizon"]
+    if len(series) < context:
+        raise DlstudioError(
+            f"A history of {len(series)} values.",
+            f"at least the last {context} values of {card['target']}",
+            "Give a longer history.",
+        )
+    if series.frequency != card["frequency"]:
+        raise DlstudioError(
+            f"A {series.frequency_words} history.",
+            f"a {card['frequency_words']} series, as the model was trained on",
+            "Resample the history to the model's step.",
+        )
+    model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+    window = series.values[-context:].astype("float32")[None, :]
+    forecast = _forecast(model, window)[0]
+    lower = forecast + np.asarray(card["interval"]["lower"])
+    upper = forecast + np.asarray(card["interval"]["upper"])
+    times = next_times(series, horizon)
+    frame = pd.DataFrame(
+        {
+            "timestamp": [format_time(t, series.frequency) for t in times],
+            "forecast": forecast,
+            "lower": lower,
+            "upper": upper,
+        }
+    ).round(4)
+    frame.attrs["notes"] = list(series.notes)
+    return frame
+
+
+def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
+    """Write a forecaster in each format asked for (None: Keras, SavedModel, ONNX and LiteRT),
+    each reloaded in a fresh interpreter without dlstudio (export/check.py) and compared with
+    the original on the run's sample windows. Formats that fail are said, the others kept.
+
+    Raises:
+        DlstudioError: Some format could not be written or does not predict as the original.
+    """
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from dlstudio.core.errors import error_summary
+    from dlstudio.core.export.model import LoadedModel
+    from dlstudio.core.export.writers import CHECK_SCRIPT, WRITERS, ExportedFile
+    from dlstudio.core.formats import LABELS
+    from dlstudio.core.model_files import export_folder, model_file
+    from dlstudio.core.native_logs import hushed
+
+    folder = model_file(reference).parent
+    card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
+    # LiteRT's converter cannot hold the recurrent layers' loops (TensorList ops).
+    recurrent = card.get("template") in ("lstm", "gru")
+    formats = formats or ["keras", "savedmodel", "onnx"] + ([] if recurrent else ["tflite"])
+    unknown = [f for f in formats if f not in WRITERS]
+    if unknown:
+        raise DlstudioError(
+            f"The format(s) {', '.join(unknown)}.",
+            f"some of {', '.join(WRITERS)}",
+            "Fix --format.",
+        )
+    if recurrent and "tflite" in formats:
+        raise DlstudioError(
+            f"--format tflite for a {TEMPLATE_WORDS[card['template']]} model.",
+            "keras, savedmodel or onnx: LiteRT's converter cannot hold recurrent layers' loops",
+            "Leave tflite out, or train a dense_lags, tcn or transformer model for LiteRT.",
+        )
+    out = export_folder(out_dir, folder)
+    model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
+    loaded = LoadedModel(model, card, folder)
+    with np.load(folder / SAMPLE_FILE) as stored:
+        sample = {"history": stored["history"].astype("float32")}
+    expected = _forecast(model, sample["history"])
+    written, problems = {}, []
+    for fmt in formats:
+        try:
+            with hushed(show_on_error=False):
+                written[fmt] = WRITERS[fmt](loaded, out, sample)
+        except Exception as error:  # noqa: BLE001  (a converter's failure: say which, go on)
+            problems.append(f"{LABELS[fmt]}: the converter failed ({error_summary(error)})")
+    checked = []
+    with tempfile.TemporaryDirectory() as tmp:
+        job = {
+            "inputs": str(Path(tmp) / "x.npz"),
+            "out": str(Path(tmp) / "y.npz"),
+            "exports": {f: str(p) for f, p in written.items()},
+        }
+        np.savez(job["inputs"], **sample)
+        (Path(tmp) / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-I", str(CHECK_SCRIPT), str(Path(tmp) / "job.json")],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )
+        report = next(
+            (json.loads(line) for line in reversed(done.stdout.splitlines()) if '"errors"' in line),
+            None,
+        )
+        results = dict(np.load(job["out"])) if report is not None else {}
+    if report is None:
+        problems.append("the check of the exported files could not run")
+    for fmt, path in written.items() if report is not None else ():
+        if fmt in report["errors"]:
+            problems.append(f"{LABELS[fmt]}: it does not load and run ({report['errors'][fmt]})")
+            continue
+        outputs = [v for k, v in results.items() if k.startswith(f"{fmt}/")]
+        if len(outputs) != 1:
+            problems.append(f"{LABELS[fmt]}: it gave {len(outputs)} outputs instead of 1")
+            continue
+        actual = np.asarray(outputs[0], float).reshape(expected.shape)
+        gap = float(np.max(np.abs(actual - expected) / np.maximum(1.0, np.abs(expected))))
+        if gap > 1e-4:
+            problems.append(f"{LABELS[fmt]}: it forecasts differently (relative gap {gap:.2g})")
+            continue
+        checked.append(ExportedFile(fmt, str(path), gap, "input 'history', output 'forecast'"))
+    shutil.copy(folder / "model_card.json", out / "model_card.json")
+    shutil.copy(folder / "model_card.md", out / "model_card.md")
+    if problems:
+        done_names = ", ".join(Path(f.path).name for f in checked)
+        raise DlstudioError(
+            "Some formats could not be written: " + " | ".join(problems),
+            "formats that can hold this model",
+            f"The others are in {str(out)!r}: {done_names}." if checked else "Nothing was written.",
+        )
+    return checked

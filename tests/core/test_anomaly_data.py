@@ -1,0 +1,119 @@
+"""Reading data for anomaly detection: series or table, labels only to evaluate, plain errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dlstudio.core.anomaly_metrics import point_metrics, verdict, window_metrics
+from dlstudio.core.data.anomaly_data import AnomalySettings, load_anomaly_data, model_inputs
+from dlstudio.core.errors import DlstudioError
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SLICE = DATA / "nab_ec2_latency_slice.csv"
+WINDOWS = DATA / "nab_ec2_latency_windows.json"
+
+
+def test_a_series_with_labelled_windows():
+    data = load_anomaly_data(SLICE, AnomalySettings(label_windows=str(WINDOWS), window=12))
+    assert data.kind == "series" and data.features == ["value"]
+    assert data.train_end == 350  # the first half is assumed normal
+    # NAB's window 2014-03-14 03:31 to 14:41, every 5 minutes: 135 readings
+    assert data.windows == [(414, 548)] and int(data.labels.sum()) == 135
+    assert str(data.times[414]) == "2014-03-14 03:31:00"
+    samples = data.samples()
+    assert samples.shape == (700 - 11, 12, 1)
+    assert samples[0, -1, 0] == pytest.approx(data.values[11, 0])  # a window ends on its row
+    assert data.scored_rows()[0] == 11
+
+
+def test_a_table_reads_numbers_and_the_rarer_label_value(cancer_csv):
+    data = load_anomaly_data(cancer_csv, AnomalySettings(label_column="diagnosis"))
+    assert data.kind == "table" and data.window == 1 and data.train_end == 569
+    assert "diagnosis" not in data.features and len(data.features) == 30
+    assert int(data.labels.sum()) == 212  # the malignant rows
+    assert any("malignant" in note for note in data.notes)
+
+
+def test_penguins_leave_out_words_and_keep_missing_numbers(penguins_csv):
+    data = load_anomaly_data(penguins_csv, AnomalySettings())
+    assert data.labels is None and "species" not in data.features
+    assert np.isnan(data.values).any()  # the model's scaling turns a missing value into the mean
+    assert any("Left out" in note for note in data.notes)
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        (AnomalySettings(label_column="nope"), "--label-column 'nope'"),
+        (AnomalySettings(time_column="when"), "--time-column 'when'"),
+        (AnomalySettings(normal_share=0.01), "assumed normal"),
+        (AnomalySettings(window=1), "--window 1"),
+    ],
+)
+def test_mistakes_say_what_to_do(settings, words):
+    with pytest.raises(DlstudioError) as caught:
+        load_anomaly_data(SLICE, settings)
+    assert words in str(caught.value)
+
+
+def test_windows_of_another_file_are_refused(tmp_path):
+    other = tmp_path / "other.csv"
+    pd.read_csv(SLICE).to_csv(other, index=False)
+    with pytest.raises(DlstudioError, match="has no windows for other.csv"):
+        load_anomaly_data(other, AnomalySettings(label_windows=str(WINDOWS)))
+
+
+def test_metrics_of_a_perfect_and_a_useless_score():
+    labels = np.zeros(100, dtype=bool)
+    labels[40:50] = True
+    perfect = labels.astype(float) + np.linspace(0, 0.1, 100)
+    metrics = point_metrics(perfect, labels, 0.5)
+    assert metrics["roc_auc"] == 1.0 and metrics["f1"] == 1.0
+    flat = point_metrics(np.ones(100), labels, 2.0)
+    assert flat["roc_auc"] == 0.5 and flat["recall"] == 0.0
+    caught = window_metrics(perfect, 0.5, [(40, 49), (70, 79)])
+    assert caught["windows_caught"] == 1 and caught["details"][0]["first_flag_share"] == 0.0
+
+
+def test_verdict_compares_with_chance_and_isolation_forest():
+    evaluation = {
+        "metrics": {"roc_auc": 0.83, "precision": 0.5, "recall": 0.25},
+        "baselines": {"isolation_forest": {"roc_auc": 0.61}},
+    }
+    words = verdict(evaluation)
+    assert words["beats_baseline"] is True
+    assert "0.83 against 0.50" in words["headline"]
+    assert "above IsolationForest (0.61)" in words["headline"]
+    unlabelled = verdict({"metrics": {"flagged": 3, "rows_scored": 90}, "threshold": {}})
+    assert unlabelled["beats_baseline"] is None and "3 of 90" in unlabelled["headline"]
+
+
+def test_windows_of_a_series():
+    values = np.arange(10, dtype="float32").reshape(-1, 1)
+    windows = model_inputs(values, "series", 4)
+    assert windows.shape == (7, 4, 1) and windows[-1, :, 0].tolist() == [6, 7, 8, 9]
+
+
+def test_the_house_verdict_speaks_for_anomaly_runs():
+    from dlstudio.core.verdict import describe
+
+    evaluation = {"task": "anomaly", "metrics": {"roc_auc": 0.55}, "baselines": {}}
+    words = describe(evaluation)
+    assert words["beats_baseline"] is False and "no better than chance" in words["headline"]
+
+
+def test_the_search_plan_tries_each_template_first_and_holds_fixed_values():
+    from dlstudio.core.anomaly_space import check_model_choice, plan_trials
+
+    plans = plan_trials("series", 5, seed=0, fixed={"learning_rate": 0.001})
+    assert [p["template"] for p in plans[:2]] == ["conv_autoencoder", "lstm_autoencoder"]
+    assert len(plans) == 5 and all(p["learning_rate"] == 0.001 for p in plans)
+    assert len({tuple(sorted(p.items())) for p in plans}) == 5  # no configuration twice
+    with pytest.raises(DlstudioError, match="--arch 'mlp'"):
+        check_model_choice("table", "mlp", {})
+    with pytest.raises(DlstudioError, match="--set filters"):
+        check_model_choice("table", None, {"filters": 8})
