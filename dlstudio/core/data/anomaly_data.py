@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dlstudio.core.data.timeseries import read_table
 from dlstudio.core.errors import DlstudioError
 
 # Column names that say "this is the time" when --time-column is not given.
@@ -108,27 +109,6 @@ def model_inputs(values: np.ndarray, kind: str, window: int) -> np.ndarray:
         return np.zeros((0, window, values.shape[1]), dtype="float32")
     view = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)
     return np.ascontiguousarray(view.transpose(0, 2, 1))
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """A CSV (or Excel) file as a DataFrame, with a plain error when it cannot be read."""
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise DlstudioError(
-            f"The data {str(path)!r} is not a file.",
-            "a CSV table with one reading per row",
-            "Check the path (run `ls` on it).",
-        )
-    try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(path)
-        return pd.read_csv(path)
-    except (OSError, ValueError, UnicodeDecodeError) as error:
-        raise DlstudioError(
-            f"{path.name} could not be read as a table ({type(error).__name__}: {error}).",
-            "a CSV table with a header row",
-            "Open it in a spreadsheet and save it as CSV.",
-        ) from None
 
 
 def find_time_column(frame: pd.DataFrame, named: str | None) -> str | None:

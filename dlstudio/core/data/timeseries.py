@@ -128,7 +128,10 @@ def format_time(time, frequency: str) -> str:
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """A CSV/TSV or Excel file as a DataFrame (values as read, no inference)."""
+    """A table file read as every table is (data/tabular.py: encodings, delimiters, trailing
+    commas, ragged lines and missing-value words handled, or refused with the line)."""
+    from dlstudio.core.data.tabular import read_table as read_faithfully
+
     path = Path(path).expanduser()
     if not path.is_file():
         raise DlstudioError(
@@ -136,13 +139,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
             "a table file (.csv, .tsv, .xlsx) with a time column",
             "Check the path (run `ls` on it).",
         )
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path)
-    return (
-        pd.read_csv(path, sep=None, engine="python")
-        if path.suffix.lower() != ".csv"
-        else (pd.read_csv(path))
-    )
+    return read_faithfully(path).frame
 
 
 def find_time(frame: pd.DataFrame, time_column: str | None = None):

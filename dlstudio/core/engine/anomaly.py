@@ -516,7 +516,7 @@ def export_anomaly(reference: str | Path, out: str | Path) -> list[dict]:
     """Write model.keras and the model card to `out`, then load the copy in a fresh Python
     without dlstudio and check it scores as the original does."""
     from dlstudio.core.data.anomaly_data import model_inputs
-    from dlstudio.core.export.writers import _check_in_fresh_process
+    from dlstudio.core.export.writers import check_in_fresh_process
     from dlstudio.core.model_files import card_of
 
     folder = anomaly_folder(reference)
@@ -543,7 +543,7 @@ def export_anomaly(reference: str | Path, out: str | Path) -> list[dict]:
     sample = {"values": model_inputs(raw, card["data_kind"], card["window"])}
     expected = {k: np.asarray(v) for k, v in model(sample).items()}
     problems: list[str] = []
-    checked = _check_in_fresh_process({"keras": target}, sample, expected, problems)
+    checked = check_in_fresh_process({"keras": target}, sample, expected, problems)
     if problems:
         raise DlstudioError(
             f"The exported model failed its check: {problems[0]}.",

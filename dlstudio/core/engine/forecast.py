@@ -454,13 +454,14 @@ def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
         DlstudioError: Some format could not be written or does not predict as the original.
     """
     import shutil
-    import subprocess
-    import sys
-    import tempfile
 
     from dlstudio.core.errors import error_summary
     from dlstudio.core.export.model import LoadedModel
-    from dlstudio.core.export.writers import CHECK_SCRIPT, WRITERS, ExportedFile
+    from dlstudio.core.export.writers import (
+        WRITERS,
+        check_in_fresh_process,
+        refuse_failed_formats,
+    )
     from dlstudio.core.formats import LABELS
     from dlstudio.core.model_files import export_folder, model_file
     from dlstudio.core.native_logs import hushed
@@ -496,49 +497,11 @@ def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
                 written[fmt] = WRITERS[fmt](loaded, out, sample)
         except Exception as error:  # noqa: BLE001  (a converter's failure: say which, go on)
             problems.append(f"{LABELS[fmt]}: the converter failed ({error_summary(error)})")
-    checked = []
-    with tempfile.TemporaryDirectory() as tmp:
-        job = {
-            "inputs": str(Path(tmp) / "x.npz"),
-            "out": str(Path(tmp) / "y.npz"),
-            "exports": {f: str(p) for f, p in written.items()},
-        }
-        np.savez(job["inputs"], **sample)
-        (Path(tmp) / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        done = subprocess.run(
-            [sys.executable, "-I", str(CHECK_SCRIPT), str(Path(tmp) / "job.json")],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-        )
-        report = next(
-            (json.loads(line) for line in reversed(done.stdout.splitlines()) if '"errors"' in line),
-            None,
-        )
-        results = dict(np.load(job["out"])) if report is not None else {}
-    if report is None:
-        problems.append("the check of the exported files could not run")
-    for fmt, path in written.items() if report is not None else ():
-        if fmt in report["errors"]:
-            problems.append(f"{LABELS[fmt]}: it does not load and run ({report['errors'][fmt]})")
-            continue
-        outputs = [v for k, v in results.items() if k.startswith(f"{fmt}/")]
-        if len(outputs) != 1:
-            problems.append(f"{LABELS[fmt]}: it gave {len(outputs)} outputs instead of 1")
-            continue
-        actual = np.asarray(outputs[0], float).reshape(expected.shape)
-        gap = float(np.max(np.abs(actual - expected) / np.maximum(1.0, np.abs(expected))))
-        if gap > 1e-4:
-            problems.append(f"{LABELS[fmt]}: it forecasts differently (relative gap {gap:.2g})")
-            continue
-        checked.append(ExportedFile(fmt, str(path), gap, "input 'history', output 'forecast'"))
+    note = "input 'history', output 'forecast'"
+    checked = check_in_fresh_process(
+        written, sample, {"forecast": expected}, problems, {fmt: note for fmt in written}
+    )
     shutil.copy(folder / "model_card.json", out / "model_card.json")
     shutil.copy(folder / "model_card.md", out / "model_card.md")
-    if problems:
-        done_names = ", ".join(Path(f.path).name for f in checked)
-        raise DlstudioError(
-            "Some formats could not be written: " + " | ".join(problems),
-            "formats that can hold this model",
-            f"The others are in {str(out)!r}: {done_names}." if checked else "Nothing was written.",
-        )
+    refuse_failed_formats(problems, checked, out)
     return checked

@@ -29,6 +29,9 @@ from dlstudio.core.native_logs import hushed
 from dlstudio.core.snippets import FILE_NAMES
 
 MATCH_TOLERANCE = 1e-4
+# Outputs in the data's own units (a regression's value, a forecast): compared relative to
+# their size above 1, as float32 holds about seven significant digits.
+RELATIVE_OUTPUTS = ("value", "forecast")
 SAMPLE_FILE = "sample_inputs.npz"  # raw test rows kept with the run, to check every export on
 SAMPLE_ROWS = 16
 CHECK_SCRIPT = Path(__file__).with_name("check.py")
@@ -68,9 +71,19 @@ def export_run(
                 written[fmt] = WRITERS[fmt](loaded, out, sample)
         except Exception as error:  # a converter's own failure: say which, keep the others
             problems.append(f"{LABELS[fmt]}: the converter failed ({error_summary(error)})")
-    checked = _check_in_fresh_process(written, sample, expected, problems)
+    checked = check_in_fresh_process(written, sample, expected, problems)
     shutil.copy(folder / "model_card.json", out / "model_card.json")
     write_card_markdown(out / "model_card.md", card, [f.format for f in checked])
+    refuse_failed_formats(problems, checked, out)
+    return checked
+
+
+def refuse_failed_formats(problems: list[str], checked: list[ExportedFile], out: Path) -> None:
+    """One error naming every format that failed and where the others were written.
+
+    Raises:
+        DlstudioError: When `problems` is not empty.
+    """
     if problems:
         done = ", ".join(Path(f.path).name for f in checked)
         raise DlstudioError(
@@ -78,7 +91,6 @@ def export_run(
             "formats that can hold this model",
             f"The others are in {str(out)!r}: {done}." if checked else "Nothing was written.",
         )
-    return checked
 
 
 # ---------------------------------------------------------------- the sample it is checked on
@@ -201,11 +213,16 @@ WRITERS = {
 # ---------------------------------------------------------------- the check
 
 
-def _check_in_fresh_process(
-    written: dict[str, Path], sample: dict, expected: dict, problems: list[str]
+def check_in_fresh_process(
+    written: dict[str, Path],
+    sample: dict,
+    expected: dict,
+    problems: list[str],
+    notes: dict[str, str] | None = None,
 ) -> list[ExportedFile]:
     """Load every written file in its own runtime, in a new interpreter without dlstudio, and
-    compare its predictions with the original's; failures go to `problems`."""
+    compare its predictions with the original's (largest_difference); failures go to
+    `problems`. `notes`: how each format is used, when not a classifier's or regressor's."""
     if not written:
         return []
     with tempfile.TemporaryDirectory() as tmp:
@@ -246,7 +263,7 @@ def _check_in_fresh_process(
                 f"difference {difference:.2g}, more than {MATCH_TOLERANCE})"
             )
             continue
-        checked.append(ExportedFile(fmt, str(path), difference, _NOTES[fmt]))
+        checked.append(ExportedFile(fmt, str(path), difference, (notes or _NOTES)[fmt]))
     return checked
 
 
@@ -289,7 +306,7 @@ def largest_difference(expected: dict, actual: dict) -> float:
             continue
         ours = np.asarray(value, float).reshape(len(value), -1)
         gap = np.abs(ours - np.asarray(match, float).reshape(len(value), -1))
-        if key == "value":
+        if key in RELATIVE_OUTPUTS:
             gap = gap / np.maximum(1.0, np.abs(ours))
         worst = max(worst, float(gap.max()) if gap.size else 0.0)
     return worst
