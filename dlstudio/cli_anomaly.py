@@ -39,15 +39,6 @@ def add_anomaly_arguments(cmd) -> None:
             cmd.add_argument(flag, **options)
 
 
-def refuse_resume(run) -> None:
-    """An anomaly search is short and starts again whole: say so, and how."""
-    raise DlstudioError(
-        f"--resume of {run.id!r}, an anomaly-detection run.",
-        "a new anomaly search (they are short, and cannot be resumed yet)",
-        "Start it again: `dlstudio tune DATA --task anomaly ...` with the same flags.",
-    )
-
-
 def settings_from(args):
     from dlstudio.core.data.anomaly_data import AnomalySettings
 
@@ -87,10 +78,11 @@ def cmd_tune_anomaly(args, spec, project: str) -> int:
     from dlstudio.core.native_logs import hushed, library_prints_to_stderr
 
     if getattr(args, "resume", None):
+        # As for every task: a resumed run keeps its data and settings, so --task is refused.
         raise DlstudioError(
-            "--resume with --task anomaly.",
-            "a new anomaly search (they are short, and cannot be resumed yet)",
-            "Start it again without --resume.",
+            f"--resume continues {args.resume!r} as it began, so --task cannot change it.",
+            "--resume RUN with only --max-trials, --time-limit, --epochs or --patience",
+            f"Leave --task out: `dlstudio tune --resume {args.resume}`.",
         )
     from dlstudio.core.anomaly_space import check_model_choice
     from dlstudio.core.data.anomaly_data import load_anomaly_data
@@ -138,6 +130,26 @@ def cmd_tune_anomaly(args, spec, project: str) -> int:
         print(f"Run: {run.path}")
         print_anomaly_evaluation(evaluation)
     return 0
+
+
+def print_anomaly_result(run, quiet: bool = False) -> bool:
+    """What `tune --resume` prints at the end of an anomaly run (as print_forecast_result does
+    for a forecast); False for other runs, which print their own."""
+    try:
+        task = run.spec().data.task
+    except DlstudioError:
+        return False
+    if task != "anomaly":
+        return False
+    state, evaluation = run.state(), run.evaluation() or {}
+    if quiet:
+        metrics = evaluation.get("metrics", {})
+        shown = " ".join(f"{k}={v:.4g}" for k, v in metrics.items() if isinstance(v, int | float))
+        print(f"{state.get('status')} {run.path} {shown}")
+        return True
+    print(f"Run: {run.path} ({state.get('status')})")
+    print_anomaly_evaluation(evaluation)
+    return True
 
 
 def print_anomaly_evaluation(evaluation: dict, out=None) -> None:
@@ -231,21 +243,21 @@ def predict_anomaly_file(args, folder: Path) -> int:
 
 
 def export_anomaly_model(args, folder: Path) -> int:
+    """`dlstudio export RUN --out DIR [--format ...]` for an anomaly run: every format it can
+    hold (or those asked for), each reloaded and checked, as for the other tasks."""
+    from dlstudio.core.anomaly_formats import export_formats
+    from dlstudio.core.formats import agreement
+    from dlstudio.core.model_files import card_of
     from dlstudio.core.native_logs import hushed
 
-    formats = [f.strip().lower() for f in (args.format or "keras").split(",") if f.strip()]
-    if formats != ["keras"]:
-        raise DlstudioError(
-            f"--format {args.format} for an anomaly model.",
-            "keras (the one format anomaly models export to so far)",
-            "Leave --format out, or give --format keras.",
-        )
+    formats = None
+    if args.format:
+        formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    export_formats(card_of(folder), formats)  # a format it cannot hold: said before Keras loads
     with hushed():
         from dlstudio.core.engine.anomaly import export_anomaly
-    for item in export_anomaly(folder, args.out):
-        print(
-            f"{item['format']:11s} {item['path']}  (reloaded in its own runtime, largest "
-            f"difference {item['max_difference']:.2g}; outputs score and is_anomaly)"
-        )
+    for item in export_anomaly(folder, args.out, formats):
+        check = f"reloaded in its own runtime, scores {agreement(item.max_difference)}"
+        print(f"{item.format:11s} {item.path}  ({check}; {item.note})")
     print(f"How to use it: {Path(args.out) / 'model_card.md'}")
     return 0

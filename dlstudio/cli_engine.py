@@ -53,6 +53,18 @@ def add_commands(commands) -> None:
         cmd.add_argument(
             "--context", type=int, help="forecast: past values read (default: proposed)"
         )
+        cmd.add_argument(
+            "--covariates",
+            metavar="COL[,COL...]",
+            help="forecast: other columns read beside the target, observed up to the forecast "
+            "time (numbers or categories)",
+        )
+        cmd.add_argument(
+            "--known-covariates",
+            metavar="COL[,COL...]",
+            help="forecast: columns known ahead (e.g. a holiday flag); predict then needs their "
+            "values over the horizon, in rows after the last target value",
+        )
         cmd.add_argument("--role", action="append", default=[], metavar="COL=ROLE", help=ROLE_HELP)
         cmd.add_argument("--arch", help="architecture template (default: the modality's)")
         cmd.add_argument(
@@ -100,6 +112,12 @@ def add_commands(commands) -> None:
                 "classes, val_mae for numbers)",
             )
             cmd.add_argument("--space", help="JSON file of search-space entries to override")
+            cmd.add_argument(
+                "--no-ensemble",
+                action="store_true",
+                help="keep the single best trial (by default an average of the best few trials "
+                "is kept when it does better on the validation split)",
+            )
             cmd.add_argument(
                 "--resume",
                 metavar="RUN",
@@ -154,6 +172,8 @@ _FIXED_ON_RESUME = {
     "time_column": "--time-column",
     "horizon": "--horizon",
     "context": "--context",
+    "covariates": "--covariates",
+    "known_covariates": "--known-covariates",
     "arch": "--arch",
     "set": "--set",
     "weights": "--weights",
@@ -162,6 +182,12 @@ _FIXED_ON_RESUME = {
     "tuner": "--tuner",
     "objective": "--objective",
     "space": "--space",
+    "no_ensemble": "--no-ensemble",
+    "label_column": "--label-column",
+    "label_windows": "--label-windows",
+    "window": "--window",
+    "normal_share": "--normal-share",
+    "contamination": "--contamination",
 }
 
 
@@ -185,6 +211,11 @@ def _values(pairs: list[str]) -> dict:
     return values
 
 
+def _names(listed: str | None) -> tuple[str, ...]:
+    """COL,COL... as names (blank ones dropped)."""
+    return tuple(name.strip() for name in (listed or "").split(",") if name.strip())
+
+
 def _spec(args) -> RunSpec:
     path, target = data_or_sample(args.data, args.sample, args.target, args.command)
     defaults = TrainSpec()
@@ -198,7 +229,15 @@ def _spec(args) -> RunSpec:
         SplitSpec(seed=seed, time_column=getattr(args, "time_column", None)),
         horizon=getattr(args, "horizon", None),
         context=getattr(args, "context", None),
+        covariates=_names(getattr(args, "covariates", None)),
+        known_covariates=_names(getattr(args, "known_covariates", None)),
     )
+    if (data.covariates or data.known_covariates) and data.task != "forecast":
+        raise DlstudioError(
+            "--covariates or --known-covariates without --task forecast.",
+            "covariates only for a forecast (other tasks read every column already)",
+            "Add --task forecast, or leave the covariate flags out.",
+        )
     model = ModelSpec(args.arch, _values(args.set), args.weights)
     train = TrainSpec(
         epochs=defaults.epochs if args.epochs is None else args.epochs,
@@ -216,6 +255,7 @@ def _spec(args) -> RunSpec:
             parse_duration(args.time_limit, "--time-limit"),
             args.objective,
             space,
+            ensemble=not args.no_ensemble,
         )
     return RunSpec(data, model, train, search)
 
@@ -296,17 +336,13 @@ def cmd_run(args) -> int:
     from dlstudio.core.native_logs import hushed, library_prints_to_stderr
     from dlstudio.core.validate import check_run
 
-    if getattr(args, "task", None) == "anomaly":  # its own engine: core/engine/anomaly.py
+    resumed = None
+    if getattr(args, "resume", None):  # of any task: engine/run.py's resume_run dispatches
+        resumed, spec = _resumed(args)
+    elif getattr(args, "task", None) == "anomaly":  # its own engine: core/engine/anomaly.py
         from dlstudio.cli_anomaly import cmd_tune_anomaly
 
         return cmd_tune_anomaly(args, _spec(args), args.project or DEFAULT_PROJECT)
-    resumed = None
-    if getattr(args, "resume", None):
-        resumed, spec = _resumed(args)
-        if spec.data.task == "anomaly":
-            from dlstudio.cli_anomaly import refuse_resume
-
-            refuse_resume(resumed)
     else:
         spec = _spec(args)
     check_run(spec)
@@ -350,10 +386,14 @@ def cmd_run(args) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
+        from dlstudio.cli_anomaly import print_anomaly_result
         from dlstudio.cli_forecast import print_forecast_result
         from dlstudio.cli_progress import print_result
 
-        if not print_forecast_result(run, quiet=args.quiet):
+        if not (
+            print_forecast_result(run, quiet=args.quiet)
+            or print_anomaly_result(run, quiet=args.quiet)
+        ):
             print_result(run, quiet=args.quiet)
     return 0 if state.get("status") in ("completed", "time_limit", "cancelled") else 1
 

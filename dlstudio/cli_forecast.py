@@ -55,8 +55,9 @@ def print_series(info: dict, why: DlstudioError | None = None) -> None:
         console.print(f"  {name:17s} {escape(str(value))}")
     if info["covariates"]:
         console.print(
-            f"  {'other columns':17s} {escape(', '.join(info['covariates']))} (not used yet: "
-            "the forecast reads the target's own past)"
+            f"  {'possible covariates':17s} {escape(', '.join(info['covariates']))} (read beside "
+            "the target when named with --covariates, or --known-covariates for values known "
+            "ahead)"
         )
     for note in info["notes"]:
         console.print(f"note: {escape(note)}", style="yellow")

@@ -38,15 +38,24 @@ def test_tune_evaluate_predict_export(capsys, tmp_path):
     assert list(frame.columns) == ["timestamp", "score", "is_anomaly"] and len(frame) == 689
 
     out = tmp_path / "export"
-    assert run(["export", run_dir, "--out", str(out)]) == 0
-    assert "reloaded in its own runtime" in capsys.readouterr().out
-    assert (out / "model.keras").is_file() and (out / "model_card.md").is_file()
+    assert run(["export", run_dir, "--out", str(out), "--format", "keras,onnx"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.count("reloaded in its own runtime") == 2 and "is_anomaly" in shown
+    assert (out / "model.keras").is_file() and (out / "model.onnx").is_file()
+    assert (out / "model_card.md").is_file()
     again = tmp_path / "again.csv"
     assert run(["predict", str(out / "model.keras"), str(SLICE), "-o", str(again)]) == 0
     assert pd.read_csv(again).equals(frame)
+    assert run(["export", run_dir, "--out", str(out), "--format", "pdf"]) == 2
+    assert "--format pdf" in capsys.readouterr().err
 
-    assert run(["tune", "--resume", run_dir]) == 2  # not yet: said plainly
-    assert "an anomaly-detection run" in capsys.readouterr().err
+    # A resume goes on with one more trial, keeping the first.
+    assert run(["tune", "--resume", run_dir, "--max-trials", "2", "--json"]) == 0
+    resumed = json.loads(capsys.readouterr().out)
+    assert resumed["status"] == "completed" and resumed["model"]
+    assert len((Path(run_dir) / "trials.jsonl").read_text().splitlines()) == 2
+    assert run(["tune", str(SLICE), "--resume", run_dir, "--task", "anomaly"]) == 2
+    assert "--task cannot change it" in capsys.readouterr().err
 
 
 def test_mistakes_are_one_plain_message(capsys, tmp_path):

@@ -1,11 +1,13 @@
 """Regenerate the screenshots in docs/ from a real short search on the bundled samples.
 
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--series]
+(--series: only the forecast and anomaly Results shots.)
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,10 +36,48 @@ def shoot(window, name: str) -> None:
     print("wrote", f"docs/{name}.png")
 
 
+# Series data for the forecast and anomaly shots: the shared datasets when they are beside the
+# checkout (airline passengers, a NAB series), else the NAB slice in the repository's tests
+# (and no forecast shot).
+AIRLINE = ROOT.parent / "shared" / "datasets" / "timeseries" / "airline_passengers.csv"
+NAB = ROOT.parent / "shared" / "datasets" / "anomaly" / "nab_realKnownCause"
+NAB_SERIES, NAB_WINDOWS = (
+    (NAB / "ec2_request_latency_system_failure.csv", NAB / "combined_windows_realKnownCause.json")
+    if NAB.is_dir()
+    else (
+        ROOT / "tests" / "data" / "nab_ec2_latency_slice.csv",
+        ROOT / "tests" / "data" / "nab_ec2_latency_windows.json",
+    )
+)
+
+
+def series_shots(window) -> None:
+    """data-/results-forecast and -anomaly: short CLI searches, then File → Open project."""
+    runs = [
+        ("results-anomaly", NAB_SERIES, ["--task", "anomaly", "--label-windows", str(NAB_WINDOWS)])
+    ]
+    if AIRLINE.is_file():
+        runs.insert(0, ("results-forecast", AIRLINE, ["--task", "forecast"]))
+    for name, data, options in runs:
+        project = Path(tempfile.mkdtemp(prefix=f"dlstudio-{name}-"))
+        command = [sys.executable, "-m", "dlstudio", "tune", str(data), *options]
+        command += ["--time-limit", "40", "--project", str(project), "--quiet"]
+        subprocess.run(command, check=True, cwd=ROOT)
+        window.open_project(project)
+        window.go_to(0)
+        shoot(window, name.replace("results-", "data-"))
+        window.go_to(3)
+        shoot(window, name)
+
+
 def main() -> None:
     window = create_main_window()
     window.resize(1400, 880)
     window.show()
+    if "--series" in sys.argv[1:]:  # only the forecast and anomaly shots
+        series_shots(window)
+        window.close()
+        return
     shoot(window, "data-welcome")
     for sample, shot in (
         ("sms_spam", "data-text"),
@@ -102,6 +142,7 @@ def main() -> None:
     for index, name in ((1, "compare-parallel"), (2, "compare-scatter"), (3, "compare-importance")):
         results.trials_view.plots.setCurrentIndex(index)
         shoot(window, name)
+    series_shots(window)
     window.close()
 
 

@@ -6,6 +6,13 @@ can use, predict on new data, and reopen the project in a new window.
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/window_walk.py DATA \
         --target COL --budget 30s --predict NEW --out shots/ [--role COL=ROLE ...]
 
+A series to forecast, or readings to search for anomalies (the Results and Export steps of
+those tasks are shot as they are, without the classification tabs):
+
+    ... tools/window_walk.py airline_passengers.csv --task forecast --budget 20s
+    ... tools/window_walk.py ec2_request_latency_system_failure.csv --task anomaly \
+        --label-windows combined_windows_realKnownCause.json --budget 20s
+
 On a screen (Xvfb included) the shots are of the whole screen, as `import -window root` would
 take them; offscreen, of the window.
 """
@@ -49,6 +56,8 @@ def main() -> None:
     parser.add_argument("--predict", help="new data to predict on, from the Export step")
     parser.add_argument("--role", action="append", default=[], metavar="COL=ROLE")
     parser.add_argument("--out", default="shots")
+    parser.add_argument("--task", choices=["forecast", "anomaly"], help="chosen in the task box")
+    parser.add_argument("--label-windows", help="anomaly: a JSON of labelled windows")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -71,6 +80,16 @@ def main() -> None:
         window.data_page.schema_model.role_changed.emit(column, role)
         window.data_page.wait_until_loaded()
         settle(0.5)
+    page = window.data_page
+    if args.task and page.task_combo.currentData() != args.task:
+        page.task_combo.setCurrentIndex(page.task_combo.findData(args.task))
+        page.task_combo.activated.emit(page.task_combo.currentIndex())
+        settle(0.3)
+        until(lambda: not page.is_loading())
+    if args.label_windows:
+        page.series_panel.set_label_windows(args.label_windows)
+        settle(0.3)
+        until(lambda: not page.is_loading())
     shoot("1-data")
     window.go_to(1)
     page = window.model_page
@@ -84,6 +103,11 @@ def main() -> None:
     shoot("3-train-finished")
     window.go_to(3)
     shoot("4-results")
+    if args.task:
+        window.go_to(4)
+        shoot("5-export")
+        window.close()
+        return
     results = window.results_page
     for name, tab in (("trials", results.trials_view), ("runs", results.runs_view)):
         results.tabs.setCurrentWidget(tab)

@@ -29,6 +29,11 @@ TEMPLATES: dict[str, dict[str, list]] = {
         "learning_rate": [0.003, 0.001, 0.01],
     },
 }
+TEMPLATE_WORDS = {
+    "dense_autoencoder": "dense autoencoder (rows of a table)",
+    "lstm_autoencoder": "LSTM autoencoder (windows of readings)",
+    "conv_autoencoder": "1-D convolutional autoencoder (windows of readings)",
+}
 TEMPLATES_BY_KIND = {
     "table": ("dense_autoencoder",),
     "series": ("conv_autoencoder", "lstm_autoencoder"),

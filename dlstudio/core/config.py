@@ -65,6 +65,10 @@ class DataSpec:
     # Forecasting (task "forecast"): steps ahead and past values read; None: proposed.
     horizon: int | None = None
     context: int | None = None
+    # Forecasting: other columns read beside the target, observed up to the forecast time
+    # (covariates) or known over the horizon too (known_covariates); empty: the target alone.
+    covariates: tuple[str, ...] = ()
+    known_covariates: tuple[str, ...] = ()
     # Anomaly detection (task "anomaly"): AnomalySettings.to_dict() (core/data/anomaly_data.py).
     anomaly: dict | None = None
 
@@ -96,6 +100,9 @@ class SearchSpec:
     objective: str | None = None  # None: the task's default (see default_objective)
     space: dict | None = None
     seed: int | None = None  # the oracle's; set when the run starts, so that a resume repeats it
+    # Average the best few finished trials into one model when that validates better
+    # (engine/ensemble.py); False keeps the single best trial.
+    ensemble: bool = True
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,8 @@ class RunSpec:
     def from_dict(cls, data: dict) -> RunSpec:
         data_spec = dict(data["data"])
         data_spec["split"] = SplitSpec(**data_spec.get("split", {}))
+        for name in ("covariates", "known_covariates"):  # JSON gives lists; older files none
+            data_spec[name] = tuple(data_spec.get(name) or ())
         return cls(
             data=DataSpec(**_known(DataSpec, data_spec)),
             model=ModelSpec(**_known(ModelSpec, data.get("model", {}))),

@@ -1,6 +1,8 @@
-"""What a forecasting run reads from its spec, and the checks made before a run folder exists.
+"""What a forecasting run reads from its spec, the templates and their search spaces as data,
+and the checks made before a run folder exists.
 
-No Keras here: the CLI and the window check a forecast before the training process starts.
+No Keras here: the CLI and the window check a forecast (and the window's Model step lists the
+templates) before the training process starts.
 """
 
 from __future__ import annotations
@@ -9,11 +11,44 @@ from dlstudio.core.data.timeseries import Series, load_series
 from dlstudio.core.errors import DlstudioError
 
 FORECAST_TEMPLATES = ("dense_lags", "lstm", "gru", "tcn", "transformer")
+TEMPLATE_WORDS = {
+    "dense_lags": "dense network on lagged values",
+    "lstm": "LSTM encoder",
+    "gru": "GRU encoder",
+    "tcn": "dilated 1-D convolutions (TCN-style)",
+    "transformer": "small Transformer encoder",
+}
+# Each template's search space, as {name: values to draw from}; the first value is the default.
+SPACES = {
+    "dense_lags": {"units": [64, 32, 128], "layers": [2, 1, 3], "dropout": [0.0, 0.1, 0.2]},
+    "lstm": {"units": [32, 16, 64], "layers": [1, 2], "dropout": [0.0, 0.1]},
+    "gru": {"units": [32, 16, 64], "layers": [1, 2], "dropout": [0.0, 0.1]},
+    "tcn": {"filters": [32, 16, 64], "kernel_size": [3, 2, 5], "blocks": [3, 2, 4]},
+    "transformer": {"d_model": [32, 16, 64], "heads": [2, 4], "layers": [1, 2]},
+}
+COMMON_SPACE = {
+    "learning_rate": [1e-3, 3e-3, 3e-4],
+    "loss": ["mae", "mse"],
+    "anchor": ["seasonal", "last"],
+    "batch_size": [32, 64, 16],
+}
+
+
+def template_space(template: str) -> dict[str, list]:
+    """Every hyperparameter of `template` with the values the search draws from (default
+    first): its own and those all forecasters share."""
+    return {**SPACES[template], **COMMON_SPACE}
 
 
 def series_of(spec) -> Series:
     """The spec's target series on its regular grid."""
-    return load_series(spec.data.path, spec.data.split.time_column, spec.data.target)
+    return load_series(
+        spec.data.path,
+        spec.data.split.time_column,
+        spec.data.target,
+        covariates=tuple(getattr(spec.data, "covariates", None) or ()),
+        known_covariates=tuple(getattr(spec.data, "known_covariates", None) or ()),
+    )
 
 
 def sizes(spec, series: Series) -> tuple[int, int]:
@@ -21,6 +56,14 @@ def sizes(spec, series: Series) -> tuple[int, int]:
     horizon = getattr(spec.data, "horizon", None) or series.proposed_horizon()
     context = getattr(spec.data, "context", None) or series.proposed_context(horizon)
     return int(context), int(horizon)
+
+
+def check_sizes(length: int, context: int, horizon: int) -> None:
+    """Whether a series of `length` values leaves enough training windows for this context and
+    horizon (the window checks as the user types). Raises DlstudioError."""
+    from dlstudio.core.engine.backtest import split_series  # numpy only, no Keras
+
+    split_series(length, context, horizon)
 
 
 def check_forecast(spec) -> None:

@@ -57,6 +57,12 @@ def offered_formats(card: dict) -> list[FormatOffer]:
                 "words needs TensorFlow's string operations, which ONNX Runtime and LiteRT's "
                 "built-in operations lack; use the .keras or SavedModel export"
             )
+        elif name == "onnx" and "gelu" in card.get("activations", []):
+            reason = (
+                "this model uses the GELU activation, which the ONNX converter writes as an "
+                "operation (Erfc) ONNX Runtime cannot load; use another format, or train with "
+                "the relu activation (--set activation=relu)"
+            )
         elif name == "onnx" and not (_installed("tf2onnx") and _installed("onnxruntime")):
             reason = "needs tf2onnx and onnxruntime: pip install 'dlstudio[onnx]'"
         offers.append(FormatOffer(name, not reason, reason))

@@ -355,24 +355,24 @@ class Project:
         as its latest run started it; None when project.json names no data or is damaged.
 
         Keys a newer dlstudio wrote are skipped; a spec whose roles or split cannot be read
-        keeps its path and target (the data can still be opened)."""
+        keeps its path and target (the data can still be opened). A project.json that names
+        no data (an older dlstudio's, or a lost one) gives way to the latest readable run's
+        spec, so that opening the project opens its data, not whatever was open before."""
         data = self.info().get("data")
-        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
-            return None
-        return data_spec_from_dict(data)
-
-    def data_path(self) -> str | None:
-        """The data file or folder the project is about: project.json's, else (a project
-        whose project.json is missing) its latest readable run's; None when neither says."""
-        spec = self.data_spec()
-        if spec is not None:
-            return spec.path
+        if isinstance(data, dict) and isinstance(data.get("path"), str):
+            return data_spec_from_dict(data)
         for run in reversed(self.runs()):
             try:
-                return run.spec().data.path
+                return run.spec().data
             except DlstudioError:
                 continue
         return None
+
+    def data_path(self) -> str | None:
+        """The data file or folder the project is about (see data_spec); None when nothing
+        says."""
+        spec = self.data_spec()
+        return None if spec is None else spec.path
 
     def holds_other_data(self, path: str | Path) -> bool:
         """Whether this folder is a project about other data than `path`, so that runs on
@@ -441,6 +441,9 @@ def data_spec_from_dict(data: dict) -> DataSpec:
     for key in ("target", "sheet", "task"):
         if values.get(key) is not None and not isinstance(values[key], str):
             values[key] = None
+    for key in ("covariates", "known_covariates"):  # lists in JSON; absent in older files
+        listed = values.get(key)
+        values[key] = tuple(str(v) for v in listed) if isinstance(listed, list | tuple) else ()
     return DataSpec(**values)
 
 

@@ -1,5 +1,6 @@
 """What the user has chosen in the window, in one place and without Qt: the data spec (with
-the user's own target, task, role, sheet and split choices), the run spec last started, the
+the user's own target, task, role, sheet and split choices, and a forecast's horizon and
+context or the anomaly settings), the run spec last started, the
 project folder and the run in focus.
 
 The pages edit a Session and observe its changes; no widget holds the only copy of a choice.
@@ -101,6 +102,26 @@ class Session:
         """The split as the user set it on the Data page (the data's other choices kept)."""
         if self.data is not None and self.data.split != split:
             self.data = replace(self.data, split=split)
+            self._tell(DATA)
+
+    def set_choices(self, data: DataSpec) -> None:
+        """Choices made on the data already loaded that need no new reading (a forecast's
+        horizon and context): the spec is kept as given, for the same data only.
+
+        Raises:
+            DlstudioError: `data` is about other data than the data loaded.
+        """
+        from dlstudio.core.project import same_data
+
+        if self.data is None or not same_data(self.data.path, data.path):
+            raise DlstudioError(
+                f"Choices for {data.path}, but the data loaded is "
+                f"{self.data.path if self.data else 'none'}.",
+                "choices for the data loaded",
+                "Open that data first (step 1).",
+            )
+        if data != self.data:
+            self.data = data
             self._tell(DATA)
 
     def choices_for(self, path: str | Path) -> DataSpec | None:

@@ -218,12 +218,22 @@ _TEMPLATES = {
     "cnn1d": "Word embeddings + 1D CNN",
     "bilstm": "Word embeddings + bidirectional LSTM/GRU",
     "transformer": "Small Transformer encoder",
+    # forecasting (core/forecast_spec.py) and anomaly detection (core/anomaly_space.py)
+    "dense_lags": "Dense network on lagged values",
+    "lstm": "LSTM encoder",
+    "gru": "GRU encoder",
+    "tcn": "Dilated 1-D convolutions (TCN-style)",
+    "dense_autoencoder": "Dense autoencoder",
+    "lstm_autoencoder": "LSTM autoencoder",
+    "conv_autoencoder": "1-D convolutional autoencoder",
 }
 
 _TASKS = {
     "binary": "Two classes (binary classification)",
     "multiclass": "Several classes (multiclass classification)",
     "regression": "A number (regression)",
+    "forecast": "Future values of a series (forecasting)",
+    "anomaly": "Unusual readings (anomaly detection)",
 }
 
 _TUNERS = {

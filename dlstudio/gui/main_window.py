@@ -46,6 +46,21 @@ PAGE_MODULES = [f"dlstudio.gui.wizard.{name}_page" for name in map(str.lower, ST
 __all__ = ["MainWindow", "default_projects_root"]
 
 
+def check_before_start(spec, dataset) -> None:
+    """A forecast's or an anomaly search's settings, checked against the data as the Data step
+    read it (`dataset`, a SeriesView: no second reading on the GUI thread), before the Train
+    step shows; the run checks everything again. Raises DlstudioError."""
+    if spec.data.task == "forecast":
+        from dlstudio.core.forecast_spec import check_sizes
+
+        horizon = spec.data.horizon or dataset.proposed["horizon"]
+        check_sizes(len(dataset.values), spec.data.context or dataset.proposed["context"], horizon)
+    elif spec.data.task == "anomaly":
+        from dlstudio.core.anomaly_space import check_model_choice
+
+        check_model_choice(dataset.kind.value, spec.model.template, spec.model.hyperparameters)
+
+
 class MainWindow(QMainWindow):
     pages_built = Signal()
 
@@ -359,6 +374,7 @@ class MainWindow(QMainWindow):
             return
         try:
             spec = self.model_page.run_spec(data)
+            check_before_start(spec, self.data_page.dataset)
             project = self.session.state.start(spec)
         except DlstudioError as error:
             QMessageBox.warning(self, "Check the model settings", str(error))

@@ -25,17 +25,18 @@ def child_program() -> tuple[str, list[str], dict[str, str]]:
     return sys.executable, ["-m", "dlstudio.core.engine.child"], {**os.environ, "PYTHONPATH": path}
 
 
-class ProcessTask(QObject):
-    """Runs one task of engine/tasks.py in a training process."""
+class ChildProcess(QObject):
+    """A job in a process of its own (`python ARGUMENTS`, with `stdin` written to it): start,
+    then succeeded(answer) or failed(message). Subclasses read the answer (`_answer`)."""
 
     succeeded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, task: str, args: dict, parent: QObject | None = None) -> None:
+    def __init__(self, arguments: list[str], stdin: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._job = json.dumps({"task": task, "args": args}) + "\n"
+        self._stdin = stdin
         self._process = QProcess(self)
-        program, arguments, environment = child_program()
+        program, _, environment = child_program()
         env = QProcessEnvironment()
         for key, value in environment.items():
             env.insert(key, value)
@@ -48,7 +49,8 @@ class ProcessTask(QObject):
 
     def start(self) -> None:
         self._process.start()
-        self._process.write(self._job.encode("utf-8"))
+        if self._stdin:
+            self._process.write(self._stdin.encode("utf-8"))
 
     def is_running(self) -> bool:
         return self._process.state() != QProcess.ProcessState.NotRunning
@@ -64,12 +66,33 @@ class ProcessTask(QObject):
 
     @Slot(int, QProcess.ExitStatus)
     def _finished(self, code: int, _status) -> None:
-        from dlstudio.core.events import RunFailed, TaskResult, event_from_json
-
         if self._done:
             return
         self._done = True
         output = bytes(self._process.readAllStandardOutput()).decode("utf-8", "replace")
+        errors = bytes(self._process.readAllStandardError()).decode("utf-8", "replace")
+        self._answer(code, output, errors)
+
+    def _answer(self, code: int, output: str, errors: str) -> None:
+        raise NotImplementedError
+
+    @Slot(QProcess.ProcessError)
+    def _error(self, error) -> None:
+        if error == QProcess.ProcessError.FailedToStart and not self._done:
+            self._done = True
+            self.failed.emit(f"The worker process could not start ({self._process.errorString()}).")
+
+
+class ProcessTask(ChildProcess):
+    """Runs one task of engine/tasks.py in a training process."""
+
+    def __init__(self, task: str, args: dict, parent: QObject | None = None) -> None:
+        job = json.dumps({"task": task, "args": args}) + "\n"
+        super().__init__(child_program()[1], job, parent)
+
+    def _answer(self, code: int, output: str, errors: str) -> None:
+        from dlstudio.core.events import RunFailed, TaskResult, event_from_json
+
         for line in reversed(output.splitlines()):
             try:
                 event = event_from_json(line)
@@ -81,15 +104,8 @@ class ProcessTask(QObject):
             if isinstance(event, RunFailed):
                 self.failed.emit(event.message)
                 return
-        errors = bytes(self._process.readAllStandardError()).decode("utf-8", "replace")
         last = next((ln for ln in reversed(errors.splitlines()) if ln.strip()), "")
         self.failed.emit(
             f"The worker process ended unexpectedly (exit code {code})"
             + (f": {last}" if last else ".")
         )
-
-    @Slot(QProcess.ProcessError)
-    def _error(self, error) -> None:
-        if error == QProcess.ProcessError.FailedToStart and not self._done:
-            self._done = True
-            self.failed.emit(f"The worker process could not start ({self._process.errorString()}).")

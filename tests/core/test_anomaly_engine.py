@@ -19,11 +19,11 @@ SLICE = DATA / "nab_ec2_latency_slice.csv"
 WINDOWS = DATA / "nab_ec2_latency_windows.json"
 
 
-def _spec(path, template=None, epochs=2, trials=1, limit=None) -> RunSpec:
+def _spec(path, template=None, epochs=2, trials=1, limit=None, patience=2) -> RunSpec:
     return RunSpec(
         DataSpec(str(path), task="anomaly"),
         ModelSpec(template),
-        TrainSpec(epochs=epochs, patience=2),
+        TrainSpec(epochs=epochs, patience=patience),
         SearchSpec(max_trials=trials, time_limit_s=limit),
     )
 
@@ -83,7 +83,10 @@ def test_the_budget_ends_the_search_with_the_best_epoch_kept(tmp_path):
     from dlstudio.core.engine.anomaly import run_anomaly
 
     settings = AnomalySettings(label_windows=str(WINDOWS), window=12)
-    run = run_anomaly(_spec(SLICE, epochs=10_000, trials=3, limit=4), settings, tmp_path)
+    # No early stop: only the deadline can end a trial (with patience 2 a trial could end on
+    # its own just before the deadline, and the run stop between trials instead).
+    spec = _spec(SLICE, epochs=10_000, trials=3, limit=4, patience=10_000)
+    run = run_anomaly(spec, settings, tmp_path)
     state = run.state()
     assert state["status"] == "time_limit" and run.model_path.exists()
     assert run.trials()[-1].status.value == "cut_short"

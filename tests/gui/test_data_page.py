@@ -26,6 +26,25 @@ def test_sample_shows_preview_schema_classes_and_warnings(qtbot, window, penguin
     assert any("missing values" in m for m in messages)
     assert window.windowTitle() == "dlstudio — palmer_penguins.csv"
     assert "344 rows" in window.status_label.text()
+    assert not any("Forecast future values" in m for m in messages)  # a lone year is a feature
+
+
+def test_a_table_over_time_says_it_can_be_forecast(qtbot, window, tmp_path):
+    # Beijing's air-quality table: time in year/month/day/hour, the last column is guessed
+    # the target of a regression; the page says the rows can be forecast instead.
+    rows = [
+        (2010, 1 + h // 96, 1 + h // 24 % 4, h % 24, 50 + h % 7, "NW" if h % 3 else "cv")
+        for h in range(240)
+    ]
+    table = tmp_path / "air.csv"
+    table.write_text(
+        "year,month,day,hour,pm,wind\n" + "".join(",".join(map(str, r)) + "\n" for r in rows)
+    )
+    open_and_wait(qtbot, window, table)
+    page = window.data_page
+    messages = [page.warnings.item(i).text() for i in range(page.warnings.count())]
+    hint = next(m for m in messages if "Forecast future values" in m)
+    assert "year + month + day + hour" in hint
 
 
 def test_changing_a_role_profiles_again(qtbot, window, penguins_csv):
@@ -61,23 +80,6 @@ def test_bad_file_explains_and_keeps_what_was_loaded(
     assert "binary data" in shown[0] and "Traceback" not in shown[0]
     assert window.data_page.dataset.profile.target == "species"  # nothing lost
     assert window.data_page.preview_model.rowCount() == 344
-
-
-def test_a_time_series_is_said_as_one_with_the_command_that_forecasts_it(
-    qtbot, window, tmp_path, monkeypatch
-):
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
-    months = [f"{1990 + m // 12}-{m % 12 + 1:02d}" for m in range(96)]
-    values = [100 + m + 20 * ((m % 12) in (5, 6, 7)) for m in range(96)]
-    series = tmp_path / "sales.csv"
-    series.write_text(
-        "month,sales\n" + "".join(f"{t},{v}\n" for t, v in zip(months, values, strict=True))
-    )
-    window.data_page.open_path(series)
-    qtbot.waitUntil(lambda: bool(shown), timeout=30000)
-    assert "is a time series: 96 monthly values of 'sales'" in shown[0]
-    assert "--task forecast --time-column 'month'" in shown[0]
 
 
 def test_impossible_task_is_refused_and_the_choice_reverts(

@@ -7,6 +7,11 @@ handled: duplicate timestamps are averaged; short gaps and missing target values
 interpolation; longer gaps are filled too but marked as not observed (no forecast is scored or
 trained on them); a series with too much of that, or with irregular steps, is refused with why.
 
+Covariates (other columns the user names) go onto the same grid: numbers averaged and filled
+by interpolation as the target is, categories (text) take the first value of a time and are
+carried forward. Rows after the target's last value are kept for them: that is where the values
+of covariates known ahead (a holiday flag, a planned price) over the horizon are given.
+
 No Keras here: this module is read by `inspect` and the window's process.
 """
 
@@ -56,6 +61,8 @@ FILL_SEASONS = 1
 MOST_UNOBSERVED = 0.2
 # Fewest points a series needs for a split into train, validation and test.
 FEWEST_POINTS = 40
+# Most distinct values a text column may hold to be offered as a categorical covariate.
+MOST_CATEGORIES = 50
 
 
 @dataclass
@@ -72,7 +79,12 @@ class Series:
     values: np.ndarray  # float64, gaps filled
     observed: np.ndarray  # bool: False where the value was filled across a long gap
     notes: list[str] = field(default_factory=list)
-    covariates: list[str] = field(default_factory=list)
+    covariates: list[str] = field(default_factory=list)  # the columns that could be covariates
+    # The covariates chosen, on the grid from the series' first time; rows past its end hold
+    # what the table gives of them after the last target value (the future of known ones).
+    covariate_values: pd.DataFrame | None = None
+    covariate_kinds: dict[str, str] = field(default_factory=dict)  # "numeric" or "categorical"
+    known_covariates: list[str] = field(default_factory=list)  # known ahead, over the horizon
     duplicates: int = 0
     filled: int = 0
     unobserved: int = 0
@@ -250,12 +262,15 @@ def load_series(
     time_column: str | None = None,
     target: str | None = None,
     frame: pd.DataFrame | None = None,
+    covariates: tuple[str, ...] | list[str] = (),
+    known_covariates: tuple[str, ...] | list[str] = (),
 ) -> Series:
-    """The target series of a table, on a regular grid (see the module's docstring).
+    """The target series of a table, on a regular grid (see the module's docstring), with the
+    chosen `covariates` (observed up to the forecast time) and `known_covariates` (known ahead).
 
     Raises:
-        DlstudioError: No time column, no numeric target, irregular steps, too few points, or
-            too long gaps; each says why and what to do.
+        DlstudioError: No time column, no numeric target, irregular steps, too few points, too
+            long gaps, or a covariate that is not a column; each says why and what to do.
     """
     frame = read_table(path) if frame is None else frame
     found = find_time(frame, time_column)
@@ -296,9 +311,20 @@ def load_series(
             f"a numeric column: {', '.join(numeric) or '(none)'}",
             "Choose another --target.",
         )
+    possible = numeric + [
+        str(c)
+        for c in frame.columns
+        if str(c) not in time_names
+        and str(c).lower() not in DATE_PARTS
+        and _is_text(frame[c])
+        and 1 < frame[c].nunique() <= MOST_CATEGORIES
+    ]
+    possible = [c for c in possible if c != target]
+    kinds = _covariate_kinds(frame, target, possible, covariates, known_covariates)
     notes: list[str] = []
     bad_times = int(times.isna().sum())
     table = pd.DataFrame({"time": times, "value": values}).dropna(subset=["time"])
+    chosen = table.join(_covariate_columns(frame, kinds)) if kinds else None
     if bad_times:
         notes.append(f"{bad_times} row(s) with an unreadable time were left out.")
     duplicates = int(table["time"].duplicated().sum())
@@ -322,11 +348,17 @@ def load_series(
     # Leading and trailing missing values carry no information: drop them.
     valid = series.notna().to_numpy()
     first, last = int(np.argmax(valid)), len(valid) - int(np.argmax(valid[::-1]))
-    if first or last < len(valid):
-        notes.append(
-            f"{first + len(valid) - last} missing value(s) at the start or end were left out."
-        )
+    # Rows after the last value hold the future of covariates known ahead: not a gap.
+    after = 0 if known_covariates else len(valid) - last
+    if first or after:
+        notes.append(f"{first + after} missing value(s) at the start or end were left out.")
     series = series.iloc[first:last]
+    covariate_values = None
+    if chosen is not None:
+        snapped = grid[grid.searchsorted(chosen["time"]).clip(0, len(grid) - 1)]
+        covariate_values = _fill_covariates(
+            chosen.assign(time=snapped), kinds, grid, first, last - first, notes
+        )
     missing = series.isna().to_numpy()
     limit = max(3, FILL_SEASONS * season)
     observed = np.ones(len(series), bool)
@@ -361,7 +393,6 @@ def load_series(
             f"at least {FEWEST_POINTS} values, to keep some for validation and testing",
             "Use a longer series.",
         )
-    covariates = [c for c in numeric if c != target]
     return Series(
         source=str(path),
         time_column=name,
@@ -373,11 +404,85 @@ def load_series(
         values=series.to_numpy(dtype=float),
         observed=observed,
         notes=notes,
-        covariates=covariates,
+        covariates=possible,
+        covariate_values=covariate_values,
+        covariate_kinds=kinds,
+        known_covariates=[c for c in known_covariates if c in kinds],
         duplicates=duplicates,
         filled=filled,
         unobserved=unobserved,
     )
+
+
+def _covariate_kinds(frame, target, possible, covariates, known) -> dict[str, str]:
+    """{column: "numeric" or "categorical"} of the chosen covariates, observed ones first.
+
+    Raises:
+        DlstudioError: A name that is not a usable column, the target, or named twice.
+    """
+    both = sorted(set(covariates) & set(known))
+    if both:
+        raise DlstudioError(
+            f"{', '.join(both)} named both as a covariate and as known ahead.",
+            "each covariate in one list: --covariates (observed up to the forecast time) or "
+            "--known-covariates (known over the horizon too)",
+            "Keep each name in one of the two lists.",
+        )
+    kinds = {}
+    for name in [*covariates, *known]:
+        if name not in possible:
+            raise DlstudioError(
+                f"The covariate {name!r}"
+                + (" is the target." if name == target else " is not a usable column."),
+                f"columns of numbers or of a few categories: {', '.join(possible) or '(none)'}",
+                "Fix --covariates / --known-covariates (names are case-sensitive).",
+            )
+        numeric = pd.api.types.is_numeric_dtype(frame[name])
+        kinds[name] = "numeric" if numeric else "categorical"
+    return kinds
+
+
+def _covariate_columns(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """The chosen columns as numbers or as text (missing stays missing)."""
+    columns = {}
+    for name, kind in kinds.items():
+        column = frame[name]
+        if kind == "numeric":
+            columns[name] = pd.to_numeric(column, errors="coerce")
+        else:
+            columns[name] = column.where(column.isna(), column.astype(str))
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _fill_covariates(table, kinds, grid, first, length, notes) -> pd.DataFrame:
+    """The covariates on `grid[first:]`: times averaged (numbers) or their first value taken
+    (categories); gaps up to the series' end filled as the target's are (numbers interpolated,
+    categories carried forward); after its end only gaps between given values are filled, so
+    a missing future stays missing and predict can say so."""
+    how = {name: ("mean" if kind == "numeric" else "first") for name, kind in kinds.items()}
+    frame = table.groupby("time", sort=True).agg(how).reindex(grid).iloc[first:]
+    frame.index.name = None
+    for name, kind in kinds.items():
+        column = frame[name]
+        gaps = int(column.iloc[:length].isna().sum())
+        if column.iloc[:length].notna().sum() == 0:
+            raise DlstudioError(
+                f"The covariate {name!r} holds no values over the series.",
+                "a covariate with values",
+                "Leave it out of the covariates.",
+            )
+        if kind == "numeric":
+            column = column.interpolate(limit_area="inside")
+        else:
+            given = column.notna().to_numpy()
+            inside = np.arange(len(column)) <= (np.flatnonzero(given).max())
+            column = column.ffill().where(inside)
+        past = column.iloc[:length].bfill().ffill()
+        frame[name] = pd.concat([past, column.iloc[length:]])
+        if gaps:
+            way = "interpolated" if kind == "numeric" else "carried forward"
+            notes.append(f"{gaps} missing value(s) of the covariate {name!r} were {way}.")
+    return frame
 
 
 def _grid_alias(series: pd.Series, alias: str) -> str:
@@ -401,21 +506,3 @@ def looks_like_series(path: str | Path, target: str | None = None) -> Series | N
         return load_series(path, target=target)
     except (DlstudioError, ValueError, TypeError, OSError, pd.errors.ParserError):
         return None
-
-
-def series_refusal(path: str | Path, target: str | None = None) -> DlstudioError | None:
-    """Why the window cannot train on `path` when it is a time series it would otherwise
-    misread (its only column besides the target is the time): the app does not forecast yet,
-    the command line does. None when the file is not such a series."""
-    series = looks_like_series(path, target)
-    if series is None:
-        return None
-    horizon = series.proposed_horizon()
-    return DlstudioError(
-        f"{Path(path).name} is a time series: {len(series)} {series.frequency_words} values "
-        f"of {series.target!r} over {series.time_column!r}.",
-        "a table with feature columns, a folder of images or a collection of texts (the app "
-        "does not forecast yet)",
-        f"Forecast it from the command line: dlstudio tune {str(path)!r} --task forecast "
-        f"--time-column {series.time_column!r} --target {series.target!r} --horizon {horizon}",
-    )

@@ -7,6 +7,11 @@ random draws from their spaces; a trial cut short by the deadline keeps its best
 the best trial is the one with the lowest validation reconstruction error on normal data (the
 labels never choose). Events are the engine's usual ones, so the CLI's progress printer and
 the window's live curves show the run as any other.
+
+Resume, as a forecast run's: each trial is appended to trials.jsonl as it ends, and the best
+trial's weights are kept in the run folder (BEST_WEIGHTS) as soon as it wins, so a stopped or
+crashed run goes on after its finished trials; the plan is drawn from the seed alone, so the
+trials after them are those the first run would have tried.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dlstudio.core import anomaly_metrics
+from dlstudio.core.anomaly_formats import export_formats
 from dlstudio.core.config import RunSpec
 from dlstudio.core.data.anomaly_data import (
     AnomalyData,
@@ -53,6 +59,9 @@ from dlstudio.core.models.autoencoder import (
 from dlstudio.core.project import Project, RunFolder, atomic_write_text
 
 SETTINGS_FILE = "anomaly.json"
+BEST_WEIGHTS = "best_trial_weights.npz"  # the best trial's autoencoder, kept for a resume
+SAMPLE_FILE = "sample_inputs.npz"  # raw samples kept with the run, to check exports on
+SAMPLE_ROWS = 8  # of each: spread over the data, and the most unusual
 BATCH_SIZE = 64
 VALIDATION_SHARE = 0.2
 TOP_ROWS = 20
@@ -144,29 +153,27 @@ def execute_anomaly(
     resume: bool = False,
 ) -> RunFolder:
     """The run, into a folder already made (engine/run.py makes one for the window, and says
-    a failure). `settings`: None reads them from the spec (DataSpec.anomaly)."""
-    if resume:
-        raise DlstudioError(
-            f"Resuming {run.id!r}, an anomaly-detection run.",
-            "a new anomaly search (they are short, and cannot be resumed yet)",
-            "Start it again with the same settings.",
-        )
+    a failure). `settings`: None reads them from the spec (DataSpec.anomaly). `resume`: go
+    on after the trials the run already recorded (the time limit counts the whole run)."""
     if settings is None:
         settings = AnomalySettings.from_dict(spec.data.anomaly or {})
     token = token or CancelToken()
-    started = time.monotonic()
+    # A resumed run's clock starts with the time it already spent, as the budget counts it.
+    elapsed_before = float(run.state().get("elapsed_s") or 0.0) if resume else 0.0
+    started = time.monotonic() - elapsed_before
     search = spec.search
     if search is not None and search.time_limit_s:
         # Training stops early enough to leave time for scoring, IsolationForest and saving.
         reserve = min(10.0, 0.08 * search.time_limit_s)
-        token.set_time_limit(search.time_limit_s - reserve)
+        token.set_time_limit(search.time_limit_s - elapsed_before - reserve)
     run.write_json(SETTINGS_FILE, settings.to_dict())
     if data is None:
         data = load_anomaly_data(spec.data.path, settings)
-    return _run(run, spec, settings, data, sink, token, started)
+    done = run.trials() if resume else []
+    return _run(run, spec, settings, data, sink, token, started, done)
 
 
-def _run(run, spec, settings, data, sink, token, started) -> RunFolder:
+def _run(run, spec, settings, data, sink, token, started, done=()) -> RunFolder:
     seed = spec.train.seed
     keras.utils.set_random_seed(seed)
     train, validation = _split(data, seed)
@@ -192,22 +199,25 @@ def _run(run, spec, settings, data, sink, token, started) -> RunFolder:
             len(plans),
             spec.search.time_limit_s if spec.search else None,
             len(train),
+            len(done),
         )
     )
     for note in data.notes:
         run.append_log(note)
-    best = None  # (score, plan, weights, record)
+    best = _kept_best(run, done)  # (score, plan, weights, record)
     status = RunStatus.COMPLETED
-    for number, plan in enumerate(plans, start=1):
+    for number, plan in enumerate(plans[len(done) :], start=len(done) + 1):
         reason = token.stop_reason()
         if reason:
             status = RunStatus(reason)
             break
         record, weights = _trial(number, plan, train, validation, mean, variance, spec, sink, token)
         run.append_trial(record)
+        run.update_state(elapsed_s=time.monotonic() - started)  # what a resume counts from
         sink(TrialEnded(record))
         if weights is not None and (best is None or record.score < best[0]):
             best = (record.score, plan, weights, record)
+            _keep_best(run, record.trial_id, weights)
         if record.status in (TrialStatus.CUT_SHORT, TrialStatus.CANCELLED):
             status = (
                 RunStatus.CANCELLED
@@ -234,8 +244,10 @@ def _run(run, spec, settings, data, sink, token, started) -> RunFolder:
     partial = run.path / "model.partial.keras"  # then renamed: never half a model.keras
     scorer.save(partial)
     os.replace(partial, run.model_path)
+    _keep_sample(run, scorer, data.samples())
     evaluation["best_trial"] = {"trial_id": record.trial_id, "hyperparameters": plan}
     run.write_json("evaluation.json", evaluation)
+    save_scores(run.path, model, scaler, data, threshold)
     card = model_card(spec, settings, data, plan, evaluation)
     run.write_json("model_card.json", card)
     atomic_write_text(run.path / "model_card.md", card_markdown(card))
@@ -244,8 +256,47 @@ def _run(run, spec, settings, data, sink, token, started) -> RunFolder:
     return run
 
 
+def _keep_sample(run: RunFolder, scorer: keras.Model, samples: np.ndarray) -> None:
+    """Raw samples an export is checked on: some spread over the data and the most unusual,
+    so both flags are compared (never the labels: they are the user's, not the model's)."""
+    scores = np.asarray(scorer.predict({"values": samples}, batch_size=512, verbose=0)["score"])
+    spread = np.linspace(0, len(samples) - 1, SAMPLE_ROWS).astype(int)
+    unusual = np.argsort(-np.nan_to_num(scores.ravel(), nan=-np.inf))[:SAMPLE_ROWS]
+    picked = np.unique(np.concatenate([spread, unusual]))
+    np.savez(run.path / SAMPLE_FILE, values=samples[picked].astype("float32"))
+
+
+def _keep_best(run: RunFolder, trial_id: str, weights: list) -> None:
+    """The winning trial's weights, written whole then renamed (a kill mid-write leaves the
+    previous best intact)."""
+    partial = run.path / "best_trial_weights.partial.npz"
+    np.savez(partial, np.array(trial_id), *weights)
+    os.replace(partial, run.path / BEST_WEIGHTS)
+
+
+def _kept_best(run: RunFolder, done: list[TrialRecord]):
+    """The best of the trials a resumed run already finished, with its kept weights: (score,
+    plan, weights, record), or None (no trial scored, or its weights were not kept; the
+    search then goes on without it, and the log says so)."""
+    scored = [r for r in done if r.score is not None]
+    if not scored:
+        return None
+    record = min(scored, key=lambda r: r.score)
+    path = run.path / BEST_WEIGHTS
+    if path.is_file():
+        with np.load(path) as stored:
+            arrays = [stored[f"arr_{i}"] for i in range(len(stored.files))]
+        if str(arrays[0]) == record.trial_id:
+            return record.score, dict(record.hyperparameters), arrays[1:], record
+    run.append_log(
+        f"The weights of trial {record.trial_id} (the best so far) were not kept; "
+        "the search goes on with the trials after it."
+    )
+    return None
+
+
 def _trial(number, plan, train, validation, mean, variance, spec, sink, token):
-    trial_id = f"{number:02d}"
+    trial_id = f"{number - 1:02d}"  # counted from 0, as keras-tuner counts its trial ids
     epochs = spec.train.epochs
     sink(TrialStarted(trial_id, number, plan, epochs))
     begun = time.monotonic()
@@ -375,6 +426,17 @@ def evaluate_anomaly(model, scaler, data, validation, train, settings, seed) -> 
     return evaluation, threshold["value"]
 
 
+def save_scores(folder: Path, model, scaler, data: AnomalyData, threshold: float) -> None:
+    """scores.csv (core/series_results.py): every scored row or window end with its score,
+    what the Results step plots and moves the threshold over."""
+    from dlstudio.core.series_results import SCORES_FILE, anomaly_frame, write_csv
+
+    scores = reconstruction_scores(model, scaler, data.samples())
+    values = data.values[:, 0] if len(data.features) == 1 else None
+    frame = anomaly_frame(data.scored_rows(), scores, threshold, data.times, values, data.labels)
+    write_csv(folder, SCORES_FILE, frame)
+
+
 # ---------------------------------------------------------------- the model card
 
 
@@ -403,8 +465,8 @@ def model_card(spec, settings, data, plan, evaluation) -> dict:
     }
 
 
-def card_markdown(card: dict) -> str:
-    """The model card's anomaly section, for people."""
+def card_markdown(card: dict, formats: list[str] | None = None) -> str:
+    """The model card's anomaly section, for people; `formats`: those an export wrote."""
     shape = (
         f"windows of {card['window']} readings of {', '.join(card['features'])}, "
         f"ordered by {card['time_column']!r}"
@@ -445,7 +507,34 @@ def card_markdown(card: dict) -> str:
         "",
         "Or `dlstudio predict RUN data.csv -o scores.csv`.",
     ]
+    if formats:
+        lines += ["", "## Exported files", ""]
+        lines += [f"- {EXPORT_USES[f]}" for f in formats]
+        width = len(card["features"])
+        dims = f"n, {card['window']}, {width}" if card["data_kind"] == "series" else f"n, {width}"
+        lines += [
+            "",
+            f"Each takes the input `values`: raw readings, float32, shape ({dims}); and gives "
+            "`score` and `is_anomaly`. Each was reloaded without dlstudio and checked to score "
+            "as the original.",
+        ]
+    elif formats is None:
+        lines += [
+            "",
+            "`dlstudio export RUN --out DIR` writes Keras, SavedModel, ONNX and LiteRT files "
+            "(LiteRT not for the LSTM autoencoder), each reloaded and checked without dlstudio.",
+        ]
     return "\n".join(lines) + "\n"
+
+
+EXPORT_USES = {
+    "keras": '`model.keras`: `keras.saving.load_model("model.keras")({"values": x})`',
+    "savedmodel": '`savedmodel/`: `tf.saved_model.load(path).serve({"values": x})` '
+    "(TensorFlow Serving and other TensorFlow tools)",
+    "onnx": '`model.onnx`: `onnxruntime.InferenceSession(path).run(None, {"values": x})`',
+    "tflite": "`model.tflite`: `Interpreter(model_path=path).get_signature_runner()(values=x)` "
+    "(LiteRT, for phones and small devices)",
+}
 
 
 # ---------------------------------------------------------------- predict and export
@@ -512,12 +601,53 @@ def predict_anomaly(reference: str | Path, data_path: str | Path) -> pd.DataFram
     return pd.DataFrame({**where, "score": scores, "is_anomaly": flags})
 
 
-def export_anomaly(reference: str | Path, out: str | Path) -> list[dict]:
-    """Write model.keras and the model card to `out`, then load the copy in a fresh Python
-    without dlstudio and check it scores as the original does."""
+EXPORT_NOTE = "input 'values' (raw readings), outputs 'score' and 'is_anomaly'"
+
+
+def _check_sample(folder: Path, model, card: dict) -> dict:
+    """Raw inputs to check the exports on: the run's kept windows or rows (some normal, the
+    most unusual), or for a run from before they were kept, random readings."""
     from dlstudio.core.data.anomaly_data import model_inputs
-    from dlstudio.core.export.writers import check_in_fresh_process
-    from dlstudio.core.model_files import card_of
+
+    stored = folder / SAMPLE_FILE
+    if stored.is_file():
+        with np.load(stored) as arrays:
+            return {"values": arrays["values"].astype("float32")}
+    rng = np.random.default_rng(0)
+    rows = 8 * (model.input_shape[1] if card["data_kind"] == "series" else 1)
+    raw = rng.normal(size=(rows, len(card["features"]))).astype("float32")
+    return {"values": model_inputs(raw, card["data_kind"], card["window"])}
+
+
+def _named_outputs(model: keras.Model) -> keras.Model:
+    """The scoring model with its outputs named "score" and "is_anomaly" in the graph, not only
+    as Keras's dict keys: ONNX and LiteRT name outputs after the graph's tensors, which are
+    otherwise the ops' own names ("mean", "greater"). Only converted, never saved as .keras
+    (the nested model's input repeats the name "values", which Keras refuses on loading)."""
+    raw = keras.Input(model.input_shape[1:], name="values")
+    outputs = model({"values": raw})
+    named = {name: keras.layers.Identity(name=name)(outputs[name]) for name in outputs}
+    return keras.Model({"values": raw}, named, name=model.name)
+
+
+def export_anomaly(
+    reference: str | Path, out: str | Path, formats: list[str] | None = None
+) -> list:
+    """Write the scoring model (raw readings in; score and is_anomaly out) in each format asked
+    for (None: Keras, SavedModel, ONNX and, but for LSTM autoencoders, LiteRT) with the model
+    card, each reloaded in a fresh interpreter without dlstudio (export/check.py) and
+    compared with the original on sample inputs. Formats that fail are said, the others kept.
+
+    Raises:
+        DlstudioError: Not an anomaly model, a format it cannot hold (nothing is written), or
+            a format whose file failed its check (the message says which and why).
+    """
+    from dlstudio.core.errors import error_summary
+    from dlstudio.core.export.model import LoadedModel
+    from dlstudio.core.export.writers import WRITERS, check_in_fresh_process, refuse_failed_formats
+    from dlstudio.core.formats import LABELS
+    from dlstudio.core.model_files import card_of, export_folder
+    from dlstudio.core.native_logs import hushed
 
     folder = anomaly_folder(reference)
     if folder is None:
@@ -527,29 +657,24 @@ def export_anomaly(reference: str | Path, out: str | Path) -> list[dict]:
             "Pass the run folder that `dlstudio tune` printed.",
         )
     card = card_of(folder)
-    out = Path(out).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
+    formats = export_formats(card, formats)  # before anything is written
+    out = export_folder(out, folder)
     model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
-    target = out / "model.keras"
-    model.save(target)
+    sample = _check_sample(folder, model, card)
+    expected = {k: np.asarray(v) for k, v in model(sample).items()}
+    loaded = LoadedModel(_named_outputs(model), card, folder)
+    written, problems = {}, []
+    for fmt in formats:
+        try:
+            with hushed(show_on_error=False):
+                written[fmt] = WRITERS[fmt](loaded, out, sample)
+        except Exception as error:  # a converter's failure: say which, keep the others
+            problems.append(f"{LABELS[fmt]}: the converter failed ({error_summary(error)})")
+    notes = {fmt: EXPORT_NOTE for fmt in written}
+    checked = check_in_fresh_process(written, sample, expected, problems, notes)
     import json
 
     atomic_write_text(out / "model_card.json", json.dumps(card, indent=2))
-    atomic_write_text(out / "model_card.md", card_markdown(card))
-    shape = model.input_shape[1:]
-    rng = np.random.default_rng(0)
-    rows = 8 * (shape[0] if card["data_kind"] == "series" else 1)
-    raw = rng.normal(size=(rows, len(card["features"]))).astype("float32")
-    sample = {"values": model_inputs(raw, card["data_kind"], card["window"])}
-    expected = {k: np.asarray(v) for k, v in model(sample).items()}
-    problems: list[str] = []
-    checked = check_in_fresh_process({"keras": target}, sample, expected, problems)
-    if problems:
-        raise DlstudioError(
-            f"The exported model failed its check: {problems[0]}.",
-            "a copy that loads and scores as the original",
-            "Export again; if it fails again, please report it.",
-        )
-    return [
-        {"format": c.format, "path": c.path, "max_difference": c.max_difference} for c in checked
-    ]
+    atomic_write_text(out / "model_card.md", card_markdown(card, [c.format for c in checked]))
+    refuse_failed_formats(problems, checked, out)
+    return checked

@@ -65,6 +65,33 @@ def windows(values: np.ndarray, at: np.ndarray, context: int, horizon: int):
     return inputs.astype("float32"), targets.astype("float32")
 
 
+def covariate_windows(series, at: np.ndarray, context: int, horizon: int) -> dict:
+    """{model input name: array} of the series' covariates for the origins `at`: the last
+    `context` values of each (observed ones), or those and the `horizon` values after
+    (known ones). Numbers as float32, categories as text; empty without covariates."""
+    frame = series.covariate_values
+    if frame is None:
+        return {}
+    arrays = {}
+    for name, kind in series.covariate_kinds.items():
+        span = context + (horizon if name in series.known_covariates else 0)
+        column = frame[name].to_numpy()
+        rows = [column[o - context : o - context + span] for o in at]
+        values = np.stack(rows) if rows else np.zeros((0, span))
+        arrays[covariate_input(name)] = (
+            values.astype("float32") if kind == "numeric" else values.astype(str).astype(object)
+        )
+    return arrays
+
+
+def covariate_input(name: str) -> str:
+    """The model input a covariate enters by: its name in letters, digits and underscores
+    (Keras, SavedModel and ONNX input names allow no more)."""
+    import re
+
+    return "covariate_" + re.sub(r"[^0-9A-Za-z_]", "_", name)
+
+
 def seasonal_scale(values: np.ndarray, end: int, season: int, observed: np.ndarray) -> float:
     """The in-sample seasonal naive error on values[:end]: MASE's denominator."""
     m = season if season < end else 1
@@ -145,4 +172,6 @@ def ridge_start(inputs, targets, anchor, spread: float) -> tuple[np.ndarray, np.
 
     shape = (inputs - inputs[:, -1:]) / spread
     fit = RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)).fit(shape, (targets - anchor) / spread)
-    return fit.coef_.T.astype("float32"), np.atleast_1d(fit.intercept_).astype("float32")
+    # One step ahead, scikit-learn gives a flat coefficient vector: keep it a (lags, 1) kernel.
+    kernel = np.atleast_2d(fit.coef_).T
+    return kernel.astype("float32"), np.atleast_1d(fit.intercept_).astype("float32")

@@ -6,6 +6,9 @@
     best on validation MAE → rolling-origin backtest of the test period beside three baselines
     → model.keras (raw values in, forecasts out), evaluation.json, model card
 
+Covariates the user chose enter each window beside the target (their own model inputs, raw
+values: models/forecast.py); the baselines and the linear reference read the target only.
+
 The search is our own small random search rather than keras-tuner: five templates of different
 shapes are tried with their defaults first (one trial each), then random draws, round-robin;
 each trial emits the same events as the other tasks and is appended to trials.jsonl as it ends,
@@ -44,6 +47,7 @@ from dlstudio.core.forecast_spec import FORECAST_TEMPLATES, series_of, sizes
 from dlstudio.core.models.forecast import (
     TEMPLATE_WORDS,
     build_forecaster,
+    covariate_specs,
     default_hyperparameters,
     draw_hyperparameters,
 )
@@ -75,6 +79,10 @@ def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -
         "test": backtest.origins(split.validation_end, len(series), context, horizon, observed),
     }
     data = {part: backtest.windows(values, o, context, horizon) for part, o in at.items()}
+    extra = {
+        part: backtest.covariate_windows(series, o, context, horizon) for part, o in at.items()
+    }
+    covariates = _covariate_specs(series, split.train_end)
     x_train = data["train"][0]
     spread = float(np.std(x_train - x_train[:, -1:])) or float(np.std(values)) or 1.0
     device = detect_device()
@@ -99,6 +107,7 @@ def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -
             f"Forecasting {horizon} {series.frequency_words} steps of {series.target} from the "
             f"last {context} values; season {series.season}. Windows: {len(at['train'])} "
             f"train, {len(at['validation'])} validation, {len(at['test'])} test."
+            + _covariate_words(covariates)
         )
     )
     run.update_state(objective=OBJECTIVE)
@@ -109,7 +118,17 @@ def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -
             break
         template, hp = _configuration(spec, number, seed)
         record, model = _trial(
-            number, template, hp, data, context, horizon, series.season, spread, spec, sink, token
+            number,
+            template,
+            hp,
+            (data, extra, covariates),
+            context,
+            horizon,
+            series.season,
+            spread,
+            spec,
+            sink,
+            token,
         )
         run.append_trial(record)
         run.update_state(elapsed_s=elapsed_before + time.monotonic() - started)
@@ -122,18 +141,62 @@ def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -
     evaluation, message = None, ""
     if best is not None and run.model_path.exists():
         model = keras.saving.load_model(run.model_path, safe_mode=True)
-        evaluation = evaluate_forecaster(model, series, split, at, data, context, horizon)
+        evaluation = evaluate_forecaster(model, series, split, at, data, context, horizon, extra)
         evaluation["best_trial_id"] = best.trial_id
         evaluation["template"] = best.hyperparameters.get("template")
         run.write_json("evaluation.json", evaluation)
-        np.savez(run.path / SAMPLE_FILE, history=data["test"][0][:SAMPLE_ROWS])
-        write_forecast_card(run.path, series, spec, best, evaluation, context, horizon)
+        save_backtest(run.path, model, series, at, data, horizon, evaluation, extra["test"])
+        sample = {"history": data["test"][0], **extra["test"]}
+        np.savez(
+            run.path / SAMPLE_FILE,
+            **{name: _storable(values[:SAMPLE_ROWS]) for name, values in sample.items()},
+        )
+        write_forecast_card(run.path, series, spec, best, evaluation, context, horizon, covariates)
         message = evaluation["verdict"]["text"]
     else:
         status = RunStatus.FAILED if status is not RunStatus.CANCELLED else status
         message = "No trial finished an epoch: give the search more time (--time-limit)."
     duration = elapsed_before + time.monotonic() - started
     finish_run(run, sink, status, best, duration, message, evaluation)
+
+
+def _covariate_specs(series, train_end: int) -> list[dict]:
+    if series.covariate_values is None:
+        return []
+    names = {name: backtest.covariate_input(name) for name in series.covariate_kinds}
+    return covariate_specs(
+        series.covariate_values,
+        series.covariate_kinds,
+        series.known_covariates,
+        train_end,
+        names,
+    )
+
+
+def _covariate_words(covariates: list[dict]) -> str:
+    if not covariates:
+        return ""
+    observed = [c["name"] for c in covariates if not c["known"]]
+    known = [c["name"] for c in covariates if c["known"]]
+    parts = ([f"up to the forecast time: {', '.join(observed)}"] if observed else []) + (
+        [f"known ahead, over the horizon too: {', '.join(known)}"] if known else []
+    )
+    return " Covariates read beside it, " + "; ".join(parts) + "."
+
+
+def _storable(values: np.ndarray) -> np.ndarray:
+    """Text as fixed-width Unicode, so that the sample reads back without pickle."""
+    return values.astype(str) if values.dtype == object else values
+
+
+def _feed(inputs: dict) -> dict:
+    """Model inputs as Keras takes them: text as string tensors (it refuses object arrays)."""
+    import tensorflow as tf
+
+    return {
+        name: tf.constant(values.astype(str)) if values.dtype.kind in "OU" else values
+        for name, values in inputs.items()
+    }
 
 
 def _best(records: list[TrialRecord]) -> TrialRecord | None:
@@ -187,26 +250,32 @@ class _Keeper(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _trial(number, template, hp, data, context, horizon, season, spread, spec, sink, token):
-    trial_id = f"{number:02d}"
+def _trial(number, template, hp, inputs, context, horizon, season, spread, spec, sink, token):
+    data, extra, covariates = inputs
+    trial_id = f"{number - 1:02d}"  # counted from 0, as keras-tuner counts its trial ids
     epochs = spec.train.epochs
     shown = {"template": template, **hp}
     sink(TrialStarted(trial_id, number, shown, epochs))
     began = time.monotonic()
     keras.utils.set_random_seed(spec.train.seed + number)
-    model = build_forecaster(template, hp, context, horizon, season, spread)
+    model = build_forecaster(template, hp, context, horizon, season, spread, covariates)
     x, y = data["train"]
     anchor = backtest.anchor_values(x, hp.get("anchor", "seasonal"), season, horizon)
-    model.get_layer("linear").set_weights(backtest.ridge_start(x, y, anchor, spread))
+    kernel, bias = backtest.ridge_start(x, y, anchor, spread)
+    linear = model.get_layer("linear")
+    # The target's lags are the linear path's first rows; the covariates' rows start at zero.
+    full = np.zeros(tuple(linear.kernel.shape), "float32")
+    full[: len(kernel)] = kernel
+    linear.set_weights([full, bias])
     events = _Renamed(EventCallback(sink, trial_id, epochs))
     keeper = _Keeper(token, spec.train.patience)
     status, message = TrialStatus.COMPLETED, ""
     try:
         model.fit(
-            {"history": x},
+            _feed({"history": x, **extra["train"]}),
             {"forecast": y},
             validation_data=(
-                {"history": data["validation"][0]},
+                _feed({"history": data["validation"][0], **extra["validation"]}),
                 {"forecast": data["validation"][1]},
             ),
             epochs=epochs,
@@ -276,26 +345,28 @@ def _save_model(model: keras.Model, path: Path) -> None:
     os.replace(temporary, path)
 
 
-def _forecast(model, inputs: np.ndarray) -> np.ndarray:
+def _forecast(model, inputs: np.ndarray, extra: dict | None = None) -> np.ndarray:
+    """The model's forecasts for target windows `inputs` and their covariates' (`extra`)."""
     if len(inputs) == 0:
         return np.zeros((0, model.outputs[0].shape[-1]))
-    out = model.predict({"history": inputs}, batch_size=512, verbose=0)
+    out = model.predict(_feed({"history": inputs, **(extra or {})}), batch_size=512, verbose=0)
     return np.asarray(out["forecast"], dtype=float)
 
 
-def evaluate_forecaster(model, series, split, at, data, context, horizon) -> dict:
+def evaluate_forecaster(model, series, split, at, data, context, horizon, extra=None) -> dict:
     """The test backtest of the saved model beside the baselines, the validation interval and
     the verdict."""
     values, season = series.values, series.season
     scale = backtest.seasonal_scale(values, split.train_end, season, series.observed)
     actual = data["test"][1].astype(float)
-    predicted = _forecast(model, data["test"][0])
+    extra = extra or {"test": {}, "validation": {}}
+    predicted = _forecast(model, data["test"][0], extra["test"])
     metrics = backtest.scores(actual, predicted, scale)
     baselines = {
         name: backtest.scores(actual, forecast, scale)
         for name, forecast in backtest.baselines(values, at["test"], horizon, season).items()
     }
-    validation = _forecast(model, data["validation"][0])
+    validation = _forecast(model, data["validation"][0], extra["validation"])
     reference, seconds = backtest.linear_reference(data["train"], data["test"][0])
     evaluation = {
         "task": "forecast",
@@ -329,7 +400,35 @@ def evaluate_forecaster(model, series, split, at, data, context, horizon) -> dic
     return evaluation
 
 
-def write_forecast_card(folder, series, spec, best, evaluation, context, horizon) -> None:
+def save_backtest(folder, model, series, at, data, horizon, evaluation, extra=None) -> None:
+    """series.csv and test_forecasts.csv (core/series_results.py): what the Results step
+    draws, kept with the run so the plot survives a moved data file."""
+    from dlstudio.core.series_results import (
+        FORECASTS_FILE,
+        SERIES_FILE,
+        forecast_frames,
+        write_csv,
+    )
+
+    seasonal = backtest.baselines(series.values, at["test"], horizon, series.season)
+    frames = forecast_frames(
+        series.times,
+        series.values,
+        series.observed,
+        at["test"],
+        data["test"][1].astype(float),
+        _forecast(model, data["test"][0], extra),
+        evaluation["interval"],
+        seasonal["seasonal naive"],
+        lambda t: format_time(t, series.frequency),
+    )
+    write_csv(folder, SERIES_FILE, frames[0])
+    write_csv(folder, FORECASTS_FILE, frames[1])
+
+
+def write_forecast_card(
+    folder, series, spec, best, evaluation, context, horizon, covariates=None
+) -> None:
     """model_card.json (what predicting needs) and model_card.md (for people)."""
     template = best.hyperparameters.get("template")
     card = {
@@ -339,6 +438,8 @@ def write_forecast_card(folder, series, spec, best, evaluation, context, horizon
         "class_names": None,
         "inputs": [],
         "outputs": ["forecast"],
+        # Each covariate: name, model input, kind, known ahead, and its scaling or categories.
+        "covariates": covariates or [],
         "time_column": series.time_column,
         "frequency": series.frequency,
         "frequency_words": series.frequency_words,
@@ -359,6 +460,38 @@ def write_forecast_card(folder, series, spec, best, evaluation, context, horizon
     (Path(folder) / "model_card.md").write_text(card_markdown(card), encoding="utf-8")
 
 
+def covariates_markdown(card: dict) -> str:
+    """The card's section on covariates: which, of what kind, and what predict needs."""
+    covariates = card.get("covariates") or []
+    if not covariates:
+        return ""
+    lines = []
+    for c in covariates:
+        kind = (
+            "numbers, scaled inside the model"
+            if c["kind"] == "numeric"
+            else f"categories ({', '.join(c['categories'][:12])}; others share one slot)"
+        )
+        when = (
+            f"its last {card['context']} values and the {card['horizon']} after (known ahead)"
+            if c["known"]
+            else f"its last {card['context']} values (observed up to the forecast time)"
+        )
+        lines.append(f"- **{c['name']}** (input `{c['input']}`): {kind}; the model reads {when}.")
+    known = [c["name"] for c in covariates if c["known"]]
+    need = (
+        f" The history must also hold the next {card['horizon']} rows' values of "
+        f"{', '.join(known)} after the last value of {card['target']}."
+        if known
+        else ""
+    )
+    return (
+        "## Covariates\n\n" + "\n".join(lines) + "\n\nMissing covariate values were filled as "
+        "the target's are (numbers interpolated, categories carried forward). The baselines "
+        f"read {card['target']} only.{need}\n\n"
+    )
+
+
 def card_markdown(card: dict) -> str:
     metrics, baselines = card["metrics"], card["baselines"]
     rows = "\n".join(
@@ -375,7 +508,7 @@ in the series' own units (the scaling is inside the model).
 
 {card["verdict"]}
 
-## Test backtest (rolling origin over the test period)
+{covariates_markdown(card)}## Test backtest (rolling origin over the test period)
 
 | metric | model | {" | ".join(baselines)} |
 |---|---|{"---|" * len(baselines)}
@@ -390,7 +523,7 @@ better; the seasonal naive column is the one to beat). The interval (lower, uppe
 
 `dlstudio export RUN --out DIR` writes Keras, SavedModel, ONNX and LiteRT files (LiteRT not for
 the LSTM and GRU templates), each reloaded and checked without dlstudio; all take the input
-`history` and give the output `forecast`.
+`history` (and one input per covariate, raw values) and give the output `forecast`.
 
 ## Use it
 
@@ -398,7 +531,7 @@ the LSTM and GRU templates), each reloaded and checked without dlstudio; all tak
 import keras, numpy as np
 model = keras.saving.load_model("model.keras")
 history = np.array([[...]], dtype="float32")  # shape (1, {card["context"]}): the last values, oldest first
-forecast = model({{"history": history}})["forecast"]  # shape (1, {card["horizon"]})
+forecast = model({{"history": history}})["forecast"]  # shape (1, {card["horizon"]}); add covariate inputs
 ```
 
 Or `dlstudio predict RUN history.csv -o forecast.csv` with a table of the time column
@@ -413,7 +546,14 @@ def forecast_file(model_reference: str, history_path: str) -> pd.DataFrame:
         folder = folder.parent
     card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
     time_column = card["time_column"]
-    series = load_series(history_path, time_column, card["target"])
+    covariates = card.get("covariates") or []
+    series = load_series(
+        history_path,
+        time_column,
+        card["target"],
+        covariates=[c["name"] for c in covariates if not c["known"]],
+        known_covariates=[c["name"] for c in covariates if c["known"]],
+    )
     context, horizon = card["context"], card["horizon"]
     if len(series) < context:
         raise DlstudioError(
@@ -427,9 +567,13 @@ def forecast_file(model_reference: str, history_path: str) -> pd.DataFrame:
             f"a {card['frequency_words']} series, as the model was trained on",
             "Resample the history to the model's step.",
         )
+    _refuse_missing_future(series, card)
     model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
     window = series.values[-context:].astype("float32")[None, :]
-    forecast = _forecast(model, window)[0]
+    origin = np.array([len(series)])
+    forecast = _forecast(
+        model, window, backtest.covariate_windows(series, origin, context, horizon)
+    )[0]
     lower = forecast + np.asarray(card["interval"]["lower"])
     upper = forecast + np.asarray(card["interval"]["upper"])
     times = next_times(series, horizon)
@@ -443,6 +587,34 @@ def forecast_file(model_reference: str, history_path: str) -> pd.DataFrame:
     ).round(4)
     frame.attrs["notes"] = list(series.notes)
     return frame
+
+
+def _refuse_missing_future(series, card: dict) -> None:
+    """Covariates known ahead need their values over the horizon, in the history's rows after
+    the target's last value.
+
+    Raises:
+        DlstudioError: Some of those rows or values are missing, with which.
+    """
+    known = series.known_covariates
+    if not known:
+        return
+    horizon, end = card["horizon"], len(series)
+    future = series.covariate_values.iloc[end : end + horizon]
+    missing = [name for name in known if len(future) < horizon or future[name].isna().any()]
+    if not missing:
+        return
+    times = next_times(series, horizon)
+    raise DlstudioError(
+        f"The history ends at {format_time(series.times[-1], series.frequency)} with its last "
+        f"value of {card['target']}, and gives "
+        + (f"only {len(future)} of" if len(future) < horizon else "gaps in")
+        + f" the {horizon} rows after it for {', '.join(missing)}.",
+        f"the values of {', '.join(known)} (known ahead) for every time from "
+        f"{format_time(times[0], series.frequency)} to {format_time(times[-1], series.frequency)}"
+        f", in rows after the last {card['target']} value (leave {card['target']} empty there)",
+        f"Add those {horizon} rows to the history file.",
+    )
 
 
 def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
@@ -470,7 +642,11 @@ def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
     card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
     # LiteRT's converter cannot hold the recurrent layers' loops (TensorList ops).
     recurrent = card.get("template") in ("lstm", "gru")
-    formats = formats or ["keras", "savedmodel", "onnx"] + ([] if recurrent else ["tflite"])
+    # Category lookups (string tables) do not convert to ONNX or LiteRT.
+    text = any(c["kind"] == "categorical" for c in card.get("covariates") or [])
+    formats = formats or ["keras", "savedmodel"] + (
+        [] if text else ["onnx"] + ([] if recurrent else ["tflite"])
+    )
     unknown = [f for f in formats if f not in WRITERS]
     if unknown:
         raise DlstudioError(
@@ -488,8 +664,13 @@ def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
     model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
     loaded = LoadedModel(model, card, folder)
     with np.load(folder / SAMPLE_FILE) as stored:
-        sample = {"history": stored["history"].astype("float32")}
-    expected = _forecast(model, sample["history"])
+        sample = {
+            name: stored[name].astype(object if stored[name].dtype.kind == "U" else "float32")
+            for name in stored
+        }
+    expected = _forecast(
+        model, sample["history"], {k: v for k, v in sample.items() if k != "history"}
+    )
     written, problems = {}, []
     for fmt in formats:
         try:
@@ -497,7 +678,7 @@ def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
                 written[fmt] = WRITERS[fmt](loaded, out, sample)
         except Exception as error:  # noqa: BLE001  (a converter's failure: say which, go on)
             problems.append(f"{LABELS[fmt]}: the converter failed ({error_summary(error)})")
-    note = "input 'history', output 'forecast'"
+    note = f"inputs {', '.join(repr(n) for n in sample)}, output 'forecast'"
     checked = check_in_fresh_process(
         written, sample, {"forecast": expected}, problems, {fmt: note for fmt in written}
     )

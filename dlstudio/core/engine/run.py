@@ -2,7 +2,9 @@
 
     spec → load and profile the data → split and prepare → keras-tuner search planned inside
     the budget (one fixed configuration for "train") → the best finished trial, or, when none
-    finished, the best epoch of one cut short → test-split evaluation → model.keras
+    finished, the best epoch of one cut short → an average of the best few finished trials
+    instead, when it is clearly better on validation and fits in the reserve (ensemble.py)
+    → test-split evaluation → model.keras
 
 Everything the user should see goes out as events; everything worth keeping goes into the run
 folder as it happens, so a crash or a kill loses at most the trial that was running.
@@ -10,8 +12,10 @@ folder as it happens, so a crash or a kill loses at most the trial that was runn
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 import time
 import warnings
 from dataclasses import replace
@@ -24,9 +28,10 @@ from dlstudio.core.config import RunSpec, default_objective, objective_direction
 from dlstudio.core.diagnosis import baseline_loss
 from dlstudio.core.engine.budget import BudgetPlan, reserve_for
 from dlstudio.core.engine.cancel import CancelToken
-from dlstudio.core.engine.classic import reference_for_run
+from dlstudio.core.engine.classic import reference_for_run, reference_seconds
 from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.ending import ended_status, finish_run
+from dlstudio.core.engine.ensemble import try_ensemble
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.engine.hdf5_guard import Hdf5Watch
 from dlstudio.core.engine.prepare import (
@@ -38,7 +43,7 @@ from dlstudio.core.engine.prepare import (
 )
 from dlstudio.core.engine.test_rows import save_test_predictions
 from dlstudio.core.engine.tuner import TrialContext, make_tuner, release_memory
-from dlstudio.core.errors import DlstudioError
+from dlstudio.core.errors import DlstudioError, error_summary
 from dlstudio.core.events import (
     EventSink,
     RunFailed,
@@ -68,6 +73,10 @@ from dlstudio.core.project import Project, RunFolder, data_spec_to_dict
 from dlstudio.core.storage import is_storage_error, storage_error
 from dlstudio.core.validate import check_run, checked_dataset
 from dlstudio.core.verdict import baseline_verdict
+
+# What is left of the budget after the search goes mostly to averaging the best trials (a
+# better model); the rest to the classical reference, which only measures.
+ENSEMBLE_SHARE_OF_RESERVE = 0.6
 
 
 def start_run(
@@ -247,6 +256,8 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
     if best is not None:
         evaluation = _save_best(tuner, best, data, spec, template, run, device.to_dict(), sink)
         message = evaluation["verdict"]["text"]
+        if evaluation.get("ensemble", {}).get("kept"):
+            message = f"{evaluation['ensemble']['text']} {message}"
         if best.partial:
             message = f"{partial_model_note(best)} {message}"
     else:
@@ -358,17 +369,38 @@ def _save_best(
     sink: EventSink,
 ) -> dict:
     release_memory()
-    hp = tuner.oracle.get_trial(best.trial_id).hyperparameters
-    model = tuner.hypermodel.build(hp)
-    with warnings.catch_warnings():  # the checkpoint's optimizer state is not needed to predict
-        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-        model.load_weights(tuner._get_checkpoint_fname(best.trial_id))
+    rebuilding = time.monotonic()
+    network = _trained_network(tuner, best.trial_id)
+    final, account = None, None
+    if spec.search is not None and spec.search.ensemble and not tuner.context.token.cancelled:
+        try:
+            ensembled, account = try_ensemble(
+                run.trials(),
+                best,
+                network,
+                lambda trial_id: _stored_output(tuner, trial_id),
+                lambda trial_id: _trained_network(tuner, trial_id),
+                data,
+                tuner.context.objective,
+                lambda: _ensemble_seconds(tuner.context.token, spec),
+                (time.monotonic() - rebuilding, _seconds_to_predict(best, data)),
+            )
+            if ensembled is not None:
+                final = inference_model(ensembled, data, in_user_units=True)
+                outputs = {split: _outputs(final, data, split) for split in ("validation", "test")}
+        except Exception as error:  # noqa: BLE001  (an average is a bonus: never the run's end)
+            if is_storage_error(error):
+                raise
+            final = None
+            account = {
+                "kept": False,
+                "text": f"Averaging the best trials failed ({error_summary(error)}); the model "
+                f"is trial {best.number} alone.",
+            }
     # Evaluated through the model that is saved: what the user gets is what was measured.
-    final = inference_model(tuner.hypermodel.build_for_inference(hp, model), data)
-    outputs = {
-        split: _network_output(predict_arrays(final, data.x[split]), data)
-        for split in ("validation", "test")
-    }
+    if final is None:
+        final = inference_model(network, data)
+        outputs = {split: _outputs(final, data, split) for split in ("validation", "test")}
     train_mean = float(data.y["train"].mean()) if data.class_names is None else 0.0
     evaluation = evaluate_predictions(
         data.task, data.y["test"], outputs["test"], data.class_names, train_mean
@@ -378,6 +410,15 @@ def _save_best(
     )
     evaluation["split"] = {name: data.rows(name) for name in ("train", "validation", "test")}
     evaluation["best_trial_id"] = best.trial_id
+    if account is not None:
+        if account["kept"]:  # the trial alone on the test split, for an honest comparison
+            alone = _outputs(inference_model(network, data), data, "test")
+            account["single"]["test"] = evaluate_predictions(
+                data.task, data.y["test"], alone, data.class_names, train_mean
+            )["metrics"]
+        evaluation["ensemble"] = account
+        sink(RunMessage(account["text"]))
+        run.append_log(account["text"])
     # A classical model on the same split, in what is left of the budget (before the verdict,
     # which compares the model with it).
     evaluation["classic"] = reference_for_run(data, tuner.context.token, spec)
@@ -390,8 +431,54 @@ def _save_best(
     save_test_predictions(run.path, data, outputs["test"])  # for the Mistakes and Threshold views
     final.save(run.model_path)
     save_sample_inputs(run.path, data.x["test"])
-    write_model_card(run.path, data, spec, template, best, evaluation, device)
+    activations = used_activations(final)
+    write_model_card(run.path, data, spec, template, best, evaluation, device, activations)
     return evaluation
+
+
+def used_activations(model: keras.Model) -> list[str]:
+    """The activations the saved model uses, every member of an average included: the card
+    lists them so that core/formats.py can refuse ONNX for GELU (tf2onnx converts it to an
+    operation ONNX Runtime does not load) before the user waits for an export that fails."""
+    return sorted(set(re.findall(r'"activation": "(\w+)"', json.dumps(model.get_config()))))
+
+
+def _trained_network(tuner, trial_id: str) -> keras.Model:
+    """A finished trial's network rebuilt with the weights it saved, ready to predict."""
+    hp = tuner.oracle.get_trial(trial_id).hyperparameters
+    model = tuner.hypermodel.build(hp)
+    with warnings.catch_warnings():  # the checkpoint's optimizer state is not needed to predict
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        model.load_weights(tuner._get_checkpoint_fname(trial_id))
+    return tuner.hypermodel.build_for_inference(hp, model)
+
+
+def _stored_output(tuner, trial_id: str) -> np.ndarray | None:
+    """A finished trial's validation output, as it stored it (None for a run from before)."""
+    try:
+        return np.load(tuner.validation_output_path(trial_id))
+    except (OSError, ValueError):
+        return None
+
+
+def _seconds_to_predict(best: TrialRecord, data: PreparedData) -> float:
+    """About how long one network takes over the validation and test rows: their share of an
+    epoch (which also trained on the training rows, so this errs on the long side)."""
+    if not best.epoch_s:
+        return 1.0
+    rows = data.rows("validation") + data.rows("test")
+    return best.epoch_s * rows / max(1, data.rows("train") + data.rows("validation"))
+
+
+def _outputs(model: keras.Model, data: PreparedData, split: str) -> np.ndarray:
+    return _network_output(predict_arrays(model, data.x[split]), data)
+
+
+def _ensemble_seconds(token: CancelToken, spec: RunSpec) -> float | None:
+    """What the ensemble may take: most of what is left of the budget's reserve, keeping time
+    to save the model and some for the classical reference. None without a budget."""
+    left = reference_seconds(token, spec.search.time_limit_s if spec.search else None)
+    return None if left is None else ENSEMBLE_SHARE_OF_RESERVE * left
 
 
 def _baseline_losses(data: PreparedData) -> dict:

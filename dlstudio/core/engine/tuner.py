@@ -14,6 +14,8 @@ mixin adds what keras-tuner lacks:
 - configurations tried by earlier searches of the same project are not tried again;
 - out of memory is retried once with half the batch size; a NaN loss fails only that trial;
 - every finished trial is appended to trials.jsonl as it ends, so a killed search loses none.
+- every finished trial keeps its validation output beside its weights, so that the end of
+  the run can choose trials to average (engine/ensemble.py) without rebuilding them all.
 
 keras-tuner internals this reaches (pinned below 1.5 in pyproject.toml; the contract is tested
 in tests/core/engine/test_keras_tuner_contract.py): the oracle's `_retry_queue` (trials to run
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 import traceback
 import warnings
@@ -64,6 +67,7 @@ from dlstudio.core.models.images import BACKBONE_LAYER
 warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
 
 SAME_FAILURES_TO_GIVE_UP = 3
+VALIDATION_FILE = "validation_output.npy"
 _OOM_MARKERS = (
     "out of memory",
     "resource_exhausted",
@@ -323,6 +327,7 @@ class RecordingMixin:
                 f"no {ctx.objective} was measured (this task reports: "
                 f"{', '.join(k for k in watch.events.history if k.startswith('val_'))})"
             )
+        self._save_validation_output(trial, model)  # finished trials only: ensemble candidates
         self._current["message"] = watch.ending()
         return {ctx.objective: max(scores) if ctx.direction == "max" else min(scores)}
 
@@ -368,6 +373,17 @@ class RecordingMixin:
 
     def _epochs(self, trial) -> int:
         return int(trial.hyperparameters.values.get("tuner/epochs", self.context.train.epochs))
+
+    def validation_output_path(self, trial_id: str) -> str:
+        """Where a trial's network output on the validation rows is kept (at its best epoch):
+        the ensemble step (engine/ensemble.py) picks trials to average from these without
+        rebuilding every trial's model in the little time left after the search."""
+        return os.path.join(os.path.dirname(self._get_checkpoint_fname(trial_id)), VALIDATION_FILE)
+
+    def _save_validation_output(self, trial, model) -> None:
+        data = self.context.data
+        output = model.predict(batches(data, "validation", 256), verbose=0)
+        np.save(self.validation_output_path(trial.trial_id), np.asarray(output, np.float32))
 
     def _save_weights(self, trial, model) -> None:
         """Where keras-tuner (and Hyperband's next rung) look for a trial's weights."""

@@ -22,12 +22,21 @@ from dlstudio.core.formats import LABELS, USES
 from dlstudio.core.project import atomic_write_json, atomic_write_text
 from dlstudio.core.snippets import inputs_code, outputs_note, runtime_code
 from dlstudio.core.threshold import threshold_markdown
+from dlstudio.core.wording import metric_name, metric_value
 
 
 def write_model_card(
-    folder: Path, data: PreparedData, spec, template: str, best, evaluation: dict, device: dict
+    folder: Path,
+    data: PreparedData,
+    spec,
+    template: str,
+    best,
+    evaluation: dict,
+    device: dict,
+    activations: list[str] | None = None,
 ) -> dict:
-    """model_card.json (machine-readable) and model_card.md (for people) beside the model."""
+    """model_card.json (machine-readable) and model_card.md (for people) beside the model;
+    `activations`: those the model uses (core/formats.py reads them)."""
     card = {
         "dlstudio_version": __version__,
         "created": datetime.now().isoformat(timespec="seconds"),
@@ -40,7 +49,10 @@ def write_model_card(
         "target_scaling": data.target_scaling.to_dict() if data.target_scaling else None,
         "template": template,
         "hyperparameters": best.hyperparameters,
+        "activations": activations or [],
         "best_trial": best.trial_id,
+        # How an average of trials was tried, and whether the model is one (engine/ensemble.py).
+        "ensemble": evaluation.get("ensemble"),
         "best_epoch": None if best.best_epoch is None else best.best_epoch + 1,
         "partial": evaluation.get("partial"),  # why this is a partial model, when it is one
         "metrics": evaluation.get("metrics", {}),
@@ -71,6 +83,23 @@ _RAW_INPUTS = {
 }
 
 
+def _ensemble_markdown(card: dict, ensemble: dict) -> str:
+    """What the model averages, and how it and the best trial alone did on the test rows."""
+    if not ensemble.get("kept"):
+        return ""
+    text = f"\n**{ensemble['text']}**"
+    alone = ensemble.get("single", {}).get("test") or {}
+    metric = ensemble.get("metric")
+    if metric in alone and metric in card["metrics"]:
+        text += (
+            f" On the test rows: {metric_name(metric)[0].lower()}{metric_name(metric)[1:]} "
+            f"{metric_value(metric, card['metrics'][metric])} vs "
+            f"{metric_value(metric, alone[metric])} for trial "
+            f"{ensemble['single']['number']} alone."
+        )
+    return text + "\n"
+
+
 def write_card_markdown(path: Path, card: dict, formats: list[str]) -> None:
     atomic_write_text(path, card_markdown(card, formats))
 
@@ -82,6 +111,15 @@ def card_markdown(card: dict, formats: list[str]) -> str:
     baseline = ", ".join(f"{k} {v:.4f}" for k, v in card["baseline"].items() if k != "name")
     classes = ", ".join(card["class_names"] or []) or "—"
     partial = f"\n**Partial model.** {card['partial']}\n" if card.get("partial") else ""
+    ensemble = card.get("ensemble") or {}
+    averaged = _ensemble_markdown(card, ensemble)
+    hyperparameters_of = " (of the best trial alone)" if averaged else ""
+    made_of = (
+        f"an average of trials (the best alone: trial {card['best_trial']}"
+        if averaged
+        else f"trial\n{card['best_trial']}"
+    )
+    made_of += f", best epoch {card.get('best_epoch') or '?'}" + (")" if averaged else "")
     verdict = card.get("verdict", {}).get("text", "")
     scaling = card.get("target_scaling")
     scaled = ""
@@ -98,9 +136,8 @@ def card_markdown(card: dict, formats: list[str]) -> str:
     return f"""# Model card: {card["target"]} ({card["task"]})
 
 Made by dlstudio {card["dlstudio_version"]} on {card["created"]} from
-`{card["data"]["path"]}` ({card["kind"]}), architecture `{card["template"]}`, trial
-{card["best_trial"]}, best epoch {card.get("best_epoch") or "?"}.
-{partial}
+`{card["data"]["path"]}` ({card["kind"]}), architecture `{card["template"]}`, {made_of}.
+{partial}{averaged}
 ## Test-split results
 
 {verdict}
@@ -120,7 +157,7 @@ Trivial baseline ({card["baseline"].get("name", "")}): {baseline}.{classic_markd
 Outputs: {", ".join(card["outputs"])}. Classes, in output order: {classes}.
 {_RAW_INPUTS[card["kind"]]}
 {scaled}
-## Hyperparameters
+## Hyperparameters{hyperparameters_of}
 
 ```json
 {json.dumps(card["hyperparameters"], indent=2)}

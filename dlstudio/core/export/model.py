@@ -26,15 +26,19 @@ from dlstudio.core.model_files import model_file as saved_model_file
 from dlstudio.core.storage import DamagedFile
 
 
-def inference_model(model: keras.Model, data: PreparedData) -> keras.Model:
+def inference_model(
+    model: keras.Model, data: PreparedData, in_user_units: bool = False
+) -> keras.Model:
     """The trained model with outputs a user can read: probabilities and label, or value.
 
     Build `model` without augmentation layers (TemplateHyperModel.build_for_inference): they do
-    nothing when predicting, but leave random operations in the graph that LiteRT cannot hold."""
+    nothing when predicting, but leave random operations in the graph that LiteRT cannot hold.
+    `in_user_units`: a regression model that already gives the target's own units (an ensemble
+    unscales each member before averaging, engine/ensemble.py)."""
     output = model.outputs[0]
     if data.task is Task.REGRESSION:
         scaling = data.target_scaling
-        if scaling is not None:
+        if scaling is not None and not in_user_units:
             # The network learned a standardised target (or its logarithm): back to the
             # user's units, with built-in pieces only so that safe mode loads it.
             output = layers.Rescaling(scaling.std, scaling.mean, name="unscale")(output)

@@ -29,9 +29,10 @@ from dlstudio.core.native_logs import hushed
 from dlstudio.core.snippets import FILE_NAMES
 
 MATCH_TOLERANCE = 1e-4
-# Outputs in the data's own units (a regression's value, a forecast): compared relative to
+# Outputs in the data's own units (a regression's value, a forecast) or unbounded (an anomaly
+# score, a squared error that can reach the hundreds): compared relative to
 # their size above 1, as float32 holds about seven significant digits.
-RELATIVE_OUTPUTS = ("value", "forecast")
+RELATIVE_OUTPUTS = ("value", "forecast", "score")
 SAMPLE_FILE = "sample_inputs.npz"  # raw test rows kept with the run, to check every export on
 SAMPLE_ROWS = 16
 CHECK_SCRIPT = Path(__file__).with_name("check.py")

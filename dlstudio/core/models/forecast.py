@@ -8,6 +8,14 @@ Every template shares one frame, built from Keras's own layers only (so that the
                 │  (horizon, zero-initialised) ─ times the spread ─┐
                 └─ anchor: the seasonal naive forecast (or the last value) ────────────── + ─ forecast
 
+Covariates (other columns) enter beside the target: each is an input of its own that takes raw
+values (numbers, or text for categories), scaled inside the model (numbers, by the training
+part's mean and spread) or looked up (categories: StringLookup, one-hot, unknown values to
+their own slot). Their last `context` values join the target's as extra features per step, which
+the dense network flattens and the recurrent, convolutional and attention bodies read step by
+step; covariates known ahead also give their `horizon` future values, flattened into the head
+that emits the horizon (and into the linear path). The anchor reads the target only.
+
 Subtracting the window's last value makes the body see shapes, not levels, so a trend that
 leaves the training range does not leave the network's range. The zero-initialised head makes
 every model start as the anchor (seasonal naive by default) and learn corrections to it.
@@ -18,27 +26,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-TEMPLATE_WORDS = {
-    "dense_lags": "dense network on lagged values",
-    "lstm": "LSTM encoder",
-    "gru": "GRU encoder",
-    "tcn": "dilated 1-D convolutions (TCN-style)",
-    "transformer": "small Transformer encoder",
-}
-# Each template's search space, as {name: values to draw from}; the first value is the default.
-SPACES = {
-    "dense_lags": {"units": [64, 32, 128], "layers": [2, 1, 3], "dropout": [0.0, 0.1, 0.2]},
-    "lstm": {"units": [32, 16, 64], "layers": [1, 2], "dropout": [0.0, 0.1]},
-    "gru": {"units": [32, 16, 64], "layers": [1, 2], "dropout": [0.0, 0.1]},
-    "tcn": {"filters": [32, 16, 64], "kernel_size": [3, 2, 5], "blocks": [3, 2, 4]},
-    "transformer": {"d_model": [32, 16, 64], "heads": [2, 4], "layers": [1, 2]},
-}
-COMMON_SPACE = {
-    "learning_rate": [1e-3, 3e-3, 3e-4],
-    "loss": ["mae", "mse"],
-    "anchor": ["seasonal", "last"],
-    "batch_size": [32, 64, 16],
-}
+# The templates' words and spaces are data (no Keras), read by the window's Model step too.
+from dlstudio.core.forecast_spec import COMMON_SPACE, SPACES, TEMPLATE_WORDS  # noqa: F401
 
 
 def default_hyperparameters(template: str) -> dict:
@@ -53,10 +42,17 @@ def draw_hyperparameters(template: str, rng: np.random.Generator) -> dict:
 
 
 def build_forecaster(
-    template: str, hp: dict, context: int, horizon: int, season: int, spread: float
+    template: str,
+    hp: dict,
+    context: int,
+    horizon: int,
+    season: int,
+    spread: float,
+    covariates: list[dict] | None = None,
 ) -> keras.Model:
-    """A compiled model: {"history": (batch, context)} raw values in, {"forecast": (batch,
-    horizon)} values in the series' units out."""
+    """A compiled model: {"history": (batch, context)} raw values in (and one input per
+    covariate, see covariate_specs), {"forecast": (batch, horizon)} values in the series'
+    units out."""
     history = keras.Input((context,), name="history")
     sequence = keras.layers.Reshape((context, 1))(history)
     last = keras.layers.Cropping1D((context - 1, 0))(sequence)  # (batch, 1, 1)
@@ -66,15 +62,29 @@ def build_forecaster(
     shape = keras.layers.Subtract()([sequence, level])
     scale = float(spread) if spread > 0 else 1.0
     normalised = keras.layers.Normalization(mean=0.0, variance=scale**2, name="scale_in")(shape)
-    features = BODIES[template](normalised, hp, context)
+    inputs, steps, future = {"history": history}, [normalised], []
+    for covariate in covariates or []:
+        raw, past, ahead = _covariate(covariate, context, horizon)
+        inputs[covariate["input"]] = raw
+        steps.append(past)
+        future.extend([ahead] if ahead is not None else [])
+    per_step = steps[0] if len(steps) == 1 else keras.layers.Concatenate(axis=-1)(steps)
+    features = BODIES[template](per_step, hp, context)
+    if future:
+        features = keras.layers.Concatenate()([features, *future])
     correction = keras.layers.Dense(horizon, kernel_initializer="zeros", name="correction")(
         features
     )
     # A linear path on the lags beside every body: the engine starts it at the ridge fit
     # (engine/forecast.py, linear_start), so each network begins as the classical reference
-    # and learns what that misses.
+    # and learns what that misses. The target's lags come first in it (the ridge start fills
+    # their rows); the covariates' past and future values follow, starting at zero.
+    lagged = [keras.layers.Flatten()(normalised)]
+    if len(steps) > 1:
+        lagged.append(keras.layers.Flatten()(keras.layers.Concatenate(axis=-1)(steps[1:])))
+    lagged.extend(future)
     linear = keras.layers.Dense(horizon, kernel_initializer="zeros", name="linear")(
-        keras.layers.Flatten()(normalised)
+        lagged[0] if len(lagged) == 1 else keras.layers.Concatenate()(lagged)
     )
     correction = keras.layers.Add()([correction, linear])
     correction = keras.layers.Normalization(
@@ -82,13 +92,50 @@ def build_forecaster(
     )(correction)
     anchor = _anchor(sequence, last, hp.get("anchor", "seasonal"), context, horizon, season)
     forecast = keras.layers.Add(name="forecast")([anchor, correction])
-    model = keras.Model({"history": history}, {"forecast": forecast}, name=f"forecast_{template}")
+    model = keras.Model(inputs, {"forecast": forecast}, name=f"forecast_{template}")
     model.compile(
         optimizer=keras.optimizers.Adam(hp.get("learning_rate", 1e-3)),
         loss=hp.get("loss", "mae"),
         metrics=["mae"],
     )
     return model
+
+
+def covariate_specs(frame, kinds: dict, known: list, end: int, inputs: dict) -> list[dict]:
+    """What the model needs to know of each covariate, from the training part (rows before
+    `end`) of the covariate table: its input name, kind, whether it is known ahead, and its
+    mean and spread (numbers) or its categories (text). Kept in the model card too."""
+    specs = []
+    for name, kind in kinds.items():
+        train = frame[name].iloc[:end]
+        spec = {"name": name, "input": inputs[name], "kind": kind, "known": name in known}
+        if kind == "numeric":
+            std = float(np.nanstd(train.to_numpy(dtype=float)))
+            spec.update(mean=float(np.nanmean(train.to_numpy(dtype=float))), std=std or 1.0)
+        else:
+            spec["categories"] = sorted(str(v) for v in train.dropna().unique())
+        specs.append(spec)
+    return specs
+
+
+def _covariate(spec: dict, context: int, horizon: int):
+    """(raw input, its past as (batch, context, features), its future flattened or None)."""
+    span = context + horizon if spec["known"] else context
+    if spec["kind"] == "numeric":
+        raw = keras.Input((span,), name=spec["input"])
+        values = keras.layers.Reshape((span, 1))(raw)
+        values = keras.layers.Normalization(mean=spec["mean"], variance=spec["std"] ** 2)(values)
+    else:
+        raw = keras.Input((span,), dtype="string", name=spec["input"])
+        # One slot per category seen in training, and one for any other value.
+        values = keras.layers.StringLookup(vocabulary=spec["categories"], output_mode="one_hot")(
+            raw
+        )
+    if not spec["known"]:
+        return raw, values, None
+    past = keras.layers.Cropping1D((0, horizon))(values)
+    ahead = keras.layers.Flatten()(keras.layers.Cropping1D((context, 0))(values))
+    return raw, past, ahead
 
 
 def _anchor(sequence, last, kind: str, context: int, horizon: int, season: int):

@@ -270,7 +270,10 @@ REGRESSION_LOSS = {
     "loss": {
         "type": "choice",
         "values": ["mse", "mae", "huber"],
-        "default": "mse",
+        # MAE by default: it learns what the reported error (and the default objective,
+        # val_mae) measures; over 3 seeds on diamonds and auto mpg it gave a 2.4 % and 1.1 %
+        # lower test MAE than MSE (issue 14's note).
+        "default": "mae",
         "help": "MSE punishes big errors most; MAE treats all alike; Huber is in between.",
     },
 }

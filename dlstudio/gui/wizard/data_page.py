@@ -8,6 +8,10 @@ The user's choices live in the window's session (gui/session.py), not in the wid
 target, the task and role overrides, the sheet and the split go into the session's DataSpec
 when the data loads with them (a choice that fails to load leaves the last good one), and the
 split as it is edited. Opening data with a spec (a reopened project) restores every choice.
+
+A time series (or the task "forecast" or "anomaly" chosen in the task box) is shown by the
+series panel (series_panel.py) instead of the columns and classes: the data page only reads it
+(core/data/series_view.py) and keeps the panel's choices in the session.
 """
 
 from __future__ import annotations
@@ -50,7 +54,14 @@ from dlstudio.core.data import (
     WarningKind,
     load_dataset,
 )
-from dlstudio.core.data.timeseries import series_refusal
+from dlstudio.core.data.series_view import (
+    SeriesView,
+    carried_over,
+    is_series_task,
+    load_series_view,
+    only_time_features,
+)
+from dlstudio.core.data.timeseries import DATE_PARTS, looks_like_series
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.samples import SAMPLES, sample_path
 from dlstudio.core.wording import task_name
@@ -60,12 +71,22 @@ from dlstudio.gui.session import SessionModel
 from dlstudio.gui.tasks import BackgroundTask
 from dlstudio.gui.widgets import boxed
 from dlstudio.gui.wizard.image_grid import ImageGrid
+from dlstudio.gui.wizard.series_panel import SeriesPanel
 
 TABLE_FILTER = (
     "Data (*.csv *.tsv *.txt *.tab *.dat *.parquet *.pq *.xlsx *.xlsm *.json *.jsonl *.ndjson "
     "*.zip);;All files (*)"
 )
 AUTO_TASK = "inferred"
+# The task box: what it shows, and the task it stands for.
+TASK_CHOICES = (
+    (AUTO_TASK, AUTO_TASK),
+    ("binary", "binary"),
+    ("multiclass", "multiclass"),
+    ("regression", "regression"),
+    ("Forecast future values", "forecast"),
+    ("Find unusual readings", "anomaly"),
+)
 # Warnings that mean "look at this before training" get the warning icon; the rest inform.
 _SERIOUS = {
     WarningKind.LEAKAGE,
@@ -130,9 +151,12 @@ class DataPage(QWidget):
         self.target_combo.setMinimumContentsLength(14)
         self.target_combo.activated.connect(self._target_chosen)
         self.task_combo = QComboBox()
-        self.task_combo.addItems([AUTO_TASK, "binary", "multiclass", "regression"])
+        for text, task in TASK_CHOICES:
+            self.task_combo.addItem(text, task)
         self.task_combo.setToolTip(
-            "Binary: one of two classes. Multiclass: one of several. Regression: a number."
+            "Binary: one of two classes. Multiclass: one of several. Regression: a number. "
+            "Forecast: the next values of a series over time. Unusual readings: the rows or "
+            "stretches of a series that do not fit the rest (anomaly detection)."
         )
         self.task_combo.activated.connect(self._task_chosen)
         self.busy = QProgressBar()
@@ -146,7 +170,8 @@ class DataPage(QWidget):
         top.addWidget(self.open_folder_button)
         top.addWidget(self.source_label, 1)
         top.addWidget(self.busy)
-        top.addWidget(QLabel("Target:"))
+        self.target_label = QLabel("Target:")
+        top.addWidget(self.target_label)
         top.addWidget(self.target_combo)
         top.addWidget(QLabel("Task:"))
         top.addWidget(self.task_combo)
@@ -235,9 +260,14 @@ class DataPage(QWidget):
         loaded_layout.addWidget(self.summary)
         loaded_layout.addWidget(body, 1)
 
+        self.series_panel = SeriesPanel()
+        self.series_panel.reload_requested.connect(self._load)
+        self.series_panel.choices_changed.connect(self._series_choices_changed)
+
         self.stack = QStackedWidget()
         self.stack.addWidget(self._build_welcome())
         self.stack.addWidget(loaded)
+        self.stack.addWidget(self.series_panel)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -335,7 +365,7 @@ class DataPage(QWidget):
             return  # one load at a time; the controls are disabled meanwhile
         self._wanted = wanted
         self._path = path = Path(wanted.path)
-        self.task_combo.setCurrentText(wanted.task or AUTO_TASK)
+        self._show_task(wanted.task)
         self._set_busy(True, f"Reading {path.name}…")
         self._task = BackgroundTask(lambda: _load(path, wanted), self)
         self._task.succeeded.connect(self._loaded)
@@ -353,7 +383,10 @@ class DataPage(QWidget):
         self.thumbnails.wait()
 
     @Slot(object)
-    def _loaded(self, dataset: Dataset) -> None:
+    def _loaded(self, dataset: Dataset | SeriesView) -> None:
+        if isinstance(dataset, SeriesView):
+            self._series_loaded(dataset)
+            return
         self.dataset = dataset
         profile, wanted = dataset.profile, self._wanted
         self._set_busy(False, self._describe(profile))
@@ -380,15 +413,45 @@ class DataPage(QWidget):
         good = self.session.state.data
         if self.dataset is not None:  # go back to the choices that worked; nothing is lost
             self._path = Path(self.dataset.profile.source)
-            self.task_combo.setCurrentText((good.task if good else None) or AUTO_TASK)
+            self._show_task(good.task if good else None)
             self.target_combo.setCurrentText(self.dataset.profile.target or "")
+        if isinstance(self.dataset, SeriesView) and good is not None:
+            # The settings that worked (as edited since), shown again with what went wrong.
+            self.series_panel.show_view(replace(self.dataset, spec=good))
+            self.series_panel.show_error(message)
         QMessageBox.warning(self, "Could not open the data", message)
 
+    def _series_loaded(self, view: SeriesView) -> None:
+        """A series to forecast or readings to search: the series panel instead of the table."""
+        self.dataset = view
+        self._set_busy(False, f"Loaded {Path(view.spec.path).name}: {len(view.values):,} values.")
+        self._show_task(view.task)
+        self.stack.setCurrentWidget(self.series_panel)
+        self.source_label.setText(f"<b>{html.escape(Path(view.spec.path).name)}</b>")
+        self.source_label.setToolTip(view.spec.path)
+        self.session.state.set_data(view.spec)
+        self.series_panel.show_view(view)
+        self._set_controls_enabled(True)
+        self.target_label.hide()  # the panel has its own target
+        self.target_combo.hide()
+        self.dataset_loaded.emit(view)
+
+    @Slot(object)
+    def _series_choices_changed(self, spec: DataSpec) -> None:
+        """A forecast's horizon or context, edited: the same data with other choices."""
+        if isinstance(self.dataset, SeriesView) and not self.is_loading():
+            self.session.state.set_choices(spec)
+
     # ------------------------------------------------------------ showing
+
+    def _show_task(self, task: str | None) -> None:
+        self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(task or AUTO_TASK)))
 
     def show_profile(self, dataset: Dataset) -> None:
         profile = dataset.profile
         self.stack.setCurrentIndex(1)
+        self.target_label.show()
+        self.target_combo.show()
         self.source_label.setText(f"<b>{html.escape(Path(profile.source).name)}</b>")
         self.source_label.setToolTip(profile.source)
         self.preview_model.set_frame(_display_frame(dataset))
@@ -455,7 +518,7 @@ class DataPage(QWidget):
             item = QListWidgetItem(style.standardIcon(icon), warning.message)
             item.setData(Qt.ItemDataRole.UserRole, warning.kind.value)
             self.warnings.addItem(item)
-        for note in profile.notes:
+        for note in [*profile.notes, *_forecast_hint(profile)]:
             self.warnings.addItem(
                 QListWidgetItem(style.standardIcon(QStyle.StandardPixmap.SP_FileIcon), note)
             )
@@ -530,8 +593,12 @@ class DataPage(QWidget):
     def _task_chosen(self, _index: int) -> None:
         current = self.session.state.data
         if self.dataset and current:
-            task = self.task_combo.currentText()
-            self._load(replace(current, task=None if task == AUTO_TASK else task))
+            task = self.task_combo.currentData()
+            task = None if task == AUTO_TASK else task
+            if is_series_task(task) or is_series_task(current.task):
+                self._load(carried_over(current, task))  # the time column and labels kept
+            else:
+                self._load(replace(current, task=task))
 
     @Slot(str, str)
     def _role_changed(self, column: str, role: str) -> None:
@@ -550,11 +617,14 @@ class DataPage(QWidget):
             widget.setEnabled(enabled)
 
 
-def _load(path: Path, wanted: DataSpec) -> Dataset:
-    """The data with the user's choices; a time series the table reading refuses is said as
-    one (off the GUI thread, like the reading)."""
+def _load(path: Path, wanted: DataSpec) -> Dataset | SeriesView:
+    """The data with the user's choices (off the GUI thread). A time series is read as one to
+    forecast when the task is left to dlstudio and the table has nothing else to learn from
+    (its only feature is its time, or the table reading refuses it)."""
+    if is_series_task(wanted.task):
+        return load_series_view(path, wanted)
     try:
-        return load_dataset(
+        dataset = load_dataset(
             path,
             target=wanted.target,
             sheet=wanted.sheet,
@@ -562,10 +632,31 @@ def _load(path: Path, wanted: DataSpec) -> Dataset:
             roles=dict(wanted.roles),
         )
     except DlstudioError:
-        refusal = series_refusal(path, wanted.target) if path.is_file() else None
-        if refusal is not None:
-            raise refusal from None
+        if wanted.task is None and path.is_file() and looks_like_series(path) is not None:
+            return load_series_view(path, replace(wanted, task="forecast"))
         raise
+    series = (
+        wanted.task is None
+        and only_time_features(dataset.profile)
+        and looks_like_series(path, dataset.profile.target) is not None
+    )
+    return load_series_view(path, replace(wanted, task="forecast")) if series else dataset
+
+
+def _forecast_hint(profile: DataProfile) -> list[str]:
+    """A table over time (a date column, or year / month / day / hour columns) is read as rows
+    by default; say once that its columns can be forecast instead (the Beijing air-quality
+    table: its last column would otherwise be guessed the target of a regression)."""
+    dates = [c.name for c in profile.columns if getattr(c.role, "value", "") == "datetime"]
+    parts = [c.name for c in profile.columns if str(c.name).lower() in DATE_PARTS]
+    times = dates or (parts if len(parts) >= 2 else [])  # a lone "year" is a feature (penguins)
+    if getattr(profile.kind, "value", "") != "table" or not times:
+        return []
+    return [
+        f"The rows run over time ({' + '.join(times)}): to forecast one of the columns, choose "
+        "'Forecast future values' in the Task box; 'Find unusual readings' finds the rows "
+        "that do not fit."
+    ]
 
 
 def _display_frame(dataset: Dataset):

@@ -3,7 +3,9 @@ predict on new data (a table, an image, a folder of images or texts, or texts ty
 
 Formats a model cannot use are greyed out with the reason before anyone picks them (decided
 from the model card, core/formats.py). Exporting and predicting load TensorFlow, so both run
-in a worker process (ProcessTask): the window's own process never does.
+in a worker process (ProcessTask): the window's own process never does. A forecast or anomaly
+run is exported and predicted with by its own CLI commands (`dlstudio export` / `predict`, in
+a process of their own: gui/cli_process.py), which check every format as the others do.
 
 The page follows the run in focus (the session's): the folder field starts at that run's own
 export folder and is reset whenever the run changes, and a folder that is another run's or
@@ -34,7 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlstudio.core.formats import FORMATS, LABELS, USES, agreement, offered_formats
+from dlstudio.core.formats import FORMATS, LABELS, USES, FormatOffer, agreement, offered_formats
+from dlstudio.gui.cli_process import CliProcess
 from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
 from dlstudio.gui.widgets import boxed
@@ -45,6 +48,21 @@ TEXT_FILTER = "Text files (*.txt *.text *.md)"
 
 
 NO_RUN = "Train a model first; its exports appear here."
+SERIES_TASKS = ("forecast", "anomaly")
+# LiteRT's converter cannot hold a recurrent layer's loop (engine/forecast.py, anomaly_formats).
+RECURRENT = ("lstm", "gru", "lstm_autoencoder")
+KERAS_USE = {
+    "forecast": "for Python with Keras 3: the last values in, the forecast out",
+    "anomaly": "for Python with Keras 3: raw readings in, anomaly score and flag out",
+}
+SERIES_USE = {
+    "forecast": (
+        "A table with the time column and the last values of the series (at least the "
+        "model's context); the forecast is of the steps after its end"
+    ),
+    "anomaly": "A table with the columns the model was trained on; every row (or window) "
+    "gets an anomaly score and a flag",
+}
 
 
 class ExportPage(QWidget):
@@ -54,7 +72,7 @@ class ExportPage(QWidget):
         self.card: dict = {}
         self._exported_to: Path | None = None  # the folder the last export of this run wrote
         self._exporting: Path | None = None  # the run being exported now
-        self._task: ProcessTask | None = None
+        self._task: ProcessTask | CliProcess | None = None
         self._task_name = ""
         self.predictions = None
         self.title = QLabel(NO_RUN)
@@ -149,14 +167,17 @@ class ExportPage(QWidget):
             f"loaded back in its own runtime and checked to predict what the original does."
             f"{partial}"
         )
+        task = self.card.get("task")
         refused: dict[str, list[str]] = {}  # reason → the formats it keeps out
-        for offer in offered_formats(self.card):
+        for offer in _offers(self.card):
             box = self.checks[offer.name]
             box.setEnabled(offer.available)
             box.setChecked(offer.available)
             box.setToolTip(
                 USES[offer.name] if offer.available else f"Not for this model: {offer.reason}"
             )
+            if offer.available and offer.name == "keras" and task in SERIES_TASKS:
+                box.setToolTip(KERAS_USE[task])
             if not offer.available:
                 refused.setdefault(offer.reason, []).append(offer.label)
         self.formats_note.setText(
@@ -167,11 +188,17 @@ class ExportPage(QWidget):
             self.folder_edit.setText(str(default_export_folder(run.path)))
             self._forget_export()
         self.file_button.setToolTip(
-            {
+            SERIES_USE.get(self.card.get("task"))
+            or {
                 "table": "A table with the columns it was trained on",
                 "images": "One image, or a table of image paths",
                 "text": "A .txt file, or a table with the text column",
             }.get(kind, "")
+        )
+        self.file_button.setText(
+            "Forecast after a history file…"
+            if self.card.get("task") == "forecast"
+            else "Predict on a file…"
         )
         self.folder_button.setToolTip(
             "A folder of images (directly in it or in subfolders)"
@@ -247,6 +274,12 @@ class ExportPage(QWidget):
             "(starting TensorFlow takes a few seconds)…</i>"
         )
         self._exporting = Path(self.run.path)
+        if self.card.get("task") in SERIES_TASKS:
+            command = ["export", str(self.run.path), "--out", str(out)]
+            self._start_cli(
+                "export", [*command, "--format", ",".join(formats)], self._exported_series
+            )
+            return
         args = {"run": str(self.run.path), "formats": formats, "out": str(out)}
         self._start("export", args, self._exported)
 
@@ -287,6 +320,60 @@ class ExportPage(QWidget):
         self.open_button.setEnabled(True)
         self.open_button.setToolTip(f"Show {self._exported_to} in the file manager")
 
+    @Slot(str)
+    def _exported_series(self, printed: str) -> None:
+        """A forecast or anomaly export, from what `dlstudio export` printed: one line per
+        file checked ("keras  PATH  (reloaded in its own runtime, ...; input ...)")."""
+        exported, self._exporting = self._exporting, None
+        if self.run is None or exported != Path(self.run.path):
+            return
+        items = []
+        for line in printed.splitlines():
+            name, _, rest = line.strip().partition(" ")
+            if name in LABELS and "  (" in rest:
+                path, _, check = rest.strip().partition("  (")
+                items.append((name, path.strip(), check.rstrip(")")))
+        files = "".join(
+            f"<li><b>{LABELS[name]}</b>: <code>{html.escape(path)}</code> "
+            f"({html.escape(_size_words(Path(path)))}): {html.escape(check)}</li>"
+            for name, path, check in items
+        )
+        forecast = self.card.get("task") == "forecast"
+        if forecast:
+            context, horizon = self.card.get("context"), self.card.get("horizon")
+            self.code = (
+                "import keras, numpy as np\n"
+                f'model = keras.saving.load_model("{Path(items[0][1]).as_posix() if items else "model.keras"}")\n'
+                f"history = np.array([[...]], dtype='float32')  # the last {context} values, "
+                "oldest first\n"
+                f'forecast = model({{"history": history}})["forecast"]  # the next {horizon}\n'
+            )
+        else:
+            shape = (
+                f"(n, {self.card.get('window')}, {len(self.card.get('features') or [])})"
+                if self.card.get("data_kind") == "series"
+                else f"(n, {len(self.card.get('features') or [])})"
+            )
+            self.code = (
+                "import keras, numpy as np\n"
+                f'model = keras.saving.load_model("{Path(items[0][1]).as_posix() if items else "model.keras"}")\n'
+                f"readings = np.array(..., dtype='float32')  # shape {shape}, raw numbers\n"
+                'out = model({"values": readings})\n'
+                'out["score"], out["is_anomaly"]\n'
+            )
+        self.copy_button.setEnabled(True)
+        self.written.setHtml(
+            "<p>Written, and each file loaded back in its own runtime, in a fresh Python "
+            f"without dlstudio:</p><ul>{files}</ul>"
+            "<p>To use the Keras file (<b>Copy code</b> puts this on the clipboard):</p>"
+            f"<pre>{html.escape(self.code)}</pre>"
+            "<p>The model card (model_card.md) beside them says how to use each format.</p>"
+        )
+        folders = {Path(path).parent for _, path, _ in items}
+        self._exported_to = folders.pop() if len(folders) == 1 else Path(self.folder_edit.text())
+        self.open_button.setEnabled(True)
+        self.open_button.setToolTip(f"Show {self._exported_to} in the file manager")
+
     @Slot()
     def _copy_code(self) -> None:
         QApplication.clipboard().setText(self.code)
@@ -321,6 +408,17 @@ class ExportPage(QWidget):
 
     def predict_on(self, path: str) -> None:
         self.predict_status.setText(f"Predicting on {Path(path).name}…")
+        if self.card.get("task") in SERIES_TASKS:
+            import tempfile
+
+            folder = Path(tempfile.mkdtemp(prefix="dlstudio-predictions-"))
+            out = folder / "predictions.csv"
+            self._start_cli(
+                "predict",
+                ["predict", str(self.run.path), path, "-o", str(out)],
+                lambda _printed: self._predicted({"csv": str(out)}),
+            )
+            return
         self._start("predict", {"model": str(self.run.path), "data": path}, self._predicted)
 
     @Slot()
@@ -364,6 +462,17 @@ class ExportPage(QWidget):
         self._task.failed.connect(self._failed)
         self._task.start()
 
+    def _start_cli(self, name: str, arguments: list[str], on_done) -> None:
+        """A forecast or anomaly run's export or predict: its own CLI command in a process."""
+        self.wait()
+        self._set_enabled(False)
+        self._task_name = name
+        self._task = CliProcess(arguments, self)
+        self._task.succeeded.connect(on_done)
+        self._task.succeeded.connect(self._job_over)
+        self._task.failed.connect(self._failed)
+        self._task.start()
+
     @Slot()
     def _job_over(self) -> None:
         self._set_enabled(True)
@@ -379,6 +488,19 @@ class ExportPage(QWidget):
         else:
             self.written.setHtml(f"<p>{shown}</p>")
             QMessageBox.warning(self, "Export failed", message)
+
+
+def _offers(card: dict) -> list[FormatOffer]:
+    """core/formats.py's offers, and for a recurrent forecaster or autoencoder no LiteRT."""
+    offers = offered_formats(card)
+    template = card.get("template") or (card.get("hyperparameters") or {}).get("template")
+    if card.get("task") in SERIES_TASKS and template in RECURRENT:
+        reason = "LiteRT's converter cannot hold a recurrent (LSTM or GRU) layer's loop"
+        offers = [
+            FormatOffer(o.name, False, reason) if o.name == "tflite" and o.available else o
+            for o in offers
+        ]
+    return offers
 
 
 def _size_words(path: Path) -> str:

@@ -2,6 +2,12 @@
 
 Everything here is built from the search spaces as data (dlstudio.core.models.space), which
 import no Keras; the device is detected in the background the first time the page is shown.
+
+Forecasting and anomaly detection have their own templates (core/forecast_spec.py,
+core/anomaly_space.py) and their own search: each template's defaults first, then random
+draws from its values, within the trials and the time budget. So for them the page offers the
+template, its values (to train one) and the budget, and no tuner, objective or editable
+space, which their engines would ignore.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.core import anomaly_space, forecast_spec
 from dlstudio.core.config import (
     OBJECTIVES,
     OBJECTIVES_BY_TASK,
@@ -64,6 +71,14 @@ TEMPLATE_NAMES = {
     name: template_name(name) for names in TEMPLATES_BY_KIND.values() for name in names
 }
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the engine's name of a search-space row
+SERIES_TASKS = ("forecast", "anomaly")
+EACH_TEMPLATE = "Each of them in turn"
+PLANNER_NOTE = (
+    "<p>The search tries each architecture with its default settings first, then random "
+    "variations of them, until the trials or the time budget run out, and keeps the one that "
+    "does best on the validation part{why}.</p><p>To set the values yourself, choose "
+    "<i>Choose an architecture and set it up</i> above.</p>"
+)
 TUNER_TIPS = {
     "random": "Tries random combinations: simple and surprisingly strong.",
     "bayesian": "Learns from finished trials which region looks promising.",
@@ -135,6 +150,10 @@ class ModelPage(QWidget):
                 self.space_table,
             )
         )
+        self.planner_note = QLabel()
+        self.planner_note.setWordWrap(True)
+        self.planner_note.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.mode_stack.addWidget(boxed("How the search goes", self.planner_note))
 
         self.tuner_combo = QComboBox()
         for name in TUNERS:
@@ -155,7 +174,7 @@ class ModelPage(QWidget):
         self.budget_note.setWordWrap(True)
         self.objective_combo = QComboBox()
         self.objective_combo.setToolTip("What 'best' means: measured on the validation split.")
-        search_form = QFormLayout()
+        search_form = self.search_form = QFormLayout()
         search_form.addRow("Tuner", self.tuner_combo)
         search_form.addRow("Max trials", self.trials_spin)
         search_form.addRow("Time budget", self.budget_edit)
@@ -217,6 +236,16 @@ class ModelPage(QWidget):
         if (kind, task) == (self.kind, self.task):
             return
         self.kind, self.task = kind, task
+        for row in (self.tuner_combo, self.objective_combo):
+            self.search_form.setRowVisible(row, task not in SERIES_TASKS)
+        self.tune_radio.setText(
+            "Auto-tune: let dlstudio search for a good one"
+            if task in SERIES_TASKS
+            else "Auto-tune: let keras-tuner search for a good one"
+        )
+        if task in SERIES_TASKS:
+            self._set_series_task(task, kind)
+            return
         self.template_combo.blockSignals(True)
         self.template_combo.clear()
         for name in TEMPLATES_BY_KIND[kind]:
@@ -258,15 +287,37 @@ class ModelPage(QWidget):
 
     # ------------------------------------------------------------ choices
 
+    def _set_series_task(self, task: str, kind: str) -> None:
+        """A forecast's or an anomaly search's templates, and the words for their search."""
+        self.template_combo.blockSignals(True)
+        self.template_combo.clear()
+        self.template_combo.addItem(EACH_TEMPLATE, None)
+        for name in _series_templates(task, kind):
+            self.template_combo.addItem(_series_template_words(task, name), name)
+        self.template_combo.setCurrentIndex(0)
+        self.template_combo.blockSignals(False)
+        why = (
+            ": the mean error of its forecasts"
+            if task == "forecast"
+            else ": how well it rebuilds normal readings"
+        )
+        self.planner_note.setText(PLANNER_NOTE.format(why=why))
+        self._template_changed()
+
     @Slot()
     def _mode_changed(self) -> None:
         choose = self.choose_radio.isChecked()
-        self.mode_stack.setCurrentIndex(0 if choose else 1)
+        series = self.task in SERIES_TASKS
+        self.mode_stack.setCurrentIndex(0 if choose else 2 if series else 1)
         self.search_box.setEnabled(not choose)
 
     @Slot()
     def _template_changed(self) -> None:
         template = self.template_combo.currentData()
+        if self.task in SERIES_TASKS:
+            self._fill_series_knobs(template)
+            self._mode_changed()
+            return
         if template is None:
             return
         space = default_space(template, self.task)
@@ -283,6 +334,31 @@ class ModelPage(QWidget):
             widget.setToolTip(entry.get("help", ""))
             label = QLabel(hyperparameter_name(name))
             label.setToolTip(entry.get("help", ""))
+            self.knobs_form.addRow(label, widget)
+            self._knobs[name] = widget
+
+    def _fill_series_knobs(self, template: str | None) -> None:
+        """One drop-down per hyperparameter of `template` (the first template when the search
+        is to try each), holding the values its search draws from, the default first."""
+        while self.knobs_form.rowCount():
+            self.knobs_form.removeRow(0)
+        self._knobs = {}
+        template = template or _series_templates(self.task, self.kind)[0]
+        if self.template_combo.currentData() is None:
+            self.knobs_form.addRow(
+                QLabel(
+                    "<i>To train one model, pick an architecture above; these are the "
+                    f"values of the first, {_series_template_words(self.task, template)}.</i>"
+                )
+            )
+        for name, values in _series_space(self.task, template).items():
+            widget = QComboBox()
+            for value in values:
+                widget.addItem(value_words(value), value)
+            tip = "The values the search draws from; the first is the template's default."
+            widget.setToolTip(tip)
+            label = QLabel(hyperparameter_name(name))
+            label.setToolTip(tip)
             self.knobs_form.addRow(label, widget)
             self._knobs[name] = widget
 
@@ -357,6 +433,8 @@ class ModelPage(QWidget):
             patience=self.patience_spin.value(),
             seed=self.seed_spin.value(),
         )
+        if self.task in SERIES_TASKS:
+            return self._series_run_spec(data, template, train)
         if self.choose_radio.isChecked():
             return RunSpec(data, ModelSpec(template, self.hyperparameters()), train)
         budget = parse_duration(self.budget_edit.text(), "the time budget")
@@ -368,6 +446,34 @@ class ModelPage(QWidget):
             self.search_space(),
         )
         return RunSpec(data, ModelSpec(template), train, search)
+
+    def _series_run_spec(self, data: DataSpec, template: str | None, train: TrainSpec) -> RunSpec:
+        """A forecast or an anomaly search: their engines plan their own trials (no tuner,
+        objective or space), so only the template, its values, the trials and the budget."""
+        if self.choose_radio.isChecked():
+            template = template or _series_templates(self.task, self.kind)[0]
+            return RunSpec(data, ModelSpec(template, self.hyperparameters()), train)
+        budget = parse_duration(self.budget_edit.text(), "the time budget")
+        search = SearchSpec(max_trials=self.trials_spin.value(), time_limit_s=budget)
+        return RunSpec(data, ModelSpec(template), train, search)
+
+
+def _series_templates(task: str, kind: str | None) -> tuple[str, ...]:
+    if task == "forecast":
+        return forecast_spec.FORECAST_TEMPLATES
+    return anomaly_space.TEMPLATES_BY_KIND["table" if kind == "table" else "series"]
+
+
+def _series_template_words(task: str, name: str) -> str:
+    words = forecast_spec.TEMPLATE_WORDS if task == "forecast" else anomaly_space.TEMPLATE_WORDS
+    text = words.get(name, name)
+    return text[0].upper() + text[1:]
+
+
+def _series_space(task: str, template: str) -> dict[str, list]:
+    if task == "forecast":
+        return forecast_spec.template_space(template)
+    return anomaly_space.TEMPLATES[template]
 
 
 # ---------------------------------------------------------------- ranges as text

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -21,11 +22,17 @@ from dlstudio.core.wording import metric_value
 from dlstudio.gui.plots.export import save_plots_button
 from dlstudio.gui.plots.results import ConfusionMatrixPlot, RocPlot, ScatterPlot
 from dlstudio.gui.widgets import boxed
+from dlstudio.gui.wizard.anomaly_view import AnomalyView
 from dlstudio.gui.wizard.compare_view import RunsView, TrialsView
+from dlstudio.gui.wizard.forecast_view import ForecastView
 from dlstudio.gui.wizard.mistakes import MistakesView
-from dlstudio.gui.wizard.results_summary import metric_table, title_html
+from dlstudio.gui.wizard.results_summary import metric_table, series_title_html, title_html
 from dlstudio.gui.wizard.threshold import ThresholdView
 from dlstudio.gui.wizard.try_it import TryItPanel
+
+# Tasks whose runs the Best model tab shows in a view of their own (no confusion matrix, no
+# test-row mistakes, no "Try it" form: their models read a history or windows of readings).
+SERIES_TASKS = ("forecast", "anomaly")
 
 
 class ResultsPage(QWidget):
@@ -62,6 +69,14 @@ class ResultsPage(QWidget):
         body = QHBoxLayout()
         body.addWidget(left_widget, 3)
         body.addLayout(plots, 5)
+        self.forecast_view = ForecastView()
+        self.anomaly_view = AnomalyView()
+        self.anomaly_view.threshold_kept.connect(self._threshold_kept)
+        tables = QWidget()
+        tables.setLayout(body)
+        self.body = QStackedWidget()
+        for view in (tables, self.forecast_view, self.anomaly_view):
+            self.body.addWidget(view)
         best = QWidget()
         best_layout = QVBoxLayout(best)
         title_row = QHBoxLayout()
@@ -76,13 +91,15 @@ class ResultsPage(QWidget):
                         ("confusion", self.confusion),
                         ("roc", self.roc),
                         ("predicted-vs-actual", self.scatter),
+                        ("forecast", self.forecast_view.plot),
+                        ("anomaly-scores", self.anomaly_view.plot),
                     )
                     if plot.isVisible()
                 },
             )
         )
         best_layout.addLayout(title_row)
-        best_layout.addLayout(body, 1)
+        best_layout.addWidget(self.body, 1)
         self.trials_view = TrialsView()
         self.runs_view = RunsView()
         self.runs_view.runs_chosen.connect(self._runs_chosen)
@@ -168,6 +185,7 @@ class ResultsPage(QWidget):
         another run stays on show."""
         self.run = None
         self._show_outcomes(None)
+        self.body.setCurrentIndex(0)
         self.title.setText("Train a model to see its results here.")
         for table in (self.metrics, self.per_class):
             table.setRowCount(0)
@@ -191,6 +209,9 @@ class ResultsPage(QWidget):
         self._when_shown(self.threshold, lambda: self.threshold.set_run(run))
         card = (run.read("model_card.json") or {}) if run is not None else {}
         self.tabs.setTabVisible(self.tabs.indexOf(self.threshold), card.get("task") == "binary")
+        series = card.get("task") in SERIES_TASKS
+        for tab in (self.mistakes, self.try_it):
+            self.tabs.setTabVisible(self.tabs.indexOf(tab), not series)
 
     @Slot(int, int)
     def _open_mistakes(self, true: int, predicted: int) -> None:
@@ -203,11 +224,16 @@ class ResultsPage(QWidget):
     def show_run(self, run) -> None:
         """Show a finished run folder's evaluation.json."""
         self.run = run
-        self.try_it.set_run(run)
         self._show_outcomes(run)
         evaluation = run.evaluation() or {}
         state = run.state()
         card = run.read("model_card.json") or {}
+        if evaluation.get("task") in SERIES_TASKS:
+            self.try_it.set_run(None)
+            self._show_series_run(run, evaluation, state, card)
+            return
+        self.try_it.set_run(run)
+        self.body.setCurrentIndex(0)
         self.title.setTextFormat(Qt.TextFormat.RichText)  # escaped in title_html
         self.title.setText(title_html(run, evaluation, state, card))
         headers, rows, tips, best = metric_table(evaluation)
@@ -251,6 +277,21 @@ class ResultsPage(QWidget):
         else:
             points = evaluation.get("points", {})
             self.scatter.show_points(points.get("actual", []), points.get("predicted", []))
+
+    def _show_series_run(self, run, evaluation: dict, state: dict, card: dict) -> None:
+        self.title.setTextFormat(Qt.TextFormat.RichText)  # escaped in series_title_html
+        self.title.setText(series_title_html(run, evaluation, state, card))
+        view = self.forecast_view if evaluation["task"] == "forecast" else self.anomaly_view
+        view.set_run(run)
+        self.body.setCurrentWidget(view)
+
+    @Slot(float)
+    def _threshold_kept(self, _value: float) -> None:
+        """The run's verdict and counts changed with its threshold: its title says them anew."""
+        if self.run is not None:
+            evaluation = self.run.evaluation() or {}
+            card = self.run.read("model_card.json") or {}
+            self.title.setText(series_title_html(self.run, evaluation, self.run.state(), card))
 
 
 def _table(headers: list[str]) -> QTableWidget:

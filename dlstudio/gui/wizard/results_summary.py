@@ -60,6 +60,9 @@ def title_html(run, evaluation: dict, state: dict, card: dict) -> str:
     lines.append(
         f"<span style='color:{QUIET}'>{html.escape(run_words(run, evaluation, state, card))}</span>"
     )
+    ensemble = evaluation.get("ensemble") or {}
+    if ensemble.get("kept"):  # the model is not the best trial alone: say what it is
+        lines.append(f"<span style='color:{QUIET}'>{html.escape(ensemble['text'])}</span>")
     if evaluation.get("partial"):
         lines.append(
             f"<span style='color:{NOTE}'><b>Partial model.</b> "
@@ -161,3 +164,119 @@ def _best_column(name: str, values: list) -> int:
     if sum(1 for v, _ in known if v == value) > 1:
         return -1  # a tie: no winner to point at
     return index + 1
+
+
+# ---------------------------------------------------------------- forecast and anomaly runs
+
+FORECAST_HELP = {
+    "mae": "How far off a forecast is on average, in the series' own units.",
+    "rmse": "Like the mean absolute error, but large misses count more.",
+    "smape": "The error as a share of the values' size, in % (0 is perfect, 200 the worst).",
+    "mase": "The mean error divided by that of repeating the value one season earlier on the "
+    "training part: below 1 beats that simple rule.",
+}
+BASELINE_WORDS = {
+    "last value": "Repeat the\nlast value",
+    "seasonal naive": "Repeat one\nseason earlier",
+    "mean": "The mean of\nthe past",
+}
+
+
+def forecast_table(evaluation: dict) -> tuple[list[str], list[list[str]], list[str], list[int]]:
+    """(headers, rows, tooltips, best column per row) of a forecast run's test backtest: the
+    model beside the baselines and the classical reference, as metric_table's."""
+    metrics = evaluation.get("metrics", {})
+    baselines = evaluation.get("baselines", {})
+    columns = [("This\nmodel", metrics)]
+    columns += [(BASELINE_WORDS.get(name, name), values) for name, values in baselines.items()]
+    classic = evaluation.get("classic") or {}
+    if classic.get("metrics"):
+        columns.append((_classic_header(classic), classic["metrics"]))
+    headers = ["Measure", *(header for header, _ in columns)]
+    rows, tips, best = [], [], []
+    for name in ("mae", "rmse", "smape", "mase"):
+        if name not in metrics:
+            continue
+        values = [column.get(name) for _, column in columns]
+        label = metric_label(name).replace(" (", "\n(", 1)
+        text = [
+            metric_value(name, v) + (" %" if name == "smape" and v is not None else "")
+            for v in values
+        ]
+        rows.append([label, *text])
+        tips.append(FORECAST_HELP[name])
+        best.append(_best_column(name, values))
+    return headers, rows, tips, best
+
+
+def series_title_html(run, evaluation: dict, state: dict, card: dict) -> str:
+    """The verdict of a forecast or anomaly run (as saved in evaluation.json), coloured by
+    whether it beats its reference, then the run in words."""
+    verdict = evaluation.get("verdict") or {}
+    if evaluation.get("task") == "anomaly":
+        verdict = describe(evaluation)
+    beats = verdict.get("beats_baseline")
+    colour = GOOD if beats else QUIET if beats is None else BAD
+    headline = verdict.get("headline") or verdict.get("text") or ""
+    lines = [f"<span style='font-size:large; color:{colour}'><b>{html.escape(headline)}</b></span>"]
+    rest = verdict.get("detail") or verdict.get("text", "").replace(headline, "").strip()
+    if rest:
+        lines.append(html.escape(rest))
+    lines.append(
+        f"<span style='color:{QUIET}'>{html.escape(series_run_words(run, evaluation, state, card))}</span>"
+    )
+    return "<br>".join(lines)
+
+
+def series_run_words(run, evaluation: dict, state: dict, card: dict) -> str:
+    """ "Run 20261202-1413 (finished) · best: trial 2 of 5, LSTM · 11 test origins, 12 monthly
+    steps ahead each." """
+    name = state.get("name") or getattr(run, "id", "?")
+    status = run_status(state.get("status") or "completed")
+    trials = _trials(run)
+    best_id = (
+        state.get("best_trial_id")
+        or evaluation.get("best_trial_id")
+        or (evaluation.get("best_trial") or {}).get("trial_id")
+    )
+    record = next((t for t in trials if t.trial_id == best_id), None)
+    trial = trial_words(record.number if record else None, len(trials) or None)
+    template = template_name(
+        card.get("template") or (card.get("hyperparameters") or {}).get("template")
+    )
+    which = f"best: {trial}" if len(trials) > 1 else "one trial"
+    if evaluation.get("task") == "forecast":
+        test = evaluation.get("backtest", {})
+        what = (
+            f"tested from {test.get('origins', 0)} origins in the last part of the series "
+            f"({test.get('start', '?')} to {test.get('end', '?')}), {test.get('horizon', '?')} "
+            f"{card.get('frequency_words', '')} steps ahead each."
+        )
+    else:
+        metrics = evaluation.get("metrics", {})
+        series = evaluation.get("kind") == "series"
+        trained = (
+            f"trained on the first {evaluation.get('train_rows', 0):,} readings, assumed normal"
+            if series
+            else f"trained on {evaluation.get('train_rows', 0):,} rows, labels never used"
+        )
+        what = (
+            f"scored {metrics.get('rows_scored', 0):,} {'windows' if series else 'rows'}; "
+            f"{trained}."
+        )
+    return f"Run {name} ({status}) · {which}, {template} · {what}"
+
+
+def anomaly_counts_words(at, series: bool = True) -> str:
+    """ "Flags 41 of 4,032 scored windows · catches 31 % of the 402 labelled readings (125) ·
+    30 % of its flags are real · F1 30 %." for an AtAnomalyThreshold (core/series_results.py);
+    `series`: windows of readings, else rows of a table."""
+    scored, labelled = ("windows", "readings") if series else ("rows", "rows")
+    words = f"Flags {at.flagged:,} of {at.rows:,} scored {scored}"
+    if at.labelled is None:
+        return words + ". Without labels, precision and recall cannot be measured."
+    return (
+        f"{words} · catches {metric_value('recall', at.recall)} of the {at.labelled:,} "
+        f"labelled {labelled} ({at.caught:,}) · {metric_value('precision', at.precision)} of "
+        f"its flags are real · F1 {metric_value('recall', at.f1)}."
+    )

@@ -190,7 +190,9 @@ class TrainPage(QWidget):
         self._reset_state()
         self.task = task
         self.phase = "starting"
-        self.curves.reset("mae" if task == "regression" else "accuracy")
+        # A forecast's error is a number's (MAE); an autoencoder reports its loss alone.
+        self.curves.reset("mae" if task in ("regression", "forecast") else "accuracy")
+        self.curves.metric_plot.setVisible(task != "anomaly")
         self.log.clear()
         self._set_diagnosis(None, WAITING_FOR_DIAGNOSIS)
         self.trial_bar.setRange(0, 0)  # busy: something is happening, no count yet
