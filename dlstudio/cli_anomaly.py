@@ -245,15 +245,14 @@ def predict_anomaly_file(args, folder: Path) -> int:
 def export_anomaly_model(args, folder: Path) -> int:
     """`dlstudio export RUN --out DIR [--format ...]` for an anomaly run: every format it can
     hold (or those asked for), each reloaded and checked, as for the other tasks."""
-    from dlstudio.core.anomaly_formats import export_formats
     from dlstudio.core.formats import agreement
-    from dlstudio.core.model_files import card_of
+    from dlstudio.core.model_files import card_of, checked_formats
     from dlstudio.core.native_logs import hushed
 
     formats = None
     if args.format:
         formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    export_formats(card_of(folder), formats)  # a format it cannot hold: said before Keras loads
+    checked_formats(formats, card_of(folder))  # a format it cannot hold: said before Keras loads
     with hushed():
         from dlstudio.core.engine.anomaly import export_anomaly
     for item in export_anomaly(folder, args.out, formats):

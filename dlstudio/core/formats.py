@@ -9,6 +9,9 @@ What holds, measured on Keras 3.15 / TensorFlow 2.21 / tf2onnx 1.16 / onnxruntim
   category lookups convert to their hash-table ops. Text vectorisation does not convert: it
   needs TensorFlow's string ops (lower-casing, regex, splitting, n-grams), which neither
   runtime has.
+- LiteRT does not hold a recurrent forecaster's or autoencoder's loop (LSTM, GRU).
+- ONNX does not hold the GELU activation: tf2onnx writes its Erfc, which ONNX Runtime refuses
+  to load ("INVALID_GRAPH"); the card lists the model's activations (engine/run.py).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import importlib.util
 from dataclasses import dataclass
 
 FORMATS = ("keras", "savedmodel", "onnx", "tflite")
+# Forecasting and anomaly templates with a recurrent layer, whose loop LiteRT cannot convert.
+RECURRENT = ("lstm", "gru", "lstm_autoencoder")
 LABELS = {
     "keras": "Keras (.keras)",
     "savedmodel": "TensorFlow SavedModel",
@@ -57,6 +62,11 @@ def offered_formats(card: dict) -> list[FormatOffer]:
                 "words needs TensorFlow's string operations, which ONNX Runtime and LiteRT's "
                 "built-in operations lack; use the .keras or SavedModel export"
             )
+        elif name == "tflite" and _template(card) in RECURRENT:
+            reason = (
+                "LiteRT's converter cannot hold an LSTM's loop or a GRU's (TensorList "
+                "operations); use another format, or train a model without a recurrent layer"
+            )
         elif name == "onnx" and "gelu" in card.get("activations", []):
             reason = (
                 "this model uses the GELU activation, which the ONNX converter writes as an "
@@ -67,6 +77,11 @@ def offered_formats(card: dict) -> list[FormatOffer]:
             reason = "needs tf2onnx and onnxruntime: pip install 'dlstudio[onnx]'"
         offers.append(FormatOffer(name, not reason, reason))
     return offers
+
+
+def _template(card: dict) -> str | None:
+    """A forecaster's card names its template; an anomaly model's keeps it in its plan."""
+    return card.get("template") or (card.get("hyperparameters") or {}).get("template")
 
 
 def available_formats(card: dict) -> list[str]:

@@ -79,7 +79,8 @@ def checked_formats(formats: list[str] | None, card: dict) -> list[str]:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise DlstudioError(
-            f"Unknown export format(s) {', '.join(map(repr, unknown)) or '(none given)'}.",
+            f"Unknown export format(s) {', '.join(map(repr, unknown)) or '(none given)'} in "
+            f"--format {','.join(formats)}.",
             f"some of {', '.join(FORMATS)}",
             "Fix the --format list, or leave it out for every format this model can use.",
         )

@@ -97,7 +97,10 @@ def test_a_run_that_crashed_in_its_second_trial_resumes_from_the_first(tmp_path)
 
 
 def test_formats_are_checked_from_the_card_before_anything_loads():
-    from dlstudio.core.anomaly_formats import export_formats
+    from dlstudio.core.model_files import checked_formats
+
+    def export_formats(card, formats):
+        return checked_formats(formats, card)
 
     conv = {"hyperparameters": {"template": "conv_autoencoder"}}
     lstm = {"hyperparameters": {"template": "lstm_autoencoder"}}

@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from dlstudio.core import anomaly_metrics
-from dlstudio.core.anomaly_formats import export_formats
 from dlstudio.core.config import RunSpec
 from dlstudio.core.data.anomaly_data import (
     AnomalyData,
@@ -646,7 +645,7 @@ def export_anomaly(
     from dlstudio.core.export.model import LoadedModel
     from dlstudio.core.export.writers import WRITERS, check_in_fresh_process, refuse_failed_formats
     from dlstudio.core.formats import LABELS
-    from dlstudio.core.model_files import card_of, export_folder
+    from dlstudio.core.model_files import card_of, checked_formats, export_folder
     from dlstudio.core.native_logs import hushed
 
     folder = anomaly_folder(reference)
@@ -657,7 +656,7 @@ def export_anomaly(
             "Pass the run folder that `dlstudio tune` printed.",
         )
     card = card_of(folder)
-    formats = export_formats(card, formats)  # before anything is written
+    formats = checked_formats(formats, card)  # before anything is written
     out = export_folder(out, folder)
     model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
     sample = _check_sample(folder, model, card)

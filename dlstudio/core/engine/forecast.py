@@ -635,31 +635,17 @@ def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
         refuse_failed_formats,
     )
     from dlstudio.core.formats import LABELS
-    from dlstudio.core.model_files import export_folder, model_file
+    from dlstudio.core.model_files import checked_formats, export_folder, model_file
     from dlstudio.core.native_logs import hushed
 
     folder = model_file(reference).parent
     card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
-    # LiteRT's converter cannot hold the recurrent layers' loops (TensorList ops).
-    recurrent = card.get("template") in ("lstm", "gru")
-    # Category lookups (string tables) do not convert to ONNX or LiteRT.
+    # Category covariates' string lookups are not tried in ONNX or LiteRT: by default those
+    # models are written as .keras and SavedModel only (asked for, the reload check decides).
     text = any(c["kind"] == "categorical" for c in card.get("covariates") or [])
-    formats = formats or ["keras", "savedmodel"] + (
-        [] if text else ["onnx"] + ([] if recurrent else ["tflite"])
-    )
-    unknown = [f for f in formats if f not in WRITERS]
-    if unknown:
-        raise DlstudioError(
-            f"The format(s) {', '.join(unknown)}.",
-            f"some of {', '.join(WRITERS)}",
-            "Fix --format.",
-        )
-    if recurrent and "tflite" in formats:
-        raise DlstudioError(
-            f"--format tflite for a {TEMPLATE_WORDS[card['template']]} model.",
-            "keras, savedmodel or onnx: LiteRT's converter cannot hold recurrent layers' loops",
-            "Leave tflite out, or train a dense_lags, tcn or transformer model for LiteRT.",
-        )
+    if formats is None and text:
+        formats = ["keras", "savedmodel"]
+    formats = checked_formats(formats, card)  # LiteRT and recurrent layers: core/formats.py
     out = export_folder(out_dir, folder)
     model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
     loaded = LoadedModel(model, card, folder)

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlstudio.core.formats import FORMATS, LABELS, USES, FormatOffer, agreement, offered_formats
+from dlstudio.core.formats import FORMATS, LABELS, USES, agreement, offered_formats
 from dlstudio.gui.cli_process import CliProcess
 from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
@@ -49,8 +49,6 @@ TEXT_FILTER = "Text files (*.txt *.text *.md)"
 
 NO_RUN = "Train a model first; its exports appear here."
 SERIES_TASKS = ("forecast", "anomaly")
-# LiteRT's converter cannot hold a recurrent layer's loop (engine/forecast.py, anomaly_formats).
-RECURRENT = ("lstm", "gru", "lstm_autoencoder")
 KERAS_USE = {
     "forecast": "for Python with Keras 3: the last values in, the forecast out",
     "anomaly": "for Python with Keras 3: raw readings in, anomaly score and flag out",
@@ -169,7 +167,7 @@ class ExportPage(QWidget):
         )
         task = self.card.get("task")
         refused: dict[str, list[str]] = {}  # reason → the formats it keeps out
-        for offer in _offers(self.card):
+        for offer in offered_formats(self.card):
             box = self.checks[offer.name]
             box.setEnabled(offer.available)
             box.setChecked(offer.available)
@@ -488,19 +486,6 @@ class ExportPage(QWidget):
         else:
             self.written.setHtml(f"<p>{shown}</p>")
             QMessageBox.warning(self, "Export failed", message)
-
-
-def _offers(card: dict) -> list[FormatOffer]:
-    """core/formats.py's offers, and for a recurrent forecaster or autoencoder no LiteRT."""
-    offers = offered_formats(card)
-    template = card.get("template") or (card.get("hyperparameters") or {}).get("template")
-    if card.get("task") in SERIES_TASKS and template in RECURRENT:
-        reason = "LiteRT's converter cannot hold a recurrent (LSTM or GRU) layer's loop"
-        offers = [
-            FormatOffer(o.name, False, reason) if o.name == "tflite" and o.available else o
-            for o in offers
-        ]
-    return offers
 
 
 def _size_words(path: Path) -> str:

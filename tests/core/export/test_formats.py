@@ -43,3 +43,11 @@ def test_the_card_lists_every_activation_of_an_average_of_models():
     ]
     average = keras.Model(raw, keras.layers.Average()([m(raw) for m in members]))
     assert used_activations(average) == ["gelu", "relu"]
+
+
+def test_litert_is_refused_for_a_recurrent_forecaster_or_autoencoder():
+    for card in ({"template": "gru"}, {"hyperparameters": {"template": "lstm_autoencoder"}}):
+        offers = {o.name: o for o in offered_formats({**_card(), **card})}
+        assert not offers["tflite"].available and "LSTM's loop" in offers["tflite"].reason
+        assert offers["onnx"].available
+    assert available_formats({**_card(), "template": "tcn"}) == list(FORMATS)
