@@ -131,6 +131,7 @@ class RunFinished:
     model_path: str | None = None
     partial: bool = False  # the model is the best epoch of a trial that did not finish
     message: str = ""  # what the user should know about the result, in plain words
+    averaged: bool = False  # the model averages several trials (engine/ensemble.py)
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,34 @@ def test_the_end_shows_the_best_trial_and_keeps_its_diagnosis(qtbot, page):
     assert not page.clock.isActive()  # the clock stops with the run
 
 
+def test_an_averaged_model_is_not_called_the_best_trials(qtbot, page):
+    page.prepare_run("multiclass")
+    page.handle_events([RunStarted("r", "tune", "tensorflow", CPU, 3, 60.0, 240)])
+    _trial(page, "0", [1.0, 0.6, 0.4], [0.5, 0.8, 0.9], TrialStatus.COMPLETED)
+    _trial(page, "1", [1.0, 0.7, 0.45], [0.5, 0.8, 0.88], TrialStatus.COMPLETED)
+    average = (
+        "The model is an average of 2 trainings of one configuration (trials 1 and 2): "
+        "validation log loss 0.380, against 0.410 for one of them on average."
+    )
+    page.handle_events(
+        [
+            RunFinished(
+                "r",
+                RunStatus.TIME_LIMIT,
+                "0",
+                0.4,
+                55.0,
+                model_path="/nowhere/runs/r/model.keras",
+                message=average,
+                averaged=True,
+            )
+        ]
+    )
+    status = page.status_label.text()
+    assert status.startswith("Finished: the time budget ran out, with a model. The model is an")
+    assert "trial 1, the best" not in status and "0.380" in status
+
+
 def test_axes_are_honest(qtbot):
     from dlstudio.gui.plots.live_curves import LiveCurves
 

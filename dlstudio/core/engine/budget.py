@@ -31,6 +31,9 @@ EPOCHS_WORTH_A_TRIAL = 3
 RESERVE_SHARE = 0.1
 RESERVE_MIN_S = 2.0
 RESERVE_MAX_S = 20.0
+# A repeated configuration may take this much longer than it did the first time (its early
+# stopping may come later from other starting weights).
+REPEAT_SLACK = 1.25
 
 
 def reserve_for(budget_s: float) -> float:
@@ -75,11 +78,19 @@ class BudgetPlan:
         self.deadline = deadline
         self.trials_left = max_trials
         self.clock = clock
+        self.started = clock()
         self.costs: list[TrialCost] = []
         self.has_model = False  # a trial has a validated epoch: a later one need not be waited for
 
     def time_left(self) -> float | None:
         return None if self.deadline is None else self.deadline - self.clock()
+
+    def share_spent(self) -> float | None:
+        """How much of the search's time is gone, from 0 to 1 (None: no budget)."""
+        if self.deadline is None:
+            return None
+        whole = self.deadline - self.started
+        return 1.0 if whole <= 0 else min(1.0, max(0.0, (self.clock() - self.started) / whole))
 
     def record(self, cost: TrialCost | None, scored: bool) -> None:
         """A trial ended: remember its cost (if it measured one) and whether it has a score."""
@@ -87,13 +98,18 @@ class BudgetPlan:
             self.costs.append(cost)
         self.has_model |= scored
 
-    def start_trial(self) -> TrialWindow | None:
-        """When the trial starting now should end (None: no budget)."""
+    def start_trial(self, needs_s: float | None = None) -> TrialWindow | None:
+        """When the trial starting now should end (None: no budget). A trial that repeats
+        an earlier configuration says what that one took (`needs_s`) and gets it, as far as
+        the budget goes: cut to the typical trial's share, a repeat would be a worse network
+        of the same configuration."""
         left = self.time_left()
         self.trials_left = max(0, self.trials_left - 1)
         if left is None:
             return None
         left, now = max(0.0, left), self.clock()
+        if needs_s is not None:
+            return TrialWindow(now + min(left, needs_s * REPEAT_SLACK))
         if not self.costs:
             if self.trials_left == 0:
                 return TrialWindow(now + left)

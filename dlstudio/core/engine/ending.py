@@ -48,6 +48,7 @@ def finish_run(
             str(run.model_path) if evaluation is not None else None,
             bool(best and best.partial),
             message,
+            bool((evaluation or {}).get("ensemble", {}).get("kept")),
         )
     )
 

@@ -231,8 +231,9 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
         log_trial,
         objective,
         plan,
-        first_configuration(space, data.rows("train")) if search else None,
+        first_configuration(space, data.rows("train"), template) if search else None,
         _tried_elsewhere(run, spec, template) if search else [],
+        repeat_best=bool(search and search.ensemble),
     )
     hypermodel = TemplateHyperModel(data, template, space, spec.train.clip_norm, spec.model.weights)
     tuner = make_tuner(

@@ -12,6 +12,10 @@ mixin adds what keras-tuner lacks:
   with a plain message; a cut-short or cancelled trial keeps its best epoch, which wins only
   when no trial finished (a partial model, said as such);
 - configurations tried by earlier searches of the same project are not tried again;
+- once half the time budget is spent, and when the run will average its best trials, the remaining
+  trials train the best configuration so far again from other starting weights (`repeat_best`):
+  an average of several trainings of one good configuration beats any one of them more surely
+  than more random configurations do (issue 14's note has the measurements);
 - out of memory is retried once with half the batch size; a NaN loss fails only that trial;
 - every finished trial is appended to trials.jsonl as it ends, so a killed search loses none.
 - every finished trial keeps its validation output beside its weights, so that the end of
@@ -67,6 +71,9 @@ from dlstudio.core.models.images import BACKBONE_LAYER
 warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
 
 SAME_FAILURES_TO_GIVE_UP = 3
+# Share of a time budget spent exploring configurations before the best one is trained again
+# for the average.
+REPEAT_AFTER_SHARE = 0.5
 VALIDATION_FILE = "validation_output.npy"
 _OOM_MARKERS = (
     "out of memory",
@@ -90,6 +97,9 @@ class TrialContext:
     plan: BudgetPlan | None = None
     first_values: dict | None = None  # the known-good configuration the search starts with
     tried_before: list[dict] = field(default_factory=list)  # by earlier searches: not again
+    # Train the best configuration again in the second half of the budget (see repeat_best):
+    # only worth it when the run averages its best trials at the end.
+    repeat_best: bool = False
 
     @property
     def direction(self) -> str:
@@ -146,6 +156,7 @@ class RecordingMixin:
 
     def search(self, *fit_args, **fit_kwargs):
         self.on_search_begin()
+        self._took_s: dict[str, float] = {}  # finished trials' durations, by trial id
         # keras-tuner reloads a project only if the tuner's own file exists, and writes that
         # file first at the end of the first trial, after our log line. A kill in between would
         # make a resume start from scratch and run the logged trial again; saving now closes it.
@@ -200,12 +211,15 @@ class RecordingMixin:
     def on_trial_begin(self, trial):
         super().on_trial_begin(trial)
         plan = self.context.plan
+        original = getattr(self.oracle, "repeats", {}).get(trial.trial_id)
+        needs_s = self._took_s.get(original) if original is not None else None
         self._current = {
             "started": time.monotonic(),
             "gradients_before": custom_gradients(),  # see engine/memory.py
             "number": len(self.oracle.trials),
-            "window": plan.start_trial() if plan else None,
+            "window": plan.start_trial(needs_s) if plan else None,
         }
+        self._say_if_repeat(trial)
         self.context.sink(
             TrialStarted(
                 trial.trial_id,
@@ -214,6 +228,24 @@ class RecordingMixin:
                 self._epochs(trial),
             )
         )
+
+    def _say_if_repeat(self, trial) -> None:
+        repeats = getattr(self.oracle, "repeats", {})
+        original = repeats.get(trial.trial_id)
+        if original is None:
+            return
+        number = self._current["number"]
+        message = (
+            f"Trial {number} trains trial {int(original) + 1}'s configuration again, from other "
+            "starting weights."
+        )
+        if len(repeats) == 1:
+            message += (
+                " Half the budget is spent, so the rest goes to the best configuration so far: "
+                "the run ends with an average of its best trainings when that validates better, "
+                "which usually beats any single one."
+            )
+        self.context.sink(RunMessage(message))
 
     def on_trial_end(self, trial):
         current = getattr(self, "_current", {})
@@ -247,6 +279,8 @@ class RecordingMixin:
         )
         if self.context.plan is not None:
             self.context.plan.record(cost, record.score is not None)
+        if record.status is TrialStatus.COMPLETED:
+            self._took_s[trial.trial_id] = duration  # what a repeat of it will need
         if record.score is not None:
             self._succeeded = True
         elif record.status is TrialStatus.FAILED:
@@ -334,7 +368,10 @@ class RecordingMixin:
     def _fit(self, trial, model, batch_size: int) -> _TrialWatch:
         ctx, hp = self.context, trial.hyperparameters
         watch = _TrialWatch.create(ctx, trial.trial_id, self._epochs(trial), self._current)
-        train = batches(ctx.data, "train", batch_size, shuffle=True, seed=ctx.train.seed)
+        # Each trial sees its own order of the rows (the first one the user's seed's), so that
+        # trials repeating one configuration differ in more than their starting weights.
+        order = ctx.train.seed + self._current.get("number", 1) - 1
+        train = batches(ctx.data, "train", batch_size, shuffle=True, seed=order)
         validation = batches(ctx.data, "validation", batch_size)
         fit = dict(
             validation_data=validation,
@@ -504,6 +541,8 @@ def make_tuner(
     avoid_configurations(instance.oracle, context.tried_before)
     if context.first_values is not None and tuner in ("random", "bayesian"):
         start_with(instance.oracle, context.first_values)
+    if context.repeat_best and tuner in ("random", "bayesian"):
+        repeat_best(instance.oracle, lambda: _exploring_done(context.plan))
     return instance
 
 
@@ -530,6 +569,45 @@ def start_with(oracle, values: dict) -> None:
         return draw(trial_id)
 
     oracle.populate_space = populate_space
+
+
+def repeat_best(oracle, exploring_done) -> None:
+    """Once `exploring_done()`, the oracle's next trials are the best finished trial's values
+    again (each repeat is recorded in `oracle.repeats`, trial id → the trial it repeats).
+
+    Seeds vary between trials (starting weights, dropout, the order of the rows), so a repeat
+    trains another network of the same configuration; the ensemble step then averages the best
+    of them. Over five trainings of the default configuration on 10,000 diamonds, single test
+    MAEs of 312-358 averaged to 311, below the best single one (issue 14)."""
+    draw = oracle.populate_space
+    oracle.repeats = {}
+
+    def populate_space(trial_id):
+        if exploring_done():
+            finished = [
+                t
+                for t in oracle.trials.values()
+                if t.status == trial_module.TrialStatus.COMPLETED and t.score is not None
+            ]
+            if finished:
+                reverse = oracle.objective.direction == "max"
+                best = sorted(finished, key=lambda t: t.score, reverse=reverse)[0]
+                original = oracle.repeats.get(best.trial_id, best.trial_id)
+                oracle.repeats[trial_id] = original
+                return {
+                    "status": trial_module.TrialStatus.RUNNING,
+                    "values": dict(best.hyperparameters.values),
+                }
+        return draw(trial_id)
+
+    oracle.populate_space = populate_space
+
+
+def _exploring_done(plan: BudgetPlan | None) -> bool:
+    """Whether half the search's time is spent. A search without a time limit runs the
+    configurations the user counted (--max-trials) and repeats none."""
+    spent = plan.share_spent() if plan is not None else None
+    return spent is not None and spent >= REPEAT_AFTER_SHARE
 
 
 def plural(count: int, word: str) -> str:

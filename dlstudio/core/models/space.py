@@ -288,19 +288,50 @@ DEFAULT_TEMPLATE = {"table": "mlp", "images": "small_cnn", "text": "tfidf_mlp"}
 
 ROWS_PER_BATCH_STEP = 200  # a batch of 1/200th of the rows: enough steps, epochs that are fast
 
+# A table with this many training rows has data enough for a wider, deeper network without
+# dropout, and fits it better: 10,000 diamonds, price (two seeds each), test MAE 318 / 312 with
+# 2 × 128 units and dropout 0.1 → 289 / 292 with 3 × 256 and none, in fewer epochs; on the
+# same rows' cut (5 classes) accuracy 0.75 / 0.73 → 0.74 / 0.74. Smaller tables (Auto MPG,
+# Titanic) were no better with it, so they keep the smaller network.
+LARGE_TABLE_ROWS = 5000
+LARGE_TABLE_START = {"mlp": {"units": 256, "depth": 3, "dropout": 0.0}}
 
-def first_configuration(space: dict, train_rows: int) -> dict:
+
+def first_configuration(space: dict, train_rows: int, template: str | None = None) -> dict:
     """Where a search starts: the space's defaults, which are a configuration known to train
     well on its kind of data (so that even a budget with room for one trial ends with a good
     model), with a batch size that grows with the data, so that an epoch of a large table
-    stays quick on a CPU."""
+    stays quick on a CPU, and for a large table a larger network (LARGE_TABLE_START) where
+    the space allows it and its default is still the template's."""
     values = defaults(space)
     batch = space.get("batch_size")
     if isinstance(batch, dict) and batch.get("type") == "choice":
         fitting = [v for v in batch["values"] if v <= max(32, train_rows / ROWS_PER_BATCH_STEP)]
         if fitting:
             values["batch_size"] = max(fitting)
+    if train_rows >= LARGE_TABLE_ROWS:
+        for name, value in LARGE_TABLE_START.get(template, {}).items():
+            entry = space.get(name)
+            if _untouched(entry, TEMPLATES[template].get(name)) and _allows(entry, value):
+                values[name] = value
     return values
+
+
+def _untouched(entry, original) -> bool:
+    """Whether a space's entry still has the template's own default."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(original, dict)
+        and (entry.get("default") == original.get("default"))
+    )
+
+
+def _allows(entry: dict, value) -> bool:
+    if entry["type"] == "choice":
+        return value in entry["values"]
+    if entry["type"] in ("int", "float"):
+        return entry["min"] <= value <= entry["max"]
+    return False
 
 
 def template_for(kind: str, template: str | None) -> str:

@@ -359,9 +359,11 @@ class TrainPage(QWidget):
         if event.model_path:
             kind = "a partial model" if event.partial else "a model"
             text = f"{ended}, with {kind}"
-            if self.mode != "train":
+            # An average: the message names its trials and its score, not the best one's.
+            single = not event.averaged
+            if self.mode != "train" and single:
                 text += f" from {self._trial_name(event.best_trial_id).lower()}, the best"
-            if best is not None and event.best_score is not None:
+            if best is not None and event.best_score is not None and single:
                 objective = self._objective_of(best)
                 score = metric_value(objective, event.best_score)
                 text += f" ({metric_name(objective).lower()} {score})"

@@ -7,6 +7,7 @@ import pytest
 from dlstudio.core.engine.budget import (
     FIRST_TRIAL_SHARE,
     FIRST_TRIAL_STRETCH,
+    REPEAT_SLACK,
     BudgetPlan,
     TrialCost,
     TrialWindow,
@@ -47,6 +48,21 @@ def test_later_trials_split_what_is_left_by_how_long_a_trial_took_to_converge():
     fast.record(TrialCost(epoch_s=0.1, overhead_s=1.0, converged_s=5.0), scored=True)
     # 60 s left and 5 s trials: 12 would fit, but only 9 trials remain.
     assert fast.start_trial().end == pytest.approx(clock.now + 60 / 9)
+
+
+def test_a_repeated_configuration_gets_what_it_took_before_as_far_as_the_budget_goes():
+    clock = Clock()
+    plan = BudgetPlan(clock.now + 100, max_trials=10, clock=clock)
+    assert plan.share_spent() == 0.0
+    plan.start_trial()
+    clock.now += 40
+    plan.record(TrialCost(epoch_s=0.5, overhead_s=1.0, converged_s=5.0), scored=True)
+    assert plan.share_spent() == pytest.approx(0.4)
+    # Other trials would get 60 / 9 s; a repeat of a 20 s trial gets its 20 s and some slack.
+    assert plan.start_trial(needs_s=20.0).end == pytest.approx(clock.now + 20.0 * REPEAT_SLACK)
+    clock.now += 55
+    assert plan.start_trial(needs_s=20.0).end == pytest.approx(clock.now + 5.0)
+    assert BudgetPlan(None, max_trials=3).share_spent() is None
 
 
 def test_no_further_trial_when_not_even_a_short_one_fits_and_a_model_exists():

@@ -129,3 +129,21 @@ def test_regression_learns_a_scaled_target_and_predicts_in_its_units(tmp_path):
     frame.drop(columns=["mpg"]).to_csv(new, index=False)
     predicted = predict_file(run.path, new)["predicted_mpg"].to_numpy()
     assert np.abs(predicted - frame["mpg"].to_numpy()).mean() < 6  # miles per gallon, not z
+
+
+def test_the_second_half_of_a_budget_trains_the_best_configuration_again(penguins_csv, tmp_path):
+    recorder = Recorder()
+    spec = _search(penguins_csv, "species", trials=50, epochs=4, time_limit_s=16)
+    run = start_run(spec, tmp_path / "p", recorder)
+
+    trials = run.trials()
+    configurations = [json.dumps(t.hyperparameters, sort_keys=True) for t in trials]
+    repeated = [c for i, c in enumerate(configurations) if c in configurations[:i]]
+    assert repeated, "no trial repeated a configuration in the second half of the budget"
+    said = " ".join(m.text for m in recorder.of("RunMessage"))
+    assert "configuration again, from other starting weights" in said
+    assert "Half the budget is spent" in said
+    # Without a time limit the search runs the configurations it was asked for, none twice.
+    counted = start_run(_search(penguins_csv, "species", trials=3, epochs=2), tmp_path / "q")
+    settings = [json.dumps(t.hyperparameters, sort_keys=True) for t in counted.trials()]
+    assert len(set(settings)) == len(settings) == 3

@@ -70,8 +70,9 @@ def test_members_are_named_as_trials_people_read():
     assert members_text([0, 0, 2], candidates) == "trials 7 (counted twice) and 9"
 
 
-def _record(number, score, status=TrialStatus.COMPLETED):
-    return TrialRecord(f"{number:02d}", number, status, {}, score=score, best_epoch=0)
+def _record(number, score, status=TrialStatus.COMPLETED, settings=None):
+    settings = {"units": number} if settings is None else settings  # one configuration each
+    return TrialRecord(f"{number:02d}", number, status, settings, score=score, best_epoch=0)
 
 
 def _three_class_validation():
@@ -143,6 +144,50 @@ def test_an_average_surer_on_classes_but_right_on_fewer_rows_is_not_kept():
     )
     assert network is None and rebuilt == [] and not account["kept"]
     assert "right on fewer validation rows (50.0% vs 75.0%)" in account["text"]
+
+
+def _repeats(second_right: float):
+    """Two trainings of one configuration on the 4 validation rows: the first gives the right
+    class 0.7 each time, the second `second_right`."""
+    y = _three_class_validation().y["validation"]
+
+    def output(right):
+        out = np.full((4, 3), (1 - right) / 2)
+        out[np.arange(4), y] = right
+        return out
+
+    return {"01": output(0.7), "02": output(second_right)}
+
+
+@pytest.mark.parametrize("second_right, kept", [(0.695, True), (0.4, False)])
+def test_trainings_of_one_configuration_are_averaged_unless_one_drags_the_average(
+    second_right, kept, monkeypatch
+):
+    monkeypatch.setattr(ensemble, "ensemble_network", lambda nets, counts, data: (nets, False))
+    same = {"units": 64}
+    records = [_record(1, 0.36, settings=same), _record(2, 0.39, settings=same)]
+    network, account = ensemble.try_ensemble(
+        records,
+        records[0],
+        "trial 1's network",
+        _repeats(second_right).get,
+        lambda trial_id: keras.Sequential(),
+        _three_class_validation(),
+        "val_loss",
+        lambda: None,
+        seconds_per_member=(1.0, 1.0),
+    )
+    assert account["kept"] is kept and (network is not None) is kept
+    if kept:
+        # Not 2 % better than trial 1 alone (a mixed average would not be kept), but better
+        # than one training on average: the variance an average of repeats takes away.
+        assert [m["trial_id"] for m in account["members"]] == ["01", "02"]
+        assert (
+            "an average of 2 trainings of one configuration (trials 1 and 2)" in (account["text"])
+        )
+        assert "for one of them on average" in account["text"]
+    else:
+        assert "the model is that trial" in account["text"]
 
 
 def _members(data, count=2, epochs=1):

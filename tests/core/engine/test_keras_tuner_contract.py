@@ -6,7 +6,7 @@ from __future__ import annotations
 import keras_tuner as kt
 from keras_tuner.src.engine import base_tuner
 
-from dlstudio.core.engine.tuner import avoid_configurations, start_with
+from dlstudio.core.engine.tuner import avoid_configurations, repeat_best, start_with
 
 
 def _oracle(tmp_path, values=(1, 2, 3)):
@@ -43,3 +43,28 @@ def test_the_first_trial_is_the_given_configuration_unless_it_was_tried(tmp_path
     avoid_configurations(tried, [{"units": 3}])
     start_with(tried, {"units": 3})
     assert tried.create_trial("t0").hyperparameters.values["units"] != 3
+
+
+def test_once_exploring_is_done_the_best_finished_configuration_runs_again(tmp_path):
+    oracle = _oracle(tmp_path)
+    done = [False]
+    start_with(oracle, {"units": 1})
+    repeat_best(oracle, lambda: done[0])
+    scores = {1: 0.5, 2: 0.2, 3: 0.9}  # val_loss: units=2 is best
+    for i in range(2):
+        trial = oracle.create_trial(f"t{i}")
+        oracle.update_trial(trial.trial_id, {"val_loss": scores[trial.hyperparameters["units"]]})
+        trial.status = "COMPLETED"  # as the tuner sets it when the trial's fit returned
+        oracle.end_trial(trial)
+    best = min(oracle.trials.values(), key=lambda t: t.score)
+    done[0] = True
+    again = oracle.create_trial("t2")
+    # keras-tuner accepts a configuration it has run before when populate_space returns it.
+    assert again.hyperparameters.values == best.hyperparameters.values
+    assert again.status == "RUNNING" and oracle.repeats == {again.trial_id: best.trial_id}
+    oracle.update_trial(again.trial_id, {"val_loss": 0.1})
+    again.status = "COMPLETED"
+    oracle.end_trial(again)
+    # The repeat is now the best trial; a further repeat still names the original.
+    later = oracle.create_trial("t3")
+    assert oracle.repeats[later.trial_id] == best.trial_id
