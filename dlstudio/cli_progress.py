@@ -26,7 +26,7 @@ from dlstudio.core.events import (
     TrialEnded,
     TrialStarted,
 )
-from dlstudio.core.wording import run_status, trial_status, trial_words
+from dlstudio.core.wording import listed, run_status, trial_status, trial_words
 
 
 class ProgressPrinter:
@@ -127,6 +127,8 @@ class ProgressPrinter:
                 trial = trial_words(number, len(self._numbers)) if number else "the best trial"
                 what = "the best epoch of " if event.partial else ""
                 kept = f"; the model kept is {what}{trial}"
+                if event.averaged:
+                    kept = "; the model kept is the average above"
             self.note(f"Run {status} after {event.duration_s:.1f} s{kept}")
         elif isinstance(event, RunFailed):
             self.failure = event.message
@@ -160,6 +162,10 @@ def print_result(run, quiet: bool = False) -> None:
     trials = run.trials()
     number = next((t.number for t in trials if t.trial_id == best), None)
     shown = f"; the model kept is {trial_words(number, len(trials))}" if number else ""
+    ensemble = (evaluation or {}).get("ensemble") or {}
+    if ensemble.get("kept"):
+        numbers = sorted(m["number"] for m in ensemble.get("members", []))
+        shown = f"; the model kept is an average of trials {listed(numbers)}"
     console.print(f"[bold]{run.path}[/]: {status}{shown}")
     if evaluation:
         print_evaluation(run, evaluation, console)

@@ -163,6 +163,12 @@ def value_words(value) -> str:
     return str(value)
 
 
+def listed(words: list) -> str:
+    """ "a", "a and b", "a, b and c": items in a sentence."""
+    words = [str(w) for w in words]
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
 def value_from_words(text: str, values: list | None = None):
     """The engine's value for what value_words shows (or a person types): "yes" -> True,
     "0.0001" -> 0.0001, "ReLU" -> "relu". With `values`, a word matches one of them whatever

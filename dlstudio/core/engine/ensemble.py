@@ -30,12 +30,15 @@ import numpy as np
 from keras import layers, ops
 
 from dlstudio.core.data import Task
+from dlstudio.core.engine.budget import AVERAGED_MOST
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.engine.prepare import PreparedData
 from dlstudio.core.events import TrialRecord, TrialStatus
-from dlstudio.core.wording import metric_name, metric_value
+from dlstudio.core.wording import listed, metric_name, metric_value
 
-MAX_CANDIDATES = 5  # the best finished trials considered; more rarely help and cost time
+# The best finished trials considered; more rarely help and cost time (and the search keeps
+# time free for rebuilding this many: budget.py).
+MAX_CANDIDATES = AVERAGED_MOST
 MAX_ROUNDS = 8  # additions of the greedy selection (with replacement), at most
 # Each addition must beat the average so far by more than float noise.
 MIN_GAIN = 1e-6
@@ -172,7 +175,7 @@ def members_text(chosen: list[int], candidates: list[Candidate]) -> str:
         parts.append(f"{candidates[index].number}{weight}")
     if len(parts) == 1:
         return f"trial {parts[0]}"
-    return "trials " + ", ".join(parts[:-1]) + f" and {parts[-1]}"
+    return "trials " + listed(parts)
 
 
 def _times(count: int) -> str:

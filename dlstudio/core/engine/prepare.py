@@ -117,6 +117,10 @@ class PreparedData:
     # The test split's rows as loaded (index: the row's position in the data), so each test
     # prediction can be traced back to its row, image file or text.
     test_frame: pd.DataFrame | None = None
+    # Vocabularies learned from the training texts, by input and vectoriser settings: every
+    # trial of a search and every rebuild for an average reuses one adapt (2.8 s per build on
+    # 3,441 newsgroup posts, a fifth of a 141 s search spent learning the same words again).
+    vocabularies: dict = field(default_factory=dict, repr=False, compare=False)
 
     def rows(self, split: str) -> int:
         return len(self.y[split])

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 import keras
-import numpy as np
 from keras import layers, ops
 
 from dlstudio.core.engine.prepare import FeatureInput, PreparedData
@@ -103,9 +102,8 @@ def _datetime(spec: FeatureInput, seconds):
 
 
 def _tfidf(spec: FeatureInput, x, data: PreparedData):
-    texts = np.asarray(data.x["train"][spec.name]).reshape(-1)
     vectorizer = adapted_vectorizer(
-        texts, name=f"{spec.name}_tfidf", max_tokens=5000, output_mode="tf_idf"
+        data, spec.name, name=f"{spec.name}_tfidf", max_tokens=5000, output_mode="tf_idf"
     )
     # Keras infers (rows, 1, terms) for a (rows, 1) string input where TensorFlow gives
     # (rows, terms); flattening agrees with both, so the columns can be concatenated.

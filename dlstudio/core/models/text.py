@@ -22,13 +22,26 @@ def _text_input(data: PreparedData):
 
 
 def _adapted(data: PreparedData, spec, **options) -> layers.TextVectorization:
-    texts = np.asarray(data.x["train"][spec.name]).reshape(-1)
-    return adapted_vectorizer(texts, name="vectorize", **options)
+    return adapted_vectorizer(data, spec.name, name="vectorize", **options)
 
 
-def adapted_vectorizer(texts: np.ndarray, name: str, **options) -> layers.TextVectorization:
-    """A TextVectorization whose vocabulary (and TF-IDF weights) are learned from `texts`
-    and kept in the layer's config.
+def adapted_vectorizer(
+    data: PreparedData, column: str, name: str, **options
+) -> layers.TextVectorization:
+    """A TextVectorization whose vocabulary (and TF-IDF weights) are learned from the training
+    texts of `column` and kept in the layer's config. What is learned is kept on `data` for
+    the next build with the same settings."""
+    key = (column, tuple(sorted(options.items())))
+    if key not in data.vocabularies:
+        texts = np.asarray(data.x["train"][column]).reshape(-1)
+        data.vocabularies[key] = learned_vocabulary(texts, **options)
+    vocabulary, extra = data.vocabularies[key]
+    return layers.TextVectorization(vocabulary=vocabulary, name=name, **options, **extra)
+
+
+def learned_vocabulary(texts: np.ndarray, **options) -> tuple[list[str], dict]:
+    """The vocabulary a TextVectorization with `options` learns from `texts`, and the
+    TF-IDF weights it learns with it (as keyword arguments of the layer).
 
     Adapted in place, the layer saves its vocabulary as a text file, one term per line, and
     reads it back with `str.splitlines`, which also breaks lines at U+0085, U+2028, U+2029 and
@@ -61,7 +74,7 @@ def adapted_vectorizer(texts: np.ndarray, name: str, **options) -> layers.TextVe
         weights = keras.ops.convert_to_numpy(probe._lookup_layer.idf_weights)
         rows = list(range(len(specials))) + [i for i, _ in terms]
         extra["idf_weights"] = weights[rows].tolist()
-    return layers.TextVectorization(vocabulary=vocabulary, name=name, **options, **extra)
+    return vocabulary, extra
 
 
 def _learned_terms(probe: layers.TextVectorization) -> list[tuple[int, str]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dlstudio.core.engine.budget import (
+    AVERAGED_MOST,
+    CLOSING_MOST_SHARE,
     FIRST_TRIAL_SHARE,
     FIRST_TRIAL_STRETCH,
     REPEAT_SLACK,
@@ -95,3 +97,33 @@ def test_the_reserve_for_saving_grows_with_the_budget_within_bounds():
 )
 def test_epochs_that_fit(seconds, epoch, most, expected):
     assert epochs_that_fit(seconds, epoch, most) == expected
+
+
+def test_a_search_that_ends_by_averaging_keeps_time_to_rebuild_its_best_trials():
+    """Rebuilding up to AVERAGED_MOST networks costs about a trial's set-up each: what the
+    reserve does not cover is kept free of trials, so an average that validates better is
+    not dropped for lack of time."""
+    clock = Clock()
+    # 20 s after the search's deadline, of which the average may take half.
+    plan = BudgetPlan(clock.now + 100, max_trials=10, clock=clock, averaging=(20.0, 0.5))
+    plain = BudgetPlan(clock.now + 100, max_trials=10, clock=clock)
+    for each in (plan, plain):
+        each.start_trial()
+    clock.now += 30
+    slow_setup = TrialCost(epoch_s=1.0, overhead_s=4.0, converged_s=30.0)
+    for each in (plan, plain):
+        each.record(slow_setup, scored=True)
+    # 4 rebuilds of 4 s, at half the time after the deadline: 32 s, 20 s of it covered.
+    assert plan.closing_s == pytest.approx((AVERAGED_MOST - 1) * 4.0 / 0.5 - 20.0)
+    assert plan.time_left() == pytest.approx(plain.time_left() - plan.closing_s)
+    clock.now += 70 - plan.closing_s - 3  # 3 s before the trials' end: no room for another
+    assert "12 s are kept for averaging the best trials" in plan.why_not_another_trial()
+    assert plain.why_not_another_trial() is None
+
+    # Quick set-ups need nothing beyond the reserve; slow ones never take more than a share.
+    quick = BudgetPlan(clock.now + 100, max_trials=10, clock=clock, averaging=(20.0, 0.5))
+    quick.record(TrialCost(epoch_s=1.0, overhead_s=0.5), scored=True)
+    assert quick.closing_s == 0.0
+    quick.record(TrialCost(epoch_s=1.0, overhead_s=60.0), scored=True)
+    quick.record(TrialCost(epoch_s=1.0, overhead_s=60.0), scored=True)
+    assert quick.closing_s == pytest.approx(CLOSING_MOST_SHARE * 100)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from types import SimpleNamespace
 
 import keras
 import numpy as np
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.models import text as text_models
 from dlstudio.core.models.text import adapted_vectorizer
 
 # Characters that have broken text pipelines: line and paragraph separators, NUL and other
@@ -64,6 +66,12 @@ texts = st.one_of(pieces.map("".join), pieces.map(" ".join))  # glued, and as se
 corpora = st.lists(texts, min_size=2, max_size=20)
 
 
+def _vectorizer(corpus, name="v", data=None, **options):
+    """adapted_vectorizer over `corpus` as the training texts of a column "text"."""
+    data = data or SimpleNamespace(x={"train": {"text": np.asarray(corpus)}}, vocabularies={})
+    return adapted_vectorizer(data, "text", name=name, **options)
+
+
 def _round_trip(corpus, tmp_path, mode, **options):
     # Python strings with lone surrogates cannot be UTF-8 at all; real text never has them.
     corpus = [t.encode("utf-8", "replace").decode("utf-8") for t in corpus]
@@ -75,10 +83,10 @@ def _round_trip(corpus, tmp_path, mode, **options):
     ]
     if not any("\x00" not in w for w in words):
         with pytest.raises(DlstudioError, match="hold no words"):
-            adapted_vectorizer(np.array(corpus, dtype=object), name="v", output_mode=mode)
+            _vectorizer(np.array(corpus, dtype=object), output_mode=mode)
         return np.zeros(1), np.zeros(1)
     strings = tf.constant(np.array(corpus, dtype=object).reshape(-1, 1))
-    vectorizer = adapted_vectorizer(
+    vectorizer = _vectorizer(
         np.array(corpus, dtype=object),
         name="vectorize",
         max_tokens=200,
@@ -133,7 +141,7 @@ def test_keras_keeps_tf_idf_weights_where_dlstudio_reads_them(mode, tmp_path):
     options = {"ngrams": 2} if mode == "tf_idf" else {"output_sequence_length": 4}
     adapted = keras.layers.TextVectorization(max_tokens=50, output_mode=mode, **options)
     adapted.adapt(corpus)
-    rebuilt = adapted_vectorizer(corpus, name="v", max_tokens=50, output_mode=mode, **options)
+    rebuilt = _vectorizer(corpus, max_tokens=50, output_mode=mode, **options)
     strings = tf.constant(corpus.reshape(-1, 1))
     assert np.allclose(np.asarray(adapted(strings)), np.asarray(rebuilt(strings)))
 
@@ -143,3 +151,22 @@ def test_a_next_line_alone_is_a_word_as_tensorflow_splits(tmp_path):
     one term (the property test's oracle once counted it as no word at all)."""
     before, after = _round_trip(["", "\x85"], tmp_path, "tf_idf", ngrams=2)
     assert np.array_equal(before, after) and before.sum() > 0
+
+
+def test_a_search_learns_each_vocabulary_once(monkeypatch):
+    """Every trial and every rebuild for an average builds the vectoriser again: the words are
+    learned once per setting (seconds on a long corpus) and the layers agree."""
+    learned = []
+    original = text_models.learned_vocabulary
+    monkeypatch.setattr(
+        text_models, "learned_vocabulary", lambda *a, **k: learned.append(k) or original(*a, **k)
+    )
+    corpus = np.array(["a b c", "a b", "d e f g", "c c c"], dtype=object)
+    data = SimpleNamespace(x={"train": {"text": corpus}}, vocabularies={})
+    first = _vectorizer(corpus, data=data, max_tokens=50, output_mode="tf_idf", ngrams=2)
+    again = _vectorizer(corpus, data=data, max_tokens=50, output_mode="tf_idf", ngrams=2)
+    other = _vectorizer(corpus, data=data, max_tokens=50, output_mode="tf_idf", ngrams=1)
+    strings = tf.constant(corpus.reshape(-1, 1))
+    assert np.array_equal(np.asarray(first(strings)), np.asarray(again(strings)))
+    assert np.asarray(other(strings)).shape[-1] < np.asarray(first(strings)).shape[-1]
+    assert [k["ngrams"] for k in learned] == [2, 1]
