@@ -77,8 +77,13 @@ def reference_seconds(token, time_limit_s: float | None) -> float | None:
     model, plus a small grace. None without a budget."""
     if token is None or token.deadline is None or time_limit_s is None:
         return None
-    end = token.deadline + reserve_for(time_limit_s)
-    return end - time.monotonic() - SAVE_S + GRACE_S
+    return token.deadline + seconds_after_search(time_limit_s) - time.monotonic()
+
+
+def seconds_after_search(time_limit_s: float) -> float:
+    """What the closing steps (an average, the reference) have after the search's deadline:
+    the budget's reserve, less the time to save the model, plus a small grace."""
+    return reserve_for(time_limit_s) - SAVE_S + GRACE_S
 
 
 def classic_reference(data, time_left_s: float | None, stop=None) -> dict:

@@ -28,7 +28,11 @@ from dlstudio.core.config import RunSpec, default_objective, objective_direction
 from dlstudio.core.diagnosis import baseline_loss
 from dlstudio.core.engine.budget import BudgetPlan, reserve_for
 from dlstudio.core.engine.cancel import CancelToken
-from dlstudio.core.engine.classic import GRACE_S, SAVE_S, reference_for_run, reference_seconds
+from dlstudio.core.engine.classic import (
+    reference_for_run,
+    reference_seconds,
+    seconds_after_search,
+)
 from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.ending import ended_status, finish_run
 from dlstudio.core.engine.ensemble import try_ensemble
@@ -223,8 +227,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
     if token.deadline is not None:
         averaging = None
         if search is not None and search.ensemble and search.time_limit_s is not None:
-            after = reserve_for(search.time_limit_s) - SAVE_S + GRACE_S  # as reference_seconds
-            averaging = (after, ENSEMBLE_SHARE_OF_RESERVE)
+            averaging = (seconds_after_search(search.time_limit_s), ENSEMBLE_SHARE_OF_RESERVE)
         plan = BudgetPlan(token.deadline, max(1, max_trials - finished_before), averaging=averaging)
         plan.has_model = any(r.score is not None for r in run.trials()) if resume else False
     context = TrialContext(

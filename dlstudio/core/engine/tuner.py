@@ -219,7 +219,7 @@ class RecordingMixin:
             "number": len(self.oracle.trials),
             "window": plan.start_trial(needs_s) if plan else None,
         }
-        self._say_if_repeat(trial)
+        self._say_if_repeat(original)
         self.context.sink(
             TrialStarted(
                 trial.trial_id,
@@ -229,9 +229,9 @@ class RecordingMixin:
             )
         )
 
-    def _say_if_repeat(self, trial) -> None:
-        repeats = getattr(self.oracle, "repeats", {})
-        original = repeats.get(trial.trial_id)
+    def _say_if_repeat(self, original: str | None) -> None:
+        """Tells the user that the trial starting trains trial `original`'s configuration
+        again (None: it does not)."""
         if original is None:
             return
         number = self._current["number"]
@@ -239,7 +239,7 @@ class RecordingMixin:
             f"Trial {number} trains trial {int(original) + 1}'s configuration again, from other "
             "starting weights."
         )
-        if len(repeats) == 1:
+        if len(self.oracle.repeats) == 1:
             message += (
                 " Half the budget is spent, so the rest goes to the best configuration so far: "
                 "the run ends with an average of its best trainings when that validates better, "
