@@ -12,14 +12,16 @@ For each dataset of ../shared/datasets (the bundled samples stand in where it is
    in a fresh process, and its test score is read from the run's evaluation.json.
 
 Everyone sees dlstudio's seeded train / validation / test split of the same rows and is scored
-on the test rows: accuracy for classes, mean absolute error for numbers. Each contender runs in
-an interpreter of its own, one after the other, so what one loads never slows the next; the
-machine's load average is recorded with each row, because a busy machine slows all of them.
+on the test rows: accuracy for classes, mean absolute error for numbers. This is done on
+REPEATS splits (seeds 0, 1, 2: the same seed seeds each contender's training), and a row gives
+each contender's mean over them, its range, and on how many splits dlstudio was level or ahead.
+Each contender runs in an interpreter of its own, one after the other, so what one loads never
+slows the next; the machine's load average is recorded with each row, because a busy machine
+slows all of them (AutoKeras took 95 s on breast cancer at a load of 5-8, 12-14 s alone).
 
-`python -m bench --only quality` runs every dataset at T, 2T and 4T (at T alone it took an hour
-and a half on 2 cores);
-`DLSTUDIO_BENCH_QUALITY=penguins,titanic` runs some (their rows replace the stored ones),
-`--quick` runs two small ones at 1× only; see `measure` for the rest.
+`python -m bench --only quality` runs every dataset at T, 2T and 4T on three splits (hours on
+2 cores); `DLSTUDIO_BENCH_QUALITY=penguins,titanic` runs some (their rows replace the stored
+ones), `--quick` runs two small ones at 1× on one split; see `measure` for the rest.
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ SHARED = ROOT.parent / "shared" / "datasets"
 MULTIPLES = (1, 2, 4)
 RESULTS = ROOT / "bench" / "results.json"
 AUTOKERAS_TRIALS, AUTOKERAS_EPOCHS = 3, 20
+# Each dataset is measured on this many seeded splits (0, 1, ...), every contender on the same
+# ones: test sets of 50-150 rows move every score by 1-3 points between splits and seeds
+# (AutoKeras on penguins: 0.902-0.980 over five runs on one split), so one split cannot tell
+# two contenders apart.
+REPEATS = 3
 # AutoKeras's image search on 2 CPU cores ran past 24 minutes on 1,797 digits: it is stopped
 # at this cap, and everyone else then gets FALLBACK_BUDGET_S (the row says so).
 AUTOKERAS_CAP_S, FALLBACK_BUDGET_S = 900.0, 60.0
@@ -117,7 +124,7 @@ def roles(name: str) -> dict[str, str]:
     return {column: "identifier" for column in DATASETS[name].leave_out}
 
 
-def prepared(name: str):
+def prepared(name: str, seed: int = 0):
     """dlstudio's own reading and seeded split of the dataset: the rows everyone is given."""
     from dlstudio.core.config import SplitSpec
     from dlstudio.core.data import load_dataset
@@ -125,7 +132,8 @@ def prepared(name: str):
 
     bench = DATASETS[name]
     target = None if bench.kind == "images" else bench.target
-    return prepare(load_dataset(data_path(name), target=target, roles=roles(name)), SplitSpec())
+    dataset = load_dataset(data_path(name), target=target, roles=roles(name))
+    return prepare(dataset, SplitSpec(seed=seed))
 
 
 def score(data, predicted) -> float:
@@ -137,9 +145,9 @@ def score(data, predicted) -> float:
     return float(np.mean(predicted.astype(str) == truth.astype(str)))
 
 
-def trivial(name: str) -> dict:
+def trivial(name: str, seed: int = 0) -> dict:
     """The score of a model that learned nothing: the commonest class, or the median."""
-    data = prepared(name)
+    data = prepared(name, seed)
     train = np.asarray(data.y["train"]).ravel()
     if data.task.value == "regression":
         constant = np.median(train.astype(float))
@@ -183,12 +191,12 @@ def _random_search(make, candidates, fit_and_score, budget: float, seed: int = 0
     return best, tried
 
 
-def gradient_boosting(name: str, budget: float) -> dict:
+def gradient_boosting(name: str, budget: float, seed: int = 0) -> dict:
     """HistGradientBoosting, random search on validation for `budget` seconds."""
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
     from sklearn.metrics import mean_absolute_error
 
-    data = prepared(name)
+    data = prepared(name, seed)
     x = {s: _frame(data, s) for s in ("train", "validation", "test")}
     categories = {c: x["train"][c].cat.categories for c in x["train"].select_dtypes("category")}
     for split in ("validation", "test"):
@@ -205,7 +213,7 @@ def gradient_boosting(name: str, budget: float) -> dict:
 
     started = time.monotonic()
     model, tried = _random_search(
-        lambda v: estimator(categorical_features="from_dtype", random_state=0, **v),
+        lambda v: estimator(categorical_features="from_dtype", random_state=seed, **v),
         {
             "learning_rate": [0.03, 0.1, 0.3],
             "max_leaf_nodes": [7, 15, 31, 63],
@@ -215,6 +223,7 @@ def gradient_boosting(name: str, budget: float) -> dict:
         },
         fit_and_score,
         budget,
+        seed,
     )
     return {
         "score": score(data, model.predict(x["test"])),
@@ -223,13 +232,13 @@ def gradient_boosting(name: str, budget: float) -> dict:
     }
 
 
-def tfidf_logistic(name: str, budget: float) -> dict:
+def tfidf_logistic(name: str, budget: float, seed: int = 0) -> dict:
     """TF-IDF + logistic regression, random search on validation for `budget` seconds."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    data = prepared(name)
+    data = prepared(name, seed)
     texts = {s: _texts(data, s) for s in data.x}
 
     def fit_and_score(model):
@@ -250,6 +259,7 @@ def tfidf_logistic(name: str, budget: float) -> dict:
         },
         fit_and_score,
         budget,
+        seed,
     )
     return {
         "score": score(data, model.predict(texts["test"])),
@@ -258,16 +268,16 @@ def tfidf_logistic(name: str, budget: float) -> dict:
     }
 
 
-def small_cnn(name: str, budget: float) -> dict:
+def small_cnn(name: str, budget: float, seed: int = 0) -> dict:
     """Two convolution blocks and a dense head, Adam, the best validation epoch, until
     `budget` seconds: the CNN a tutorial writes."""
     import keras
 
-    data = prepared(name)
+    data = prepared(name, seed)
     x = {s: _images(data, s).astype("float32") / 255.0 for s in data.x}
     classes = len(data.class_names)
     started = time.monotonic()
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(seed)
     model = keras.Sequential(
         [
             keras.Input(x["train"].shape[1:]),
@@ -328,15 +338,15 @@ def _autokeras_shim():
     heads.layers = shimmed
 
 
-def autokeras(name: str) -> dict:
+def autokeras(name: str, seed: int = 0) -> dict:
     """AutoKeras's own model for the modality: its default search, 3 trials; its time is T."""
     import autokeras as ak
 
     _autokeras_shim()
-    data = prepared(name)
+    data = prepared(name, seed)
     regression = data.task.value == "regression"
     started = time.monotonic()
-    common = {"max_trials": AUTOKERAS_TRIALS, "overwrite": True, "seed": 0}
+    common = {"max_trials": AUTOKERAS_TRIALS, "overwrite": True, "seed": seed}
     with tempfile.TemporaryDirectory() as folder:
         if data.kind == "text":
             x = {s: np.array(_texts(data, s)) for s in data.x}
@@ -363,8 +373,9 @@ def autokeras(name: str) -> dict:
     return {"score": score(data, predicted), "seconds": time.monotonic() - started}
 
 
-def dlstudio(name: str, budget: float) -> dict:
-    """`dlstudio tune` as a user runs it, in a fresh process; the test score of its model."""
+def dlstudio(name: str, budget: float, seed: int = 0) -> dict:
+    """`dlstudio tune` as a user runs it, in a fresh process; the test score of its model.
+    `--seed` sets the split (the same as everyone's) and the training's seeds."""
     bench = DATASETS[name]
     command = [sys.executable, "-m", "dlstudio", "tune", str(data_path(name))]
     if bench.kind != "images":
@@ -373,7 +384,8 @@ def dlstudio(name: str, budget: float) -> dict:
         command += ["--role", f"{column}={role}"]
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as project:
-        command += ["--time-limit", f"{budget:.0f}", "--max-trials", "200", "--project", project]
+        command += ["--time-limit", f"{budget:.0f}", "--max-trials", "200", "--seed", str(seed)]
+        command += ["--project", project]
         out = subprocess.run(
             command,
             cwd=ROOT,
@@ -412,44 +424,119 @@ def _child(call: str, timeout: float) -> dict:
         return {"score": None, "note": f"{type(error).__name__}: {str(error)[-300:]}"}
 
 
-def measure_one(name: str, multiples=MULTIPLES, stored: dict | None = None) -> dict:
-    """One dataset's row: AutoKeras's time T, then the reference and dlstudio at T, 2T, 4T.
-    With a `stored` row, its AutoKeras, reference and trivial results are kept and only
-    dlstudio runs again (to measure a change to dlstudio without an hour of AutoKeras), at
-    `multiples` only."""
+def measure_one(
+    name: str,
+    multiples=MULTIPLES,
+    stored: dict | None = None,
+    repeats: int = REPEATS,
+    add_splits: bool = False,
+) -> dict:
+    """One dataset's row: on each of `repeats` seeded splits, AutoKeras's time T, then the
+    reference and dlstudio at T, 2T, 4T; the row's scores are their means over the splits
+    (each split's results are kept under "splits"). With a `stored` row, its AutoKeras,
+    reference and trivial results are kept and only dlstudio runs again (to measure a change
+    to dlstudio without AutoKeras), at `multiples` only, on the first `repeats` splits (the
+    others are kept as they are); with `add_splits`, the stored splits are kept whole and only
+    the missing ones, up to `repeats`, are measured."""
     bench = DATASETS[name]
     load = os.getloadavg()[0]
-    if stored:
-        row = {k: v for k, v in stored.items() if k != "dlstudio"}
-        if 1 in multiples:
-            row["dlstudio_before"] = stored.get("dlstudio")
-    else:
-        row = {
-            "dataset": name,
-            "kind": bench.kind,
-            "metric": "MAE" if bench.regression else "accuracy",
-            "trivial": _child(f"trivial({name!r})", 600),
-            "autokeras": _child(f"autokeras({name!r})", AUTOKERAS_CAP_S),
-        }
-    budget = row["autokeras"].get("seconds") or FALLBACK_BUDGET_S
-    row["budget_s"] = round(budget, 1)
-    if not stored:
-        reference = {"table": "gradient_boosting", "text": "tfidf_logistic", "images": "small_cnn"}
-        call = f"{reference[bench.kind]}({name!r}, {budget})"
-        row["reference"] = _child(call, budget * 3 + 600)
-    # The multiples not run again keep their stored results (2T and 4T can be added later).
-    row["dlstudio"] = {**(stored or {}).get("dlstudio", {})}
-    row["dlstudio"].update({str(m): dlstudio(name, budget * m) for m in multiples})
-    row["load_average"] = [round(load, 1), round(os.getloadavg()[0], 1)]
+    before = _splits(stored) if stored else []
+    splits = []
+    for seed in range(max(repeats, len(before))):
+        kept = before[seed] if seed < len(before) else None
+        if kept is not None and (add_splits or seed >= repeats):
+            splits.append(kept)
+            continue
+        autokeras_failed = next((s["autokeras"] for s in splits if _failed(s["autokeras"])), None)
+        splits.append(_measure_split(name, seed, multiples, kept, autokeras_failed))
+    row = {
+        "dataset": name,
+        "kind": bench.kind,
+        "metric": "MAE" if bench.regression else "accuracy",
+        "splits": splits,
+        "budget_s": round(float(np.mean([s["budget_s"] for s in splits])), 1),
+        **{k: _summary([s.get(k) for s in splits]) for k in ("trivial", "autokeras", "reference")},
+        "load_average": [round(load, 1), round(os.getloadavg()[0], 1)],
+    }
+    for key in ("dlstudio", "dlstudio_before"):
+        done = sorted({m for s in splits for m in (s.get(key) or {})})
+        if done:
+            row[key] = {m: _summary([(s.get(key) or {}).get(m) for s in splits]) for m in done}
     ROWS_SO_FAR.parent.mkdir(parents=True, exist_ok=True)
     with ROWS_SO_FAR.open("a", encoding="utf-8") as log:
         log.write(json.dumps(row) + "\n")
     return row
 
 
+def _measure_split(name, seed, multiples, stored, autokeras_failed) -> dict:
+    """Every contender on the split of `seed`. AutoKeras is not run again on another split
+    where it already failed on one (its image search runs into the 15-minute cap each time)."""
+    bench = DATASETS[name]
+    if stored:
+        split = {k: v for k, v in stored.items() if k != "dlstudio"}
+        if 1 in multiples:
+            split["dlstudio_before"] = stored.get("dlstudio")
+    else:
+        split = {"seed": seed, "trivial": _child(f"trivial({name!r}, {seed})", 600)}
+        split["autokeras"] = (
+            {"score": None, "note": f"not run again: {autokeras_failed.get('note', '')}"}
+            if autokeras_failed
+            else _child(f"autokeras({name!r}, {seed})", AUTOKERAS_CAP_S)
+        )
+    budget = split["autokeras"].get("seconds") or FALLBACK_BUDGET_S
+    split["budget_s"] = round(budget, 1)
+    if not stored:
+        reference = {"table": "gradient_boosting", "text": "tfidf_logistic", "images": "small_cnn"}
+        call = f"{reference[bench.kind]}({name!r}, {budget}, {seed})"
+        split["reference"] = _child(call, budget * 3 + 600)
+    # The multiples not run again keep their stored results (2T and 4T can be added later).
+    split["dlstudio"] = {**(stored or {}).get("dlstudio", {})}
+    split["dlstudio"].update({str(m): dlstudio(name, budget * m, seed) for m in multiples})
+    return split
+
+
+def _splits(row: dict) -> list[dict]:
+    """A stored row's results per split (a row from before repeats is one split, seed 0)."""
+    if "splits" in row:
+        return row["splits"]
+    keys = ("trivial", "autokeras", "budget_s", "reference", "dlstudio")
+    return [{"seed": 0, **{k: row[k] for k in keys if k in row}}]
+
+
+def _failed(result: dict | None) -> bool:
+    return (
+        bool(result)
+        and result.get("score") is None
+        and "not run again" not in str(result.get("note", ""))
+    )
+
+
+def _summary(results: list[dict | None]) -> dict:
+    """A contender's results over the splits: the mean score (of the splits where it gave
+    one), every score, and the mean time; a failure's note when it gave none."""
+    given = [r for r in results if r]
+    scores = [r.get("score") for r in given]
+    counted = [v for v in scores if v is not None]
+    summary = {"score": float(np.mean(counted)) if counted else None, "scores": scores}
+    seconds = [r["seconds"] for r in given if r.get("seconds") is not None]
+    if seconds:
+        summary["seconds"] = float(np.mean(seconds))
+    names = [r["name"].split(" (")[0] for r in given if r.get("name")]
+    if names:
+        summary["name"] = names[0]
+    if not counted and given:
+        summary["note"] = given[0].get("note", "")
+    models = [r.get("model", "") for r in given if "model" in r]
+    if models:
+        summary["models"] = models
+    return summary
+
+
 def measure(quick: bool = False) -> dict:
     """Environment: DLSTUDIO_BENCH_QUALITY (datasets, comma-separated), _MULTIPLES (e.g. "1"),
-    _REUSE=1 (keep the stored AutoKeras and reference results, run dlstudio again)."""
+    _REPEATS (splits per dataset, default REPEATS), _REUSE=1 (keep the stored AutoKeras and
+    reference results, run dlstudio again), _ADD_SPLITS=1 (keep the stored splits, measure
+    the missing ones)."""
     chosen = os.environ.get("DLSTUDIO_BENCH_QUALITY")
     names = chosen.split(",") if chosen else list(QUICK if quick else DATASETS)
     unknown = [n for n in names if n not in DATASETS]
@@ -458,11 +545,14 @@ def measure(quick: bool = False) -> dict:
     multiples = (1,) if quick else MULTIPLES
     if os.environ.get("DLSTUDIO_BENCH_QUALITY_MULTIPLES"):
         multiples = tuple(int(m) for m in os.environ["DLSTUDIO_BENCH_QUALITY_MULTIPLES"].split(","))
+    repeats = 1 if quick else int(os.environ.get("DLSTUDIO_BENCH_QUALITY_REPEATS", REPEATS))
+    add_splits = bool(os.environ.get("DLSTUDIO_BENCH_QUALITY_ADD_SPLITS"))
     stored = {}
-    if os.environ.get("DLSTUDIO_BENCH_QUALITY_REUSE") and RESULTS.exists():
+    if (add_splits or os.environ.get("DLSTUDIO_BENCH_QUALITY_REUSE")) and RESULTS.exists():
         rows = json.loads(RESULTS.read_text()).get("quality", [])
         stored = {r["dataset"]: r for r in rows if "metric" in r}
-    return {"quality": [measure_one(n, multiples, stored.get(n)) for n in names]}
+    rows = [measure_one(n, multiples, stored.get(n), repeats, add_splits) for n in names]
+    return {"quality": rows}
 
 
 def gap(row: dict, multiple: str = "1") -> str:
@@ -480,19 +570,41 @@ def gap(row: dict, multiple: str = "1") -> str:
     return f"{(ours - max(others)) * 100:+.1f} points"
 
 
+def level_or_ahead(row: dict, other: str, multiple: str = "1") -> str:
+    """On how many splits dlstudio at `multiple` × T scored at least as well as `other`."""
+    pairs = [
+        (
+            (s.get("dlstudio") or {}).get(multiple, {}).get("score"),
+            (s.get(other) or {}).get("score"),
+        )
+        for s in _splits(row)
+    ]
+    pairs = [(ours, theirs) for ours, theirs in pairs if ours is not None and theirs is not None]
+    if not pairs:
+        return ""
+    lower = row["metric"] == "MAE"
+    won = sum((ours <= theirs) if lower else (ours >= theirs) for ours, theirs in pairs)
+    return f"{won}/{len(pairs)}"
+
+
 def table(rows: list[dict]) -> list[str]:
-    """The quality rows as the README shows them."""
+    """The quality rows as the README shows them: means over the splits, with their range."""
     lines = [
         "| data | metric | trivial | AutoKeras 3 (T) | reference at T | dlstudio at T | 2T | 4T "
-        "| gap at T |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| gap at T | splits level or ahead (AutoKeras · reference) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
+
+    def number(value: float) -> str:
+        return f"{value:,.1f}" if value >= 100 else f"{value:.3f}"
 
     def cell(result: dict | None) -> str:
         if not result or result.get("score") is None:
             return "failed" if result and result.get("note") else ""
-        value = result["score"]
-        return f"{value:,.1f}" if value > 2 else f"{value:.3f}"
+        scores = [v for v in result.get("scores", []) if v is not None]
+        varied = len(scores) > 1 and min(scores) != max(scores)
+        spread = f" ({number(min(scores))}–{number(max(scores))})" if varied else ""
+        return number(result["score"]) + spread
 
     for row in (r for r in rows if "metric" in r):  # rows of an older layout are skipped
         ours = row.get("dlstudio") or {}
@@ -501,7 +613,8 @@ def table(rows: list[dict]) -> list[str]:
             f"| {cell(row.get('autokeras'))} ({row.get('budget_s', 0):.0f} s) "
             f"| {cell(row.get('reference'))} {row.get('reference', {}).get('name', '')} "
             f"| {cell(ours.get('1'))} | {cell(ours.get('2'))} | {cell(ours.get('4'))} "
-            f"| {gap(row)} |"
+            f"| {gap(row)} | {level_or_ahead(row, 'autokeras')} · "
+            f"{level_or_ahead(row, 'reference')} |"
         )
     return lines
 

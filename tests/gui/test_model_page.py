@@ -7,7 +7,7 @@ import pytest
 from dlstudio.core.config import DataSpec
 from dlstudio.core.data import load_dataset
 from dlstudio.core.errors import DlstudioError
-from dlstudio.gui.wizard.model_page import ModelPage
+from dlstudio.gui.wizard.model_page import NAME_ROLE, ModelPage
 
 
 @pytest.fixture
@@ -52,3 +52,25 @@ def test_the_search_starts_from_the_templates_known_good_values(qtbot, digits_di
     space = page.search_space()
     # As the table reads them back: augment (true, false) still starts at its default, false.
     assert first_configuration(space, 100) == defaults(default_space("small_cnn", "multiclass"))
+
+
+def test_a_large_table_s_model_starts_larger_as_the_search_does(qtbot, tmp_path, penguins_csv):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(7_200, 3)), columns=list("abc"))
+    frame["label"] = np.where(frame.a > 0, "yes", "no")
+    frame.to_csv(tmp_path / "large.csv", index=False)
+    page = ModelPage()
+    qtbot.addWidget(page)
+    page.set_dataset(load_dataset(penguins_csv, target="species"))
+    assert (page.hyperparameters()["units"], page.hyperparameters()["depth"]) == (128, 2)
+
+    page.set_dataset(load_dataset(tmp_path / "large.csv", target="label"))
+    chosen = page.hyperparameters()
+    assert (chosen["units"], chosen["depth"], chosen["dropout"]) == (256, 3, 0.0)
+    # Unticked in the search table, a row fixes that value too.
+    table = page.space_table
+    [row] = [r for r in range(table.rowCount()) if table.item(r, 0).data(NAME_ROLE) == "units"]
+    assert table.item(row, 3).text() == "256"

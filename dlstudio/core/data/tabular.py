@@ -83,12 +83,14 @@ class TableRead:
     notes: list[str] = field(default_factory=list)
 
 
-def read_table(path: Path, sheet: str | None = None) -> TableRead:
+def read_table(path: Path, sheet: str | None = None, one_column: bool = False) -> TableRead:
     """Read any supported table file into a DataFrame.
 
     Args:
         path: The file.
         sheet: For Excel, the sheet to read; by default the first sheet that holds data.
+        one_column: A delimited file of a single column is what is expected (new texts for a
+            model that reads one text column); else it is refused as a wrong separator.
 
     Raises:
         DataError: The file is empty, not a table, or has no data rows.
@@ -101,7 +103,7 @@ def read_table(path: Path, sheet: str | None = None) -> TableRead:
             "Check that the export or download finished, then try again.",
         )
     if suffix in DELIMITED_SUFFIXES:
-        read = _read_delimited(path)
+        read = _read_delimited(path, one_column)
     elif suffix in PARQUET_SUFFIXES:
         read = TableRead(_guarded(pd.read_parquet, path, "Parquet"), "parquet")
         read.frame, read.notes = flatten_nested(read.frame)
@@ -149,7 +151,7 @@ class _NotPlainUtf8(Exception):
     """The file was read as UTF-8 but some bytes are not (pyarrow makes them binary columns)."""
 
 
-def _read_delimited(path: Path) -> TableRead:
+def _read_delimited(path: Path, one_column: bool = False) -> TableRead:
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     _refuse_binary_format(path, head)
@@ -176,7 +178,7 @@ def _read_delimited(path: Path) -> TableRead:
         frame = _read_row_by_row(path, delimiter, encoding, skiprows, details, notes)
     frame, dropped = _drop_trailing_empty_column(frame, delimiter)
     notes += dropped
-    if len(frame.columns) == 1 and len(frame):
+    if len(frame.columns) == 1 and len(frame) and not one_column:
         _refuse_single_column(path, frame.columns[0], delimiter)
     return TableRead(frame, path.suffix.lower().lstrip(".") or "text", details, notes)
 

@@ -346,7 +346,9 @@ def _tried_elsewhere(run: RunFolder, spec: RunSpec, template: str) -> list[dict]
 def _space(spec: RunSpec, template: str, data: PreparedData) -> dict:
     base = default_space(template, data.task.value)
     if spec.search is None:
-        return fixed_space(base, spec.model.hyperparameters)
+        # One training is the search's first trial: sized to the data as that one is.
+        start = first_configuration(base, data.rows("train"), template)
+        return fixed_space(base, {**start, **spec.model.hyperparameters})
     space = merge_space(base, spec.search.space)
     space = merge_space(space, spec.model.hyperparameters)  # values the user pinned
     return grid_ready(space) if spec.search.tuner == "grid" else space

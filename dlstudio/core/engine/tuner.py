@@ -116,12 +116,14 @@ class RecordingMixin:
     def adopt_finished_trials(self, records: list[TrialRecord]) -> None:
         """On resume: trials our log records as completed, but which the process was killed
         before keras-tuner saved as such, are handed back to the oracle as finished (with the
-        logged score) instead of being run again. Their weights were saved before the log line."""
+        logged score) instead of being run again. Their weights were saved before the log line.
+        Their durations are kept too: a repeat of one is given the time it took."""
         done = {
             r.trial_id: r
             for r in records
             if r.status is TrialStatus.COMPLETED and r.score is not None
         }
+        self._took_s.update({trial_id: r.duration_s for trial_id, r in done.items()})
         queue = self.oracle._retry_queue  # where reload() puts the trials that were running
         for trial_id in [t for t in queue if t in done]:
             queue.remove(trial_id)
@@ -156,7 +158,6 @@ class RecordingMixin:
 
     def search(self, *fit_args, **fit_kwargs):
         self.on_search_begin()
-        self._took_s: dict[str, float] = {}  # finished trials' durations, by trial id
         # keras-tuner reloads a project only if the tuner's own file exists, and writes that
         # file first at the end of the first trial, after our log line. A kill in between would
         # make a resume start from scratch and run the logged trial again; saving now closes it.
@@ -536,6 +537,7 @@ def make_tuner(
         options["max_trials"] = max_trials
     instance = cls(**options)
     instance.context = context
+    instance._took_s = {}  # finished trials' durations, by trial id (adopted ones on resume)
     instance.oracle.verbose = 0  # our events report progress; keras-tuner's prints would repeat it
     instance.oracle._display.verbose = 0
     avoid_configurations(instance.oracle, context.tried_before)

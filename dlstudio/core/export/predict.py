@@ -78,7 +78,8 @@ def _read_table(path: Path) -> pd.DataFrame:
             "a table file (CSV, TSV, Excel, Parquet or JSON) with the columns it was trained on",
             "Pass the table file itself.",
         )
-    read = read_table(path)
+    # New rows may rightly hold one column: the texts for a model that reads only them.
+    read = read_table(path, one_column=True)
     read.frame.attrs["notes"] = list(read.notes)  # skipped lines, values read as missing, …
     return read.frame
 

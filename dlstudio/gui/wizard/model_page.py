@@ -48,11 +48,18 @@ from dlstudio.core.config import (
     ModelSpec,
     RunSpec,
     SearchSpec,
+    SplitSpec,
     TrainSpec,
 )
 from dlstudio.core.durations import format_duration, parse_duration
 from dlstudio.core.errors import DlstudioError
-from dlstudio.core.models.space import TEMPLATES_BY_KIND, default_of, default_space, template_for
+from dlstudio.core.models.space import (
+    TEMPLATES_BY_KIND,
+    default_of,
+    default_space,
+    first_configuration,
+    template_for,
+)
 from dlstudio.core.wording import (
     hyperparameter_name,
     metric_label,
@@ -105,6 +112,7 @@ class ModelPage(QWidget):
         self.task: str = "binary"
         self._device_task: ProcessTask | None = None
         self._knobs: dict[str, QWidget] = {}
+        self._train_rows = 0  # of the data loaded, as the default split gives them
 
         self.choose_radio = QRadioButton("Choose an architecture and set it up")
         self.tune_radio = QRadioButton("Auto-tune: let keras-tuner search for a good one")
@@ -233,7 +241,12 @@ class ModelPage(QWidget):
     def set_dataset(self, dataset) -> None:
         profile = dataset.profile
         kind, task = profile.kind.value, profile.task.value
+        train_rows = round(profile.rows * SplitSpec().train)
+        resized = self._starting_values(train_rows) != self._starting_values(self._train_rows)
+        self._train_rows = train_rows
         if (kind, task) == (self.kind, self.task):
+            if resized:  # the same kind of data, but the starting network is sized otherwise
+                self._template_changed()
             return
         self.kind, self.task = kind, task
         for row in (self.tuner_combo, self.objective_combo):
@@ -321,16 +334,25 @@ class ModelPage(QWidget):
         if template is None:
             return
         space = default_space(template, self.task)
-        self._fill_knobs(space)
-        self._fill_space_table(space)
+        start = self._starting_values(self._train_rows)
+        self._fill_knobs(space, start)
+        self._fill_space_table(space, start)
         self._mode_changed()
 
-    def _fill_knobs(self, space: dict) -> None:
+    def _starting_values(self, train_rows: int) -> dict:
+        """The configuration a search starts from, and one training trains, for this many
+        training rows (a large table starts with a larger network: models/space.py)."""
+        template = self.template_combo.currentData()
+        if self.task in SERIES_TASKS or template is None:
+            return {}
+        return first_configuration(default_space(template, self.task), train_rows, template)
+
+    def _fill_knobs(self, space: dict, start: dict) -> None:
         while self.knobs_form.rowCount():
             self.knobs_form.removeRow(0)
         self._knobs = {}
         for name, entry in space.items():
-            widget = _knob(entry)
+            widget = _knob(entry, start.get(name, default_of(entry)))
             widget.setToolTip(entry.get("help", ""))
             label = QLabel(hyperparameter_name(name))
             label.setToolTip(entry.get("help", ""))
@@ -362,7 +384,7 @@ class ModelPage(QWidget):
             self.knobs_form.addRow(label, widget)
             self._knobs[name] = widget
 
-    def _fill_space_table(self, space: dict) -> None:
+    def _fill_space_table(self, space: dict, start: dict) -> None:
         self.space_table.setRowCount(0)
         for name, entry in space.items():
             row = self.space_table.rowCount()
@@ -378,7 +400,8 @@ class ModelPage(QWidget):
             searched.setCheckState(Qt.CheckState.Checked)
             self.space_table.setItem(row, 1, searched)
             self.space_table.setItem(row, 2, QTableWidgetItem(describe_range(entry)))
-            self.space_table.setItem(row, 3, QTableWidgetItem(shown_value(default_of(entry))))
+            value = start.get(name, default_of(entry))
+            self.space_table.setItem(row, 3, QTableWidgetItem(shown_value(value)))
 
     @Slot(str)
     def _budget_changed(self, text: str) -> None:
@@ -557,8 +580,8 @@ def _parse_value(name: str, text: str, entry: dict | None = None):
 # ---------------------------------------------------------------- widgets
 
 
-def _knob(entry: dict) -> QWidget:
-    kind, default = entry["type"], default_of(entry)
+def _knob(entry: dict, default) -> QWidget:
+    kind = entry["type"]
     if kind == "int":
         widget = QSpinBox()
         widget.setRange(int(entry["min"]), int(entry["max"]))

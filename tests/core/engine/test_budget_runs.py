@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from dlstudio.cli import run as cli
@@ -147,3 +149,21 @@ def test_the_second_half_of_a_budget_trains_the_best_configuration_again(penguin
     counted = start_run(_search(penguins_csv, "species", trials=3, epochs=2), tmp_path / "q")
     settings = [json.dumps(t.hyperparameters, sort_keys=True) for t in counted.trials()]
     assert len(set(settings)) == len(settings) == 3
+
+
+def test_one_training_of_a_large_table_is_the_search_s_first_trial(tmp_path):
+    # `dlstudio train` and the Model step's "choose one" train what a search would start
+    # with: on 5,000 training rows or more, the larger network.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(7_200, 4)), columns=list("abcd"))
+    frame["label"] = np.where(frame.a + frame.b > 0, "yes", "no")
+    frame.to_csv(tmp_path / "large.csv", index=False)
+    spec = RunSpec(DataSpec(str(tmp_path / "large.csv"), "label"), train=TrainSpec(epochs=1))
+    run = start_run(spec, tmp_path / "p")
+
+    [trial] = run.trials()
+    assert (trial.hyperparameters["units"], trial.hyperparameters["depth"]) == (256, 3)
+    assert trial.hyperparameters["dropout"] == 0.0
+    assert trial.hyperparameters == first_configuration(
+        default_space("mlp", "binary"), round(7_200 * 0.7), "mlp"
+    )

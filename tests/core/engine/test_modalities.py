@@ -111,6 +111,12 @@ def test_text_search_beats_majority_and_predicts_on_txt_files(sms_csv, tmp_path,
     predicted = predict_file(run.path, folder)
     assert list(predicted["file"]) == ["a.txt", "b.txt"]
     assert list(predicted["predicted_label"]) == ["spam", "ham"]
+    # New texts as a table hold one column, the one the model reads: that is no wrong separator.
+    texts = tmp_path / "new.csv"
+    texts.write_text(
+        'message\n"WINNER!! You have won a FREE prize, call 0800 now"\n"Ok, see you"\n'
+    )
+    assert list(predict_file(run.path, texts)["predicted_label"]) == ["spam", "ham"]
 
     # Text needs TensorFlow's string operations: ONNX and LiteRT are refused up front.
     with pytest.raises(DlstudioError, match="string operations") as refused:
