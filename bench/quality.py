@@ -447,7 +447,9 @@ def measure_one(
         if kept is not None and (add_splits or seed >= repeats):
             splits.append(kept)
             continue
-        autokeras_failed = next((s["autokeras"] for s in splits if _failed(s["autokeras"])), None)
+        # The first failure is the one AutoKeras ran into: a later split only says "not run".
+        failures = (s["autokeras"] for s in splits if s["autokeras"].get("score") is None)
+        autokeras_failed = next(failures, None)
         splits.append(_measure_split(name, seed, multiples, kept, autokeras_failed))
     row = {
         "dataset": name,
@@ -501,14 +503,6 @@ def _splits(row: dict) -> list[dict]:
         return row["splits"]
     keys = ("trivial", "autokeras", "budget_s", "reference", "dlstudio")
     return [{"seed": 0, **{k: row[k] for k in keys if k in row}}]
-
-
-def _failed(result: dict | None) -> bool:
-    return (
-        bool(result)
-        and result.get("score") is None
-        and "not run again" not in str(result.get("note", ""))
-    )
 
 
 def _summary(results: list[dict | None]) -> dict:
