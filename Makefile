@@ -15,10 +15,18 @@ BUNDLE_INSTALLED := $(VENV)/.installed-bundle
 # Shared libraries the Qt wheels load (EGL/GL even offscreen, fonts, keyboard maps, D-Bus).
 QT_LIBS := libEGL.so.1 libGL.so.1 libfontconfig.so.1 libxkbcommon.so.0 libdbus-1.so.3 libglib-2.0.so.0
 QT_DEBS := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0
+# What Qt's X11 (xcb) plugin loads to show a window on a screen; a stock Debian 12 or Ubuntu
+# 22.04 lacks some of them, and Qt then aborts. Checked only where there is a display.
+XCB_LIBS := libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 \
+	libxcb-render-util.so.0 libxcb-randr.so.0 libxcb-shape.so.0 libxcb-xfixes.so.0 \
+	libxcb-xkb.so.1 libxkbcommon-x11.so.0 libX11-xcb.so.1
+XCB_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+	libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1
 
-.PHONY: run test lint system-deps bench bundle clean
+.PHONY: run test lint system-deps window-deps bench bundle clean
 
 run: $(INSTALLED)
+	@if [ -n "$$DISPLAY" ]; then $(MAKE) --no-print-directory window-deps; fi
 	@$(VENV)/bin/dlstudio gui --sample penguins || [ $$? -eq 2 ]  # 2: no display, already explained
 
 test: $(TEST_INSTALLED)
@@ -60,15 +68,23 @@ $(BUNDLE_INSTALLED): $(INSTALLED)
 
 # Installs Qt's system libraries where they are missing (Debian/Ubuntu as root), else says which.
 system-deps:
-	@missing=""; for lib in $(QT_LIBS); do ldconfig -p 2>/dev/null | grep -q "$$lib" || missing="$$missing $$lib"; done; \
-	if [ -n "$$missing" ] && [ "$$(uname)" = Linux ]; then \
-		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Qt's system libraries ($$missing )"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(QT_DEBS) >/dev/null; \
-		else \
-			echo "Qt needs these system libraries:$$missing. On Debian/Ubuntu: sudo apt-get install $(QT_DEBS)"; \
-		fi; \
-	fi
+	@$(call install-missing,$(QT_LIBS),$(QT_DEBS),Qt needs)
+
+window-deps:
+	@$(call install-missing,$(XCB_LIBS),$(XCB_DEBS),Qt's window on a screen needs)
+
+# $(call install-missing,LIBRARIES,DEBIAN PACKAGES,WHO NEEDS THEM)
+define install-missing
+missing=""; for lib in $(1); do ldconfig -p 2>/dev/null | grep -q "$$lib" || missing="$$missing $$lib"; done; \
+if [ -n "$$missing" ] && [ "$$(uname)" = Linux ]; then \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Qt's system libraries ($$missing )"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	else \
+		echo "$(3) these system libraries:$$missing. On Debian/Ubuntu: sudo apt-get install $(2)"; \
+	fi; \
+fi
+endef
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -132,6 +132,9 @@ def quit_when_ready(window: MainWindow, wait_for_data: bool, give_up_s: float = 
         ready = window.pages_ready and (not wait_for_data or window.data_page.dataset is not None)
         if ready:
             timer.stop()
+            # CI's window check (.ci/window-smoke) reads this line: the platform proves a
+            # real screen was used, not the offscreen one.
+            print(f"dlstudio: the window opened on {app.platformName()} and closed.")
             window.close()
             app.exit(0)
         elif waited.elapsed() > give_up_s * 1000:

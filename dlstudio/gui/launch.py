@@ -37,6 +37,12 @@ def launch(path: str | None = None, target: str | None = None, sample: str | Non
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
+    from dlstudio.gui.display_check import window_problem
+
+    problem = window_problem()  # Qt would abort the process instead of saying this
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     from dlstudio.gui.app import application, show_main_window
 
     window = show_main_window(path, target)
