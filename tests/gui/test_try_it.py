@@ -95,6 +95,21 @@ def test_a_table_row_is_predicted_and_each_edit_refreshes_the_prediction(qtbot, 
     row = panel.row()
     assert row["island"] in {"Biscoe", "Dream", "Torgersen"}  # a real test row, prefilled
     assert float(row["flipper_length_mm"]) > 150
+    # The test row's true answer is shown beside the model's, and whether the model got it.
+    truth = panel.truth.text()
+    assert truth.startswith("This is test row 1 of ") and "in the data, species is " in truth
+    true = truth.split("species is ")[1].split(".")[0]
+    assert true in {"Adelie", "Chinstrap", "Gentoo"}
+    verdict = "right" if first["label"] == true else "wrong"
+    assert truth.endswith(f"The model is {verdict} here.")
+
+    # Loading the model again (a kept threshold does that): the old answer is not left showing
+    # under "Loading the model…".
+    with qtbot.waitSignal(panel.predictor.loading, timeout=LOADING_MS):
+        panel.reload_model()
+    assert "Loading the model" in panel.status.text()
+    assert panel.headline.text() == "" and panel.bars.shares == {}
+    _answer(qtbot, panel)
 
     # Typing: the edits pile up into one request, answered once the typing pauses.
     field = panel._fields["body_mass_g"]
@@ -102,6 +117,7 @@ def test_a_table_row_is_predicted_and_each_edit_refreshes_the_prediction(qtbot, 
     edited = _answer(qtbot, panel, lambda: qtbot.keyClicks(field, "2500"))
     assert edited["probabilities"] != first["probabilities"]
     assert panel.row()["body_mass_g"] == "2500"
+    assert panel.truth.text() == ""  # the user's own row: the data holds no answer for it
 
     # A value the model cannot take: one plain message, no traceback, and the panel goes on.
     with qtbot.waitSignal(panel.predictor.refused, timeout=LOADING_MS):
@@ -116,12 +132,14 @@ def test_a_table_row_is_predicted_and_each_edit_refreshes_the_prediction(qtbot, 
     shown = panel.row()
     _answer(qtbot, panel, panel.another.click)
     assert panel.row() != shown  # another test row, predicted at once
+    assert panel.truth.text().startswith("This is test row 2 of ")
 
 
 def test_an_image_is_predicted_and_an_unreadable_file_says_so(qtbot, panel, runs, tmp_path):
     panel.set_run(runs["images"])
     _assert_classes(_answer(qtbot, panel), {"0", "1", "2"}, panel)  # a kept test image
     assert not panel.preview.pixmap().isNull()
+    assert "This is test image 1 of " in panel.truth.text()
 
     bad = tmp_path / "holiday.png"
     bad.write_bytes(b"this is not a picture")
@@ -134,6 +152,7 @@ def test_an_image_is_predicted_and_an_unreadable_file_says_so(qtbot, panel, runs
     answer = _answer(qtbot, panel, lambda: panel.open_image(image))
     _assert_classes(answer, {"0", "1", "2"}, panel)
     assert panel.image_name.text() == image.name
+    assert panel.truth.text() == ""  # the user's own image
 
 
 def test_a_typed_text_is_predicted_as_the_user_types(qtbot, panel, runs):

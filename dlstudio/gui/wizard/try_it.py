@@ -32,12 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.core.test_predictions import is_regression, read_test_predictions
 from dlstudio.gui.predictor import Predictor
 
 DEBOUNCE_MS = 300  # typing faster than this asks once, when the typing pauses
 MAX_BARS = 10  # classes beyond these are summed up in one line
 SAMPLE_FILE = "sample_inputs.npz"  # kept by core/export/writers.py save_sample_inputs
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
+
+_KIND_WORD = {"images": "image", "text": "text", "table": "row"}
 
 _INTRO = {
     "table": "Change any value on the left (it starts as a real test row) and the prediction "
@@ -135,6 +138,7 @@ class TryItPanel(QWidget):
         self.card: dict = {}
         self.kind = ""
         self.samples: list = []  # kept test inputs: dicts of field texts, or pixel arrays
+        self.truths: list = []  # the true class (str) or value (float) of each kept test input
         self._sample = 0
         self._image: str | None = None
         self._temp: Path | None = None
@@ -187,12 +191,18 @@ class TryItPanel(QWidget):
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020;")
         self.error.hide()
+        # What the data says of the test input shown, so a user can see the model be right or
+        # wrong; empty once the input is the user's own.
+        self.truth = QLabel("")
+        self.truth.setTextFormat(Qt.TextFormat.PlainText)
+        self.truth.setWordWrap(True)
         output = QVBoxLayout()
         output.addWidget(self.status)
         output.addWidget(self.caption)
         output.addWidget(self.headline)
         output.addWidget(self.bars)
         output.addWidget(self.note)
+        output.addWidget(self.truth)
         output.addWidget(self.error)
         output.addStretch(1)
         outputs = QWidget()
@@ -221,6 +231,7 @@ class TryItPanel(QWidget):
         self._clock.stop()
         self.run_path = path
         self.card, self.kind, self.samples, self._sample, self._image = {}, "", [], 0, None
+        self.truths, self._shown_truth = [], None
         self.last_answer = None
         self._clear_inputs()
         self._show_prediction(None)
@@ -239,6 +250,8 @@ class TryItPanel(QWidget):
         self.kind = self.card.get("kind", "table")
         self.intro.setText(_INTRO.get(self.kind, _INTRO["table"]))
         self.samples = _samples(path, self.card)
+        self.truths = _truths(path, len(self.samples))
+        self._shown_truth = 0 if self.samples else None
         self.setAcceptDrops(self.kind == "images")
         build = {"images": self._build_image, "text": self._build_text}.get(
             self.kind, self._build_table
@@ -409,11 +422,14 @@ class TryItPanel(QWidget):
             self.text_box.blockSignals(False)
         else:
             self.fill(self.samples[self._sample])
+        self._shown_truth = self._sample
+        self._show_prediction(None)  # the answer shown was for another input
         self.predict()
 
     def open_image(self, path: str | Path) -> None:
         """Show the image file `path` and predict on it (an unreadable file says so)."""
         self._image = str(path)
+        self._shown_truth = None
         pixmap = QPixmap(self._image)
         if pixmap.isNull():
             self.preview.setPixmap(QPixmap())
@@ -466,6 +482,7 @@ class TryItPanel(QWidget):
 
     @Slot()
     def _edited(self, *_args) -> None:
+        self._shown_truth = None  # the user's own input now: the data says nothing of it
         self._debounce.start()
 
     @Slot()
@@ -486,6 +503,7 @@ class TryItPanel(QWidget):
 
     @Slot()
     def _loading(self) -> None:
+        self._show_prediction(None)  # an answer of the model loaded before is not this one's
         self._loading_for = 0
         self._clock.start()
         self._tick()
@@ -526,6 +544,7 @@ class TryItPanel(QWidget):
     def _show_prediction(self, answer: dict | None) -> None:
         self.last_answer = answer
         self.note.setText("")
+        self.truth.setText(self._truth_words(answer))
         self.caption.setVisible(answer is not None)
         self.headline.setVisible(answer is not None)
         if answer is None:
@@ -547,6 +566,26 @@ class TryItPanel(QWidget):
         if shares and max(shares.values()) < 0.5:
             self.note.setText("The model is unsure here: no class gets half of the probability.")
 
+    def _truth_words(self, answer: dict | None) -> str:
+        """'In the data: Adelie. The model is right.' for a kept test input, else ''."""
+        index = self._shown_truth
+        if index is None or index >= len(self.truths) or self.truths[index] is None:
+            return ""
+        true = self.truths[index]
+        target = self.card.get("target") or "the answer"
+        shown = number_words(true) if isinstance(true, float) else true
+        words = (
+            f"This is test {_KIND_WORD.get(self.kind, 'row')} {index + 1} of "
+            f"{len(self.samples)}: in the data, {target} is {shown}."
+        )
+        if answer is None:
+            return words
+        if "value" in answer:
+            off = abs(float(answer["value"]) - float(true))
+            return f"{words} The model is off by {number_words(off)}."
+        right = str(answer.get("label", "")) == true
+        return f"{words} The model is {'right' if right else 'wrong'} here."
+
     def _say_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.setVisible(bool(message))
@@ -566,6 +605,20 @@ def _read_card(folder: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return card if isinstance(card, dict) and card.get("inputs") else {}
+
+
+def _truths(folder: Path, count: int) -> list:
+    """The true class (str) or value (float) of the first `count` test rows, which are the kept
+    samples (both follow the test split's order); None where unknown, [] when the run kept no
+    test predictions."""
+    frame = read_test_predictions(folder)
+    if frame is None or len(frame) < count:
+        return []
+    regression = is_regression(frame)
+    return [
+        None if value != value else float(value) if regression else str(value)
+        for value in frame["true"].iloc[:count]
+    ]
 
 
 def _samples(folder: Path, card: dict) -> list:
