@@ -10,10 +10,18 @@ at 1 / classes) and the sentence says so.
 When the evaluation carries a classical reference trained on the same split
 (evaluation["classic"] = {"name", "metrics", "seconds"}), one more sentence says whether deep
 learning earned its keep against it.
+
+A lead is only called one when the test rows carry it: where the evaluation stores a paired test
+of the two on the same rows (evaluation["baseline"]["paired"], evaluation["classic"]["paired"];
+core/paired_test.py), a difference that could be luck is said to be within noise. "tone" sums
+it up for a colour: "good" (a clear lead over the trivial baseline, and no classical model
+ahead), "mixed" (a lead within noise, or the classical model as good or better), "bad" (no
+better than guessing).
 """
 
 from __future__ import annotations
 
+from dlstudio.core.paired_test import noise_words, within_noise
 from dlstudio.core.wording import amount, percent
 
 IMBALANCED_ABOVE = 0.7  # the most frequent class's share of the test rows
@@ -96,7 +104,11 @@ def _with_words(verdict: dict, test: dict) -> dict:
     verdict["headline"] = _headline(verdict, test)
     detail = _balanced_sentence(verdict, test)
     verdict["detail"] = "" if detail == verdict["headline"] else detail
+    noise = _baseline_noise(verdict, test)
+    if noise:
+        verdict["detail"] = f"{verdict['detail']} {noise}".strip()
     verdict["classic_text"] = classic_sentence(test, verdict)
+    verdict["tone"] = _tone(verdict, test, lead_is_luck=bool(noise))
     parts = [verdict["headline"], verdict["detail"], verdict["classic_text"]]
     if verdict["model"] is not None and verdict["baseline"] is not None:
         if not verdict["beats_baseline"]:
@@ -110,6 +122,53 @@ def _with_words(verdict: dict, test: dict) -> dict:
             parts.append(f"On the validation rows it {side} beat that guess.")
     verdict["text"] = " ".join(part for part in parts if part)
     return verdict
+
+
+def _baseline_noise(verdict: dict, test: dict) -> str:
+    """A sentence when the lead over the trivial baseline could be luck; "" otherwise (and for
+    balanced accuracy, which the stored right/wrong test does not measure)."""
+    paired = (test.get("baseline") or {}).get("paired")
+    if not verdict["beats_baseline"] or verdict["metric"] not in ("accuracy", "mae"):
+        return ""
+    if not within_noise(paired):
+        return ""
+    return (
+        f"On these test rows that lead could be luck {noise_words(paired)}: judge the model on "
+        "more rows (a larger test share, or more data) before trusting it."
+    )
+
+
+def _tone(verdict: dict, test: dict, lead_is_luck: bool) -> str:
+    if not verdict["beats_baseline"]:
+        return "bad"
+    if lead_is_luck or _classic_as_good(verdict, test):
+        return "mixed"
+    if _classic_scores(test, verdict) is not None and within_noise(test["classic"].get("paired")):
+        return "mixed"  # ahead of the classical model, but not clearly
+    return "good"
+
+
+def _classic_as_good(verdict: dict, test: dict) -> bool:
+    """Whether the classical reference scores as well as the model or better."""
+    compared = _classic_scores(test, verdict)
+    if compared is None:
+        return False
+    metric, theirs, ours = compared
+    return theirs <= ours if metric == "mae" else theirs >= ours
+
+
+def _classic_scores(test: dict, verdict: dict) -> tuple[str, float, float] | None:
+    """(metric, the reference's score, the model's) on the measure the verdict uses."""
+    classic = test.get("classic")
+    if not isinstance(classic, dict) or not classic.get("name"):
+        return None
+    metric, known = verdict["metric"], classic.get("metrics") or {}
+    if metric not in known and metric == "balanced_accuracy":
+        metric = "accuracy"  # the measure the headline gives
+    theirs, ours = known.get(metric), test.get("metrics", {}).get(metric)
+    if theirs is None or ours is None:
+        return None
+    return metric, theirs, ours
 
 
 def _headline(verdict: dict, test: dict) -> str:
@@ -166,16 +225,12 @@ def classic_sentence(test: dict, verdict: dict | None = None) -> str:
     """One sentence comparing the model with the classical reference trained on the same rows
     ("Gradient boosting on the same rows is right on 87 %: deep learning did not earn its keep
     here."); "" when there is none, or it lacks the measure."""
-    classic = test.get("classic")
-    if not isinstance(classic, dict) or not classic.get("name"):
-        return ""  # none trained (its "reason" says why)
     verdict = verdict or _measure(test)
-    metric, known = verdict["metric"], classic.get("metrics") or {}
-    if metric not in known and metric == "balanced_accuracy":
-        metric = "accuracy"  # the measure the headline gives
-    theirs, ours = known.get(metric), test.get("metrics", {}).get(metric)
-    if theirs is None or ours is None:
-        return ""
+    compared = _classic_scores(test, verdict)
+    if compared is None:
+        return ""  # none trained (its "reason" says why), or it lacks the measure
+    metric, theirs, ours = compared
+    classic = test["classic"]
     name = str(classic["name"])
     name = name[0].upper() + name[1:]
     if metric == "mae":
@@ -187,7 +242,16 @@ def classic_sentence(test: dict, verdict: dict | None = None) -> str:
     else:
         shown = f"scores {percent(theirs, ours)} balanced accuracy"
         better = ours > theirs
-    outcome = "the deep model beats it." if better else "deep learning did not earn its keep here."
+    paired = classic.get("paired") if metric in ("accuracy", "mae") else None
+    if within_noise(paired):
+        outcome = (
+            f"the two are within noise of each other {noise_words(paired)}, so deep learning "
+            + ("has not clearly earned its keep here." if better else "did not earn its keep here.")
+        )
+    elif better:
+        outcome = "the deep model beats it" + (f" {noise_words(paired)}." if paired else ".")
+    else:
+        outcome = "deep learning did not earn its keep here."
     return f"{name} on the same rows {shown}: {outcome}"
 
 

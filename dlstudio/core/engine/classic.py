@@ -25,8 +25,9 @@ import numpy as np
 
 from dlstudio.core.data import Task
 from dlstudio.core.engine.budget import reserve_for
-from dlstudio.core.engine.evaluate import evaluate_predictions
+from dlstudio.core.engine.evaluate import class_probabilities, evaluate_predictions
 from dlstudio.core.errors import error_summary
+from dlstudio.core.paired_test import paired_classes, paired_errors
 
 GRADIENT_BOOSTING = "Gradient boosting"
 TFIDF_LOGISTIC = "TF-IDF + logistic regression"
@@ -60,15 +61,16 @@ MAX_TFIDF_FEATURES = 200_000
 TEXT_CHARS_PER_S = 2_000_000
 
 
-def reference_for_run(data, token, spec) -> dict:
+def reference_for_run(data, token, spec, model_test_output: np.ndarray | None = None) -> dict:
     """The classical reference for a run whose search has ended, inside what is left of its
-    budget; skipped with a reason when the user stopped the run."""
+    budget; skipped with a reason when the user stopped the run. With the run's model's test
+    output, it also says whether the two differ by more than luck (see classic_reference)."""
     if token is not None and token.cancelled:
         return _none(STOPPED)
     search = getattr(spec, "search", None)
     limit = None if search is None else search.time_limit_s
     stop = None if token is None else (lambda: token.cancelled)
-    return classic_reference(data, reference_seconds(token, limit), stop)
+    return classic_reference(data, reference_seconds(token, limit), stop, model_test_output)
 
 
 def reference_seconds(token, time_limit_s: float | None) -> float | None:
@@ -86,7 +88,9 @@ def seconds_after_search(time_limit_s: float) -> float:
     return reserve_for(time_limit_s) - SAVE_S + GRACE_S
 
 
-def classic_reference(data, time_left_s: float | None, stop=None) -> dict:
+def classic_reference(
+    data, time_left_s: float | None, stop=None, model_test_output: np.ndarray | None = None
+) -> dict:
     """Train the classical model for `data` on its train rows, pick its settings on the
     validation rows, and score it on the test rows.
 
@@ -94,12 +98,16 @@ def classic_reference(data, time_left_s: float | None, stop=None) -> dict:
         data: The run's PreparedData (the same split the network trained on).
         time_left_s: Seconds it may take; None for no budget (then at most NO_BUDGET_S).
         stop: Called between steps; True when the user stopped the run (it then ends there).
+        model_test_output: The network's test output (as evaluate_predictions takes it), to
+            compare row by row with the reference's.
 
     Returns:
         {"name", "metrics", "validation", "seconds", "settings"} with the metrics named and
         computed as evaluate_predictions' for the task (and "cut_short": True when the budget
-        ended the boosting before it stopped improving), or {"name": None, "reason"} when no
-        reference fits this data or this budget. Never raises: a reference that fails says why.
+        ended the boosting before it stopped improving; "paired": the paired test of the
+        network against it on the test rows, core/paired_test.py, when its output was given),
+        or {"name": None, "reason"} when no reference fits this data or this budget. Never
+        raises: a reference that fails says why.
     """
     started = time.monotonic()
     kinds = {i.kind for i in data.inputs}
@@ -139,9 +147,20 @@ def classic_reference(data, time_left_s: float | None, stop=None) -> dict:
         )
     except Exception as error:  # noqa: BLE001  (a reference is never worth a run)
         return _none(f"The classical reference failed ({error_summary(error)}).")
+    test_output = result.pop("test_output", None)
     if result.get("name"):
         result["seconds"] = round(time.monotonic() - started, 2)
+        if model_test_output is not None and test_output is not None:
+            result["paired"] = _paired(data, model_test_output, test_output)
     return result
+
+
+def _paired(data, ours: np.ndarray, theirs: np.ndarray) -> dict:
+    """The network against the reference on the same test rows: more than luck?"""
+    if data.task is Task.REGRESSION:
+        return paired_errors(data.y["test"], ours, theirs)
+    chosen = [class_probabilities(data.task, output).argmax(axis=1) for output in (ours, theirs)]
+    return paired_classes(np.asarray(data.y["test"]).astype(int), *chosen)
 
 
 class _Stopped(Exception):
@@ -210,6 +229,7 @@ def _best(candidates: list[dict]) -> dict:
         "metrics": best["metrics"],
         "validation": best["validation"],
         "settings": best["settings"],
+        "test_output": best["test_output"],  # for the paired test; never saved
     }
     if best.get("cut_short"):
         result["cut_short"] = True
@@ -312,12 +332,14 @@ def _table(data, deadline: float, stop) -> dict:
         )
         last_s = time.monotonic() - began
         validation = _scores(data, "validation", _output(data, estimator, x["validation"]))
+        test_output = _output(data, estimator, x["test"])
         candidates.append(
             {
                 "name": GRADIENT_BOOSTING,
                 "pick": _pick_score(data, validation) if has_validation else 0.0,
                 "validation": validation,
-                "metrics": _scores(data, "test", _output(data, estimator, x["test"])),
+                "metrics": _scores(data, "test", test_output),
+                "test_output": test_output,
                 "settings": {"learning_rate": rate, "iterations": int(estimator.n_iter_)},
                 "cut_short": cut_short,
             }
@@ -391,12 +413,14 @@ def _texts(data, deadline: float, stop) -> dict:
             raise _Stopped
         last_s = time.monotonic() - began
         validation = _scores(data, "validation", _output(data, estimator, x["validation"]))
+        test_output = _output(data, estimator, x["test"])
         candidates.append(
             {
                 "name": TFIDF_RIDGE if regression else TFIDF_LOGISTIC,
                 "pick": _pick_score(data, validation) if has_validation else 0.0,
                 "validation": validation,
-                "metrics": _scores(data, "test", _output(data, estimator, x["test"])),
+                "metrics": _scores(data, "test", test_output),
+                "test_output": test_output,
                 "settings": {**settings, "vocabulary": len(vectorizer.vocabulary_)},
             }
         )

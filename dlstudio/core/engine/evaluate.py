@@ -7,6 +7,7 @@ import numpy as np
 
 from dlstudio.core.data import Task
 from dlstudio.core.engine import metrics as m
+from dlstudio.core.paired_test import paired_classes, paired_errors
 
 MAX_POINTS = 2000  # curve and scatter points kept for plotting
 
@@ -21,7 +22,8 @@ def evaluate_predictions(
     """Everything the Results page shows, as plain JSON-ready data.
 
     The baseline is what a model that learned nothing would score: the most frequent class,
-    or the training mean for regression.
+    or the training mean for regression; its "paired" entry says whether the model's lead over
+    it on these rows is more than luck (core/paired_test.py).
     """
     if task is Task.REGRESSION:
         return _regression(y_true.astype(float), output.reshape(-1).astype(float), train_mean)
@@ -57,6 +59,7 @@ def _classification(y: np.ndarray, probabilities: np.ndarray, names: list[str]) 
         "baseline": {
             "name": f"always {names[majority]!r} ({_most_frequent(y, len(names))})",
             "accuracy": float(np.mean(y == majority)),
+            "paired": paired_classes(y, predicted, np.full_like(y, majority)),
         },
         "class_names": names,
         "confusion_matrix": matrix.tolist(),
@@ -118,6 +121,7 @@ def _regression(y: np.ndarray, predicted: np.ndarray, mean: float) -> dict:
             "name": "always the training mean",
             "mae": float(np.mean(np.abs(y - mean))),
             "rmse": float(np.sqrt(np.mean((y - mean) ** 2))),
+            "paired": paired_errors(y, predicted, np.full_like(y, mean)),
         },
         "points": {"actual": y[keep].tolist(), "predicted": predicted[keep].tolist()},
         "residuals": residuals[keep].tolist(),

@@ -39,10 +39,12 @@ METRIC_HELP = {
 
 
 def title_html(run, evaluation: dict, state: dict, card: dict) -> str:
-    """The verdict first, coloured by whether it beats the baseline; then the run in words."""
+    """The verdict first, coloured by its tone (green only for a clear lead over the trivial
+    baseline with no classical model as good; amber for a lead within noise or a classical
+    model as good or better; red for no better than guessing); then the run in words."""
     verdict = describe(evaluation)
     beats = verdict["beats_baseline"]
-    colour = GOOD if beats else BAD
+    colour = {"good": GOOD, "mixed": NOTE}.get(verdict.get("tone", ""), BAD)
     lines = [
         f"<span style='font-size:large; color:{colour}'><b>"
         f"{html.escape(verdict['headline'])}</b></span>"

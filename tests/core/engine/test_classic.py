@@ -181,3 +181,16 @@ def test_a_run_saves_the_reference_and_shows_it(penguins_csv, tmp_path):
     print_evaluation(run, evaluation, console)
     shown = console.export_text()
     assert GRADIENT_BOOSTING in shown and "same split" in shown
+
+
+def test_the_reference_is_compared_with_the_model_row_by_row(penguins_csv):
+    """Given the network's test output, the reference stores whether their difference on the
+    same rows is more than luck (and never its own per-row output)."""
+    data = _prepared(penguins_csv, "species")
+    reference = classic_reference(data, time_left_s=20, model_test_output=_constant_output(data))
+    paired = reference["paired"]
+    assert paired["test"] == "McNemar's exact test" and paired["rows"] == data.rows("test")
+    assert paired["theirs_only"] > paired["ours_only"]  # a guessing network loses clearly
+    assert paired["p_value"] < 0.001
+    assert "test_output" not in reference
+    json.dumps(reference)  # stored as it is in evaluation.json
