@@ -108,7 +108,9 @@ def card_markdown(card: dict, formats: list[str]) -> str:
     """The card for people, with a usage section for each of `formats`."""
     metrics = "\n".join(f"| {k} | {v:.4f} |" for k, v in card["metrics"].items())
     inputs = "\n".join(f"| `{i['name']}` | {i['column']} | {i['kind']} |" for i in card["inputs"])
-    baseline = ", ".join(f"{k} {v:.4f}" for k, v in card["baseline"].items() if k != "name")
+    baseline = ", ".join(
+        f"{k} {v:.4f}" for k, v in card["baseline"].items() if isinstance(v, (int, float))
+    )  # its "name" and its "paired" test against the model are said elsewhere
     classes = ", ".join(card["class_names"] or []) or "—"
     partial = f"\n**Partial model.** {card['partial']}\n" if card.get("partial") else ""
     ensemble = card.get("ensemble") or {}

@@ -65,6 +65,7 @@ class LoadedModel:
     model: keras.Model
     card: dict
     folder: Path
+    rebuilt: bool = False  # not the run's model.keras as saved (a kept threshold's label)
 
     @property
     def inputs(self) -> list[FeatureInput]:
@@ -88,6 +89,28 @@ def load_model(reference: str | Path) -> LoadedModel:
             "Train the model again, or restore model.keras from a copy.",
         ) from None
     return LoadedModel(model, card, model_file.parent)
+
+
+def with_decision_threshold(loaded: LoadedModel) -> LoadedModel:
+    """The model with its "label" output drawn by the decision threshold kept for the run
+    (core/threshold.py), so that an exported model labels rows as `dlstudio predict` and the
+    window do; unchanged without a kept threshold, for other tasks, or without a label."""
+    from dlstudio.core.threshold import CARD_KEY
+
+    entry, names = loaded.card.get(CARD_KEY), loaded.card.get("class_names") or []
+    model = loaded.model
+    if not entry or loaded.card.get("task") != "binary" or len(names) != 2:
+        return loaded
+    outputs = dict(zip(model.output_names, model.outputs, strict=True))
+    if "label" not in outputs or "probabilities" not in outputs:
+        return loaded
+    positive = ops.take(outputs["probabilities"], 1, axis=-1)
+    chosen = ops.expand_dims(ops.cast(positive >= float(entry["threshold"]), "int64"), -1)
+    outputs["label"] = layers.StringLookup(
+        vocabulary=names, invert=True, num_oov_indices=0, name="label"
+    )(chosen)
+    rebuilt = keras.Model(model.inputs, outputs, name=model.name)
+    return LoadedModel(model=rebuilt, card=loaded.card, folder=loaded.folder, rebuilt=True)
 
 
 def raw_inputs(loaded: LoadedModel, frame: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -22,7 +22,13 @@ import numpy as np
 
 from dlstudio.core.errors import DlstudioError, error_summary
 from dlstudio.core.export.card import write_card_markdown
-from dlstudio.core.export.model import LoadedModel, load_model, predict_arrays, raw_inputs
+from dlstudio.core.export.model import (
+    LoadedModel,
+    load_model,
+    predict_arrays,
+    raw_inputs,
+    with_decision_threshold,
+)
 from dlstudio.core.formats import LABELS
 from dlstudio.core.model_files import card_of, checked_formats, export_folder, model_file
 from dlstudio.core.native_logs import hushed
@@ -61,7 +67,7 @@ def export_run(
     card = card_of(folder)
     formats = checked_formats(formats, card)
     out = export_folder(out_dir, folder)
-    loaded = load_model(folder)
+    loaded = with_decision_threshold(load_model(folder))
     sample = sample_inputs(loaded)
     expected = predict_arrays(loaded.model, sample)
     written, problems = {}, []
@@ -138,7 +144,9 @@ def sample_inputs(loaded: LoadedModel) -> dict[str, np.ndarray]:
 
 def _export_keras(loaded: LoadedModel, out: Path, sample: dict) -> Path:
     path = out / FILE_NAMES["keras"]
-    if path.resolve() != (loaded.folder / "model.keras").resolve():
+    if loaded.rebuilt:
+        loaded.model.save(path)
+    elif path.resolve() != (loaded.folder / "model.keras").resolve():
         shutil.copy(loaded.folder / "model.keras", path)
     return path
 
