@@ -16,14 +16,22 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from dlstudio.core.resources import icon_paths
+from dlstudio.gui.error_dialog import install_error_dialog
 from dlstudio.gui.main_window import MainWindow
 
 
 def application() -> QApplication:
-    """The process's QApplication, created on first use."""
+    """The process's QApplication, created on first use.
+
+    Creating it also routes every uncaught error of the window's code (a slot, a timer, an event
+    handler, a background thread) to a dialog with a one-line reason and a log file
+    (gui/error_dialog.py), so that no button fails silently. Where someone else made the
+    QApplication (pytest-qt's `qapp`), their exception handling is left in place.
+    """
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
+        install_error_dialog()
         app.setApplicationName("dlstudio")
         app.setOrganizationName("dlstudio")
         # Matches the .desktop file's name, so Wayland and the taskbar pair the window with it.

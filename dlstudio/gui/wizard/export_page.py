@@ -385,7 +385,21 @@ class ExportPage(QWidget):
     # ------------------------------------------------------------ predict
 
     def _start_folder(self) -> str:
-        return str(Path(self.card.get("data", {}).get("path", str(Path.home()))).parent)
+        """Where the file dialogs open: the folder of the data the run learnt from, when it is
+        still there, else the home folder."""
+        from dlstudio.core.errors import DlstudioError
+
+        # A table, image or text model's card keeps {"path": ...}; an anomaly model's only the
+        # file's name, a forecast's nothing: the run's spec.json has the full path.
+        data = self.card.get("data")
+        path = data.get("path") if isinstance(data, dict) else None
+        if not path and self.run is not None:
+            try:
+                path = self.run.spec().data.path
+            except DlstudioError:  # no or a damaged spec.json: the dialog opens at home
+                path = None
+        folder = Path(path).expanduser().parent if path else None
+        return str(folder if folder is not None and folder.is_dir() else Path.home())
 
     @Slot()
     def _choose_prediction_file(self) -> None:
