@@ -1,6 +1,7 @@
 """A project folder on disk: the data it is about, and one folder per run.
 
     project.json                  the whole data spec (path, target, sheet, task, roles, split)
+                                  and the Model step's choices ("model", plain JSON; optional)
     runs/<run-id>/spec.json       the RunSpec, as started (resume reads it)
     runs/<run-id>/state.json      status, times, best trial; "running" + a dead pid = interrupted
     runs/<run-id>/trials.jsonl    one line per finished trial, appended as each one ends
@@ -20,6 +21,7 @@ damaged file stops with a DamagedFile error that names it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 import zipfile
@@ -27,7 +29,13 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
 
-from dlstudio.core.config import DataSpec, RunSpec, SplitSpec
+from dlstudio.core.config import (
+    DataSpec,
+    RunSpec,
+    SplitSpec,
+    default_objective,
+    objective_direction,
+)
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import RunStatus, TrialRecord
 from dlstudio.core.run_lock import LOCK_NAME, RunLock
@@ -49,10 +57,13 @@ __all__ = [
     "StorageError",
     "atomic_write_json",
     "atomic_write_text",
+    "best_run",
+    "comparable_runs",
     "data_spec_from_dict",
     "data_spec_to_dict",
     "find_run",
     "read_json",
+    "run_objective",
     "same_data",
 ]
 
@@ -327,7 +338,9 @@ class Project:
     def runs_dir(self) -> Path:
         return self.root / "runs"
 
-    def ensure(self, data: dict | None = None) -> Project:
+    def ensure(self, data: dict | None = None, model: dict | None = None) -> Project:
+        """Make the folder a project (runs/ and project.json); `data` replaces the data spec
+        it keeps and `model` the Model step's choices, when given (the rest is kept)."""
         try:
             self.runs_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -337,6 +350,8 @@ class Project:
             info = {"format": 1, "created": datetime.now().isoformat(timespec="seconds")}
         if data is not None:
             info["data"] = data
+        if model is not None:
+            info["model"] = model
         try:
             atomic_write_json(self.root / "project.json", info)
         except StorageError as error:
@@ -367,6 +382,12 @@ class Project:
             except DlstudioError:
                 continue
         return None
+
+    def model_choices(self) -> dict | None:
+        """The Model step's choices as last kept (plain JSON, read leniently by the window);
+        None when project.json keeps none (an older dlstudio's) or they are not an object."""
+        model = self.info().get("model")
+        return model if isinstance(model, dict) else None
 
     def data_path(self) -> str | None:
         """The data file or folder the project is about (see data_spec); None when nothing
@@ -445,6 +466,58 @@ def data_spec_from_dict(data: dict) -> DataSpec:
         listed = values.get(key)
         values[key] = tuple(str(v) for v in listed) if isinstance(listed, list | tuple) else ()
     return DataSpec(**values)
+
+
+def run_objective(run: RunFolder) -> str:
+    """What "best" meant in `run`: the objective its state.json recorded, else the one its
+    spec named, else its task's default."""
+    recorded = run.state().get("objective")
+    if isinstance(recorded, str) and recorded:
+        return recorded
+    try:
+        spec = run.spec()
+    except DlstudioError:
+        return "val_loss"
+    named = spec.search.objective if spec.search else None
+    return named or default_objective(spec.data.task or "")
+
+
+def comparable_runs(runs: list[RunFolder]) -> tuple[str | None, list[tuple[RunFolder, float]]]:
+    """The runs of `runs` whose models can be ranked, with their best scores: those with a
+    model and a best score on the objective of the latest of them (runs scored on another
+    objective cannot be compared), in their order; that objective, or (None, []) when no run
+    has a scored model."""
+    scored = [(run, _best_score(run)) for run in runs if run.model_path.exists()]
+    scored = [(run, score) for run, score in scored if score is not None]
+    if not scored:
+        return None, []
+    objective = run_objective(scored[-1][0])
+    return objective, [(run, score) for run, score in scored if run_objective(run) == objective]
+
+
+def best_run(runs: list[RunFolder]) -> RunFolder | None:
+    """The run with the best model of `runs`: the best of `comparable_runs` in the
+    objective's direction (lower loss, higher accuracy). A partial or stopped run wins only
+    with the best score; a tie goes to the later run. Without any score, the latest run with
+    a model; None when no run has one."""
+    objective, scored = comparable_runs(runs)
+    if not scored:
+        with_model = [run for run in runs if run.model_path.exists()]
+        return with_model[-1] if with_model else None
+    sign = -1.0 if objective_direction(objective) == "max" else 1.0
+    best, best_score = scored[0]
+    for run, score in scored[1:]:
+        if sign * score <= sign * best_score:
+            best, best_score = run, score
+    return best
+
+
+def _best_score(run: RunFolder) -> float | None:
+    """state.json's best score as a finite number, else None."""
+    score = run.state().get("best_score")
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        return None
+    return float(score) if math.isfinite(score) else None
 
 
 def _is_run(path: Path) -> bool:

@@ -1,7 +1,7 @@
 """What the user has chosen in the window, in one place and without Qt: the data spec (with
 the user's own target, task, role, sheet and split choices, and a forecast's horizon and
-context or the anomaly settings), the run spec last started, the
-project folder and the run in focus.
+context or the anomaly settings), the Model step's choices (plain JSON, as the window writes
+and reads them), the run spec last started, the project folder and the run in focus.
 
 The pages edit a Session and observe its changes; no widget holds the only copy of a choice.
 Its rules keep projects apart:
@@ -11,9 +11,14 @@ Its rules keep projects apart:
   project.json names another file (`project_folder_for`);
 - a new project has no run yet: the run in focus (and what Export writes) belongs to the
   current project, or there is none;
-- a run only starts in the project of the data it is about (`start`).
+- a run only starts in the project of the data it is about (`start`);
+- project.json keeps the data spec and the Model step's choices when the project is saved or
+  a run starts in it; choices changed on a project already on disk are kept too when other
+  data or another project is opened (and, by the window, when it closes: `keep_model_choices`).
+  A project opened again (or its data) brings them back, and its run in focus is its best run
+  (`best_run`), not its latest.
 
-Listeners are called with one of DATA, PROJECT, RUN, SPEC after that part changed.
+Listeners are called with one of DATA, PROJECT, RUN, SPEC, MODEL after that part changed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +37,7 @@ if TYPE_CHECKING:  # config and project cost the window's start-up ~30 ms: impor
     from dlstudio.core.config import DataSpec, RunSpec, SplitSpec
     from dlstudio.core.project import RunFolder
 
-DATA, PROJECT, RUN, SPEC = "data", "project", "run", "spec"
+DATA, PROJECT, RUN, SPEC, MODEL = "data", "project", "run", "spec", "model"
 
 
 def default_projects_root() -> Path:
@@ -63,6 +69,10 @@ class Session:
         self._root = projects_root
         self.data: DataSpec | None = None  # the data as loaded, with the user's choices
         self.spec: RunSpec | None = None  # the model and search choices as last started
+        # The Model step's choices as the window last reported them (plain JSON): kept in the
+        # project's project.json, and given back to the window when the project is reopened.
+        self.model_choices: dict | None = None
+        self._choices_unkept = False  # changed since project.json last kept them
         self.project: Path | None = None
         self.run: RunFolder | None = None
         self._project_data: str | None = None  # the data path the project is about
@@ -136,27 +146,39 @@ class Session:
     # ------------------------------------------------------------ projects
 
     def _switch_project(self, folder: Path | None, data_path: str | None) -> None:
+        from dlstudio.core.project import Project
+
+        # The project left keeps what was chosen on it; where its folder went away or is
+        # read-only, the new project opens regardless.
+        with suppress(DlstudioError):
+            self.keep_model_choices()
         self.project, self._project_data = folder, data_path
         self.spec = None  # the last run's model choices were for the other data
         self.run = None
-        self._tell(PROJECT, RUN)
+        # A project made before brings its own choices back; a new one has none yet (the
+        # window's page keeps showing what it shows until the user changes it).
+        kept = Project(folder).model_choices() if folder is not None else None
+        told = kept != self.model_choices
+        self.model_choices, self._choices_unkept = kept, False
+        self._tell(PROJECT, RUN, *([MODEL] if told else []))
 
     def open_project(self, folder: str | Path) -> DataSpec | None:
         """Make `folder` the current project; returns its whole data spec (to load), or None
-        when it names none. The run in focus becomes its latest run with a model."""
-        from dlstudio.core.project import Project
+        when it names none. The run in focus becomes its best run (`best_run`: by score in
+        the objective's direction, not the latest); `model_choices` become its own, if kept."""
+        from dlstudio.core.project import Project, best_run
 
         project = Project(folder)
         spec = project.data_spec()
         self.data = spec
         self._switch_project(project.root, project.data_path())
-        with_model = [run for run in project.runs() if run.model_path.exists()]
-        self.set_run(with_model[-1] if with_model else None)
+        self.set_run(best_run(project.runs()))
         self._tell(DATA)
         return spec
 
     def save_project_as(self, folder: str | Path) -> Path:
-        """Keep the current data's runs in `folder` from now on (File → Save project).
+        """Keep the current data's runs in `folder` from now on (File → Save project), with
+        the data spec and the Model step's choices.
 
         Raises:
             DlstudioError: No data is open, or `folder` is the project of other data.
@@ -177,21 +199,55 @@ class Session:
                 "an empty folder, or this data's own project",
                 "Choose or make another folder: projects of different data never share one.",
             )
-        project.ensure(data_spec_to_dict(self.data))
+        project.ensure(data_spec_to_dict(self.data), self.model_choices)
+        self._choices_unkept = False  # kept, in the folder saved to
         if project.root != self.project:
             self._switch_project(project.root, self.data.path)
         return project.root
 
+    # ------------------------------------------------------------ model choices
+
+    def set_model_choices(self, choices: dict | None) -> None:
+        """The Model step's choices as they are now (plain JSON); project.json keeps them when
+        the project is saved, a run starts, or another project is opened."""
+        if choices != self.model_choices:
+            self.model_choices = choices
+            self._choices_unkept = True
+            self._tell(MODEL)
+
+    def keep_model_choices(self) -> bool:
+        """Write changed Model step choices into the current project's project.json, where the
+        project is on disk already (a new one is written when saved or its first run starts);
+        returns whether it wrote.
+
+        Raises:
+            StorageError: project.json could not be written.
+        """
+        from dlstudio.core.project import Project, same_data
+
+        if not self._choices_unkept or self.project is None or self.model_choices is None:
+            return False
+        project = Project(self.project)
+        own = project.data_path()
+        if not (project.root / "project.json").is_file() or own is None:
+            return False
+        if self._project_data is None or not same_data(own, self._project_data):
+            return False  # the folder became another data's project meanwhile: never mix
+        project.ensure(model=self.model_choices)
+        self._choices_unkept = False
+        return True
+
     # ------------------------------------------------------------ runs
 
     def start(self, spec: RunSpec) -> Path:
-        """Keep `spec` as the choices last started and return the project to run it in.
+        """Keep `spec` as the choices last started and return the project to run it in; its
+        project.json keeps the data spec and the Model step's choices from here on.
 
         Raises:
             DlstudioError: The spec's data is not the current project's (runs never land in
                 another dataset's project), or the project folder now holds other data.
         """
-        from dlstudio.core.project import Project
+        from dlstudio.core.project import Project, data_spec_to_dict
 
         if self.project is None or not self.is_project_data(spec.data.path):
             raise DlstudioError(
@@ -206,6 +262,8 @@ class Session:
                 "a project folder about this data only",
                 "Open the data again (step 1), or choose another folder with File → Save project.",
             )
+        Project(self.project).ensure(data_spec_to_dict(spec.data), self.model_choices)
+        self._choices_unkept = False
         self.spec = spec
         self._tell(SPEC)
         return self.project

@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         # observe it; see core/session.py for the rules that keep projects apart.
         self.session = SessionModel(self)
         self._running_project: Path | None = None  # where the run in progress writes
+        # The project's Model step choices wait for its data to load (set_dataset first).
+        self._restore_model_choices = False
         self.pages: list[QWidget] = []
         self._after_first_paint = None
         self.controller = RunController(self)
@@ -119,10 +121,12 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1360, 860)
+        # Never larger than the screen it opens on (the default on a 1366x768 laptop): Next,
+        # at the bottom right, stays in view as far as the pages' least widths allow.
+        screen = self.screen().availableGeometry()
+        self.resize(min(self.width(), screen.width()), min(self.height(), screen.height()))
         self.steps.setEnabled(False)  # greyed until the pages exist
         self.back_button.setEnabled(False)
         self.next_button.setEnabled(False)
@@ -202,6 +206,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         for page in (self.data_page, self.model_page):
             page.status.connect(self.status_label.setText)
+        self.model_page.choices_changed.connect(self._model_choices_changed)
         self.data_page.dataset_loaded.connect(self._dataset_loaded)
         self.train_page.start_requested.connect(self.start_training)
         self.train_page.stop_requested.connect(self.controller.cancel)
@@ -348,8 +353,20 @@ class MainWindow(QMainWindow):
         source = Path(dataset.profile.source)
         self.setWindowTitle(f"dlstudio — {source.name}")
         self.model_page.set_dataset(dataset)
+        state = self.session.state
+        if self._restore_model_choices and state.is_project_data(source):
+            self._restore_model_choices = False  # once per project opened: then the user's
+            self.model_page.restore_choices(state.model_choices)
         self.recent_data.remember(str(source.resolve()))
         self._update_steps()
+
+    @Slot(object)
+    def _model_choices_changed(self, choices: dict) -> None:
+        """The user changed a Model step choice: the session keeps it for the project of the
+        data shown (not for a project whose data could not be loaded)."""
+        dataset = self.data_page.dataset
+        if dataset is not None and self.session.state.is_project_data(dataset.profile.source):
+            self.session.state.set_model_choices(choices)
 
     def project_for(self, dataset=None) -> Path | None:
         """The project the open data's runs go into (its folder may not exist yet)."""
@@ -375,6 +392,7 @@ class MainWindow(QMainWindow):
         try:
             spec = self.model_page.run_spec(data)
             check_before_start(spec, self.data_page.dataset)
+            self.session.state.set_model_choices(self.model_page.choices())
             project = self.session.state.start(spec)
         except DlstudioError as error:
             QMessageBox.warning(self, "Check the model settings", str(error))
@@ -395,17 +413,21 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _run_finished(self, path: str) -> None:
-        from dlstudio.core.project import Project, RunFolder
+        from dlstudio.core.project import Project, RunFolder, best_run
 
         run = RunFolder(Path(path))
-        if not self.session.state.set_run(run):
+        if not self._is_current_project(run.path.parents[1]):
             # Other data was opened while it trained: it stays in its own project.
             self.status_label.setText(
                 f"The run {run.id} ended in its own project, {run.path.parents[1]} "
                 "(File → Open project shows it)."
             )
             return
-        self.results_page.show_project(Project(run.path.parents[1]).runs(), run)
+        # In focus: the project's best model, which is this run's only if it scored best.
+        runs = Project(run.path.parents[1]).runs()
+        best = best_run(runs) or run
+        self.session.state.set_run(best)
+        self.results_page.show_project(runs, best)
         self._update_steps()
 
     @Slot(list)
@@ -429,6 +451,7 @@ class MainWindow(QMainWindow):
         """Another project (other data was opened, or a project): every page follows it."""
         from dlstudio.core.project import Project
 
+        self._restore_model_choices = True  # its own, once its data has loaded
         runs = Project(folder).runs() if folder is not None else []
         self.results_page.show_project(runs, None)
         if folder is not None:
@@ -491,7 +514,8 @@ class MainWindow(QMainWindow):
                 f"The project's data file {path} was moved or deleted. Its runs, "
                 "models and evaluations are shown; open the data again to train more.",
             )
-        self.results_page.show_project(runs, runs[-1] if runs else None)
+        # The best run (core/project.py best_run), not the latest: the Best model tab shows it.
+        self.results_page.show_project(runs, self.run or (runs[-1] if runs else None))
         if self.run is not None:
             self.results_page.show_run(self.run)
         self.setWindowTitle(f"dlstudio — project {project.root.name}")
@@ -518,8 +542,11 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Save the project in", start)
         if not folder:
             return
+        state = self.session.state
         try:
-            self.session.state.save_project_as(folder)
+            if state.is_project_data(self.data_page.dataset.profile.source):
+                state.set_model_choices(self.model_page.choices())
+            state.save_project_as(folder)
         except DlstudioError as error:
             QMessageBox.warning(self, "Choose another folder", str(error))
             return
@@ -564,6 +591,10 @@ class MainWindow(QMainWindow):
                 return
             event.accept()
         if self.pages_ready:
+            try:
+                self.session.state.keep_model_choices()  # a project on disk keeps them
+            except DlstudioError as error:  # a read-only or vanished folder: closing goes on
+                self.status_label.setText(f"The Model step's choices were not kept: {error}")
             self.model_page.wait()
             self.export_page.wait()
             self.data_page.wait_until_loaded()

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from dlstudio.core.session import DATA, PROJECT, RUN, SPEC, Session, default_projects_root
+from dlstudio.core.session import (
+    DATA,
+    MODEL,
+    PROJECT,
+    RUN,
+    SPEC,
+    Session,
+    default_projects_root,
+)
 
 
 class SessionModel(QObject):
@@ -16,6 +24,7 @@ class SessionModel(QObject):
     project_changed = Signal(object)  # Path | None
     run_changed = Signal(object)  # RunFolder | None
     spec_changed = Signal(object)  # RunSpec | None
+    model_choices_changed = Signal(object)  # dict | None: the Model step's choices as JSON
 
     def __init__(self, parent: QObject | None = None, projects_root=default_projects_root) -> None:
         super().__init__(parent)
@@ -29,4 +38,5 @@ class SessionModel(QObject):
             PROJECT: lambda: self.project_changed.emit(state.project),
             RUN: lambda: self.run_changed.emit(state.run),
             SPEC: lambda: self.spec_changed.emit(state.spec),
+            MODEL: lambda: self.model_choices_changed.emit(state.model_choices),
         }[what]()

@@ -16,7 +16,16 @@ from dlstudio.core.config import DataSpec, RunSpec, SearchSpec
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import TrialRecord, TrialStatus
 from dlstudio.core.output_path import check_predictions_path
-from dlstudio.core.project import DAMAGED, DamagedFile, Project, StorageError, find_run
+from dlstudio.core.project import (
+    DAMAGED,
+    DamagedFile,
+    Project,
+    RunFolder,
+    StorageError,
+    best_run,
+    comparable_runs,
+    find_run,
+)
 from dlstudio.core.storage import atomic_write_text
 from tests.lock_holder import lock_held_elsewhere
 
@@ -260,3 +269,59 @@ def test_predictions_never_land_among_the_data_or_a_runs_files(tmp_path, project
     run = project.runs()[0]
     with pytest.raises(DlstudioError, match="one of the files of the run"):
         check_predictions_path(run.path / "spec.json", None)
+
+
+def _scored_run(project: Project, score: float | None, status="completed", **state) -> RunFolder:
+    """A run as the engine leaves it, with a model and its best score."""
+    run = project.new_run(SPEC)
+    run.model_path.write_bytes(b"PK\x05\x06" + bytes(18))
+    run.update_state(status=status, pid=None, best_score=score, **state)
+    return run
+
+
+def test_the_best_run_is_the_best_score_not_the_latest(tmp_path):
+    project = Project(tmp_path / "project")
+    best = _scored_run(project, 0.31, objective="val_loss")
+    _scored_run(project, 0.52, status="cancelled", partial=True, objective="val_loss")
+    # Lower loss wins: the newer, stopped run is worse.
+    assert best_run(project.runs()).path == best.path
+    failed = project.new_run(SPEC)  # no model: never the best, whatever it says
+    failed.update_state(status="failed", pid=None, best_score=0.01, objective="val_loss")
+    assert best_run(project.runs()).path == best.path
+    partial = _scored_run(project, 0.2, status="cancelled", partial=True, objective="val_loss")
+    # A partial run wins when it really is the best.
+    assert best_run(project.runs()).path == partial.path
+    assert [score for _, score in comparable_runs(project.runs())[1]] == [0.31, 0.52, 0.2]
+
+
+def test_higher_is_better_for_accuracy_and_other_objectives_are_not_compared(tmp_path):
+    project = Project(tmp_path / "project")
+    _scored_run(project, 0.001, objective="val_loss")  # another objective: not comparable
+    best = _scored_run(project, 0.9, objective="val_accuracy")
+    _scored_run(project, 0.7, status="time_limit", objective="val_accuracy")
+    assert best_run(project.runs()).path == best.path
+    assert comparable_runs(project.runs())[0] == "val_accuracy"
+    assert len(comparable_runs(project.runs())[1]) == 2
+
+
+def test_runs_without_scores_fall_back_to_the_latest_model(tmp_path):
+    project = Project(tmp_path / "project")
+    assert best_run(project.runs()) is None
+    _scored_run(project, None)
+    latest = _scored_run(project, float("nan"))
+    assert best_run(project.runs()).path == latest.path
+
+
+def test_the_model_steps_choices_are_kept_as_json_beside_the_data(tmp_path):
+    project = Project(tmp_path / "project")
+    project.ensure({"path": "penguins.csv", "target": "species"})
+    assert project.model_choices() is None  # an older project keeps none
+    choices = {"mode": "tune", "tuner": "bayesian", "max_trials": 25, "budget": "1h30m"}
+    project.ensure({"path": "penguins.csv", "target": "island"}, choices)
+    project.ensure({"path": "penguins.csv", "target": "sex"})  # new data spec, choices kept
+    info = json.loads((project.root / "project.json").read_text())
+    assert info["model"] == choices and info["data"]["target"] == "sex"
+    assert project.model_choices() == choices
+    info["model"] = ["not", "an", "object"]
+    (project.root / "project.json").write_text(json.dumps(info))
+    assert project.model_choices() is None

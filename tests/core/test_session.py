@@ -12,7 +12,7 @@ from dlstudio.core.config import DataSpec, ModelSpec, RunSpec, SplitSpec
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.export_target import check_export_folder, default_export_folder
 from dlstudio.core.project import Project, RunFolder, data_spec_from_dict, data_spec_to_dict
-from dlstudio.core.session import DATA, PROJECT, RUN, Session, project_folder_for
+from dlstudio.core.session import DATA, MODEL, PROJECT, RUN, Session, project_folder_for
 
 
 @pytest.fixture
@@ -156,3 +156,50 @@ def test_an_export_never_goes_into_another_run_or_over_another_model(tmp_path, t
     (shared / "model_card.json").unlink()
     with pytest.raises(DlstudioError, match="unknown origin"):
         check_export_folder(shared, old.path)
+
+
+CHOICES = {"mode": "tune", "tuner": "bayesian", "max_trials": 25, "budget": "1h30m"}
+
+
+def test_the_model_choices_are_saved_with_the_project_and_come_back(tmp_path, two_files):
+    a, b = two_files
+    session = Session(tmp_path / "projects")
+    told = []
+    session.subscribe(told.append)
+    session.set_data(_spec(a))
+    session.set_model_choices(CHOICES)
+    assert MODEL in told
+    assert not (tmp_path / "projects").exists()  # a project is written when saved or run
+    session.save_project_as(tmp_path / "saved")
+    assert Project(tmp_path / "saved").model_choices() == CHOICES
+
+    reopened = Session(tmp_path / "projects")
+    reopened.open_project(tmp_path / "saved")
+    assert reopened.model_choices == CHOICES
+
+    # Changed on a project on disk, then other data opened: the project keeps the change,
+    # and the other data's new project starts with none of it.
+    changed = {**CHOICES, "max_trials": 40}
+    reopened.set_model_choices(changed)
+    reopened.set_data(_spec(b))
+    assert reopened.model_choices is None
+    assert Project(tmp_path / "saved").model_choices() == changed
+    reopened.set_model_choices(CHOICES)
+    project = reopened.start(RunSpec(_spec(b), ModelSpec("mlp")))
+    assert Project(project).model_choices() == CHOICES  # a run keeps them too
+
+    # An older project.json (data only) still opens, with no choices to restore.
+    Project(tmp_path / "old").ensure(data_spec_to_dict(_spec(a)))
+    assert Session(tmp_path / "projects").open_project(tmp_path / "old") == _spec(a)
+
+
+def test_a_reopened_project_focuses_its_best_run_not_its_latest(tmp_path, two_files):
+    a, _ = two_files
+    project = Project(tmp_path / "p")
+    best = _fake_run(project, _spec(a))
+    best.update_state(best_score=0.31, objective="val_loss")
+    stopped = _fake_run(project, _spec(a), created="2026-12-01T11:00:00")
+    stopped.update_state(status="cancelled", best_score=0.52, partial=True, objective="val_loss")
+    session = Session(tmp_path / "projects")
+    session.open_project(project.root)
+    assert session.run.path == best.path

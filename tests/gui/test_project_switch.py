@@ -1,20 +1,25 @@
 """Projects never mix in the window: other data starts its own project and every page follows,
-a reopened project brings back every choice made on its data, and Export never writes into
-another run's folder."""
+a reopened project brings back every choice made on its data and on the Model step, the best
+model shown is the project's best run, and Export never writes into another run's folder."""
 
 from __future__ import annotations
 
 import json
 import shutil
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from dlstudio.core.config import DataSpec, ModelSpec, RunSpec, SplitSpec
+from dlstudio.core.data import Task
+from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.project import Project, data_spec_to_dict
+from dlstudio.core.verdict import baseline_verdict
 from dlstudio.gui.main_window import DATA, EXPORT, RESULTS
 from dlstudio.gui.qmodels.schema_model import ROLE_COLUMN
+from dlstudio.gui.wizard.model_page import NAME_ROLE
 from tests.gui.conftest import open_and_wait
 
 
@@ -191,3 +196,120 @@ def test_a_run_after_a_switch_lands_in_the_new_project_with_the_whole_spec(
     assert (saved.split.train, saved.split.validation) == (0.6, 0.2)
     assert window.run.path == runs[0].path
     assert window.export_page.folder_edit.text() == str(runs[0].path / "export")
+
+
+def _row(table, name: str) -> int:
+    return next(r for r in range(table.rowCount()) if table.item(r, 0).data(NAME_ROLE) == name)
+
+
+def _model_step_shown(page) -> tuple:
+    units = _row(page.space_table, "units")
+    return (
+        page.tune_radio.isChecked(),
+        page.tuner_combo.currentData(),
+        page.trials_spin.value(),
+        page.budget_edit.text(),
+        page.objective_combo.currentData(),
+        page.space_table.item(units, 1).checkState() == Qt.CheckState.Checked,
+        page.space_table.item(units, 3).text(),
+        page.hyperparameters()["dropout"],
+    )
+
+
+def _open_in_a_new_window(qtbot, folder):
+    from dlstudio.gui.app import create_main_window
+
+    window = create_main_window()
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.data_page.dataset_loaded, timeout=30000):
+        window.open_project(folder)
+    return window
+
+
+def test_the_model_step_comes_back_when_the_project_is_reopened(
+    qtbot, window, penguins_csv, projects, tmp_path, monkeypatch
+):
+    open_and_wait(qtbot, window, penguins_csv, target="species")
+    page = window.model_page
+    page.tuner_combo.setCurrentIndex(page.tuner_combo.findData("bayesian"))
+    page.trials_spin.setValue(25)
+    page.budget_edit.setText("1h30m")
+    page.objective_combo.setCurrentIndex(page.objective_combo.findData("val_accuracy"))
+    units = _row(page.space_table, "units")
+    page.space_table.item(units, 1).setCheckState(Qt.CheckState.Unchecked)
+    page.space_table.item(units, 3).setText("64")
+    saved = tmp_path / "saved"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(saved))
+    window.save_project()
+    shown = _model_step_shown(page)
+    assert shown == (True, "bayesian", 25, "1h30m", "val_accuracy", False, "64", 0.1)
+
+    again = _open_in_a_new_window(qtbot, saved)
+    assert _model_step_shown(again.model_page) == shown
+
+    # Changed on the saved project and the window closed: reopened, it is as it was left.
+    again.model_page.choose_radio.setChecked(True)
+    again.model_page._knobs["dropout"].setValue(0.3)
+    again.close()
+    third = _open_in_a_new_window(qtbot, saved)
+    assert _model_step_shown(third.model_page) == (False, *shown[1:-1], 0.3)
+    assert json.loads((saved / "project.json").read_text())["model"]["mode"] == "choose"
+    third.data_page.wait_until_loaded()
+    third.close()
+
+
+def _scored_run(project: Project, data, score: float, status: str, accuracy: float):
+    """A run with a model, its best score and an evaluation, as the engine leaves one."""
+    names = ["Adelie", "Chinstrap", "Gentoo"]
+    y = np.array([0, 1, 2] * 4)
+    right = np.eye(3)[y] * 0.8 + 0.1
+    wrong = np.eye(3)[(y + 1) % 3] * 0.8 + 0.1
+    hits = np.arange(len(y)) < round(accuracy * len(y))
+    evaluation = evaluate_predictions(
+        Task.MULTICLASS, y, np.where(hits[:, None], right, wrong), names
+    )
+    evaluation["verdict"] = baseline_verdict(evaluation)
+    run = project.new_run(RunSpec(data, ModelSpec("mlp")))
+    run.write_json("evaluation.json", evaluation)
+    run.write_json("model_card.json", {"kind": "table", "task": "multiclass", "template": "mlp"})
+    run.model_path.write_bytes(b"PK\x05\x06" + bytes(18))
+    run.update_state(
+        status=status,
+        pid=None,
+        best_score=score,
+        objective="val_loss",
+        partial=status != "completed",
+    )
+    return run
+
+
+def test_the_best_model_is_the_best_run_not_the_latest_stopped_one(
+    qtbot, window, penguins_csv, projects, tmp_path
+):
+    data = DataSpec(str(penguins_csv.resolve()), "species")
+    project = Project(tmp_path / "scored")
+    project.ensure(data_spec_to_dict(data))
+    best = _scored_run(project, data, 0.31, "completed", 0.75)
+    stopped = _scored_run(project, data, 0.52, "cancelled", 0.5)
+    with qtbot.waitSignal(window.data_page.dataset_loaded, timeout=30000):
+        window.open_project(project.root)
+    results = window.results_page
+    assert window.run.path == best.path and results.run.path == best.path
+    assert window.export_page.run.path == best.path
+    assert results.tabs.tabText(results.tabs.currentIndex()) == "Best model"
+    title = results.title.text()
+    assert f"Run {best.id} (finished)" in title
+    assert "Best of the project's 2 runs by validation loss (lower is better): 0.31." in title
+    assert f"The latest, run {stopped.id} (stopped by you), scored 0.52." in title
+    assert [run.id for run in results.runs_view.chosen_runs()] == [best.id]
+
+    # A newer run that really is the best takes its place when it ends.
+    better = _scored_run(project, data, 0.2, "cancelled", 0.9)
+    window._run_finished(str(better.path))
+    assert window.run.path == better.path and results.run.path == better.path
+    assert "Best of the project's 3 runs" in results.title.text()
+    worse = _scored_run(project, data, 0.9, "completed", 0.4)
+    window._run_finished(str(worse.path))  # a worse one ends: the best stays in focus
+    assert window.run.path == better.path and results.run.path == better.path
+    assert f"The latest, run {worse.id} (finished), scored 0.9." in results.title.text()

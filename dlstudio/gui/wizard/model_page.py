@@ -8,6 +8,10 @@ core/anomaly_space.py) and their own search: each template's defaults first, the
 draws from its values, within the trials and the time budget. So for them the page offers the
 template, its values (to train one) and the budget, and no tuner, objective or editable
 space, which their engines would ignore.
+
+What is chosen here goes to the window's session as plain JSON on every change the user makes
+(`choices_changed`; model_choices.py writes and reads it), so that a project reopened shows it
+again (`restore_choices`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import html
 import importlib.util
 import os
-import re
+from contextlib import contextmanager
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -63,21 +67,21 @@ from dlstudio.core.models.space import (
 from dlstudio.core.wording import (
     hyperparameter_name,
     metric_label,
-    range_words,
     template_name,
     tuner_name,
-    value_from_words,
     value_words,
 )
 from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.widgets import boxed
+from dlstudio.gui.wizard.model_choices import NAME_ROLE, choices_of
+from dlstudio.gui.wizard.model_choices import restore_choices as _restore_choices
+from dlstudio.gui.wizard.space_text import describe_range, parse_range, parse_value, shown_value
 
 BACKENDS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 # One table of names (core/wording.py), shared with the Results page and the CLI.
 TEMPLATE_NAMES = {
     name: template_name(name) for names in TEMPLATES_BY_KIND.values() for name in names
 }
-NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the engine's name of a search-space row
 SERIES_TASKS = ("forecast", "anomaly")
 EACH_TEMPLATE = "Each of them in turn"
 PLANNER_NOTE = (
@@ -105,6 +109,7 @@ def current_backend() -> str:
 
 class ModelPage(QWidget):
     status = Signal(str)
+    choices_changed = Signal(object)  # dict: every choice as plain JSON, after a user's edit
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -113,6 +118,7 @@ class ModelPage(QWidget):
         self._device_task: ProcessTask | None = None
         self._knobs: dict[str, QWidget] = {}
         self._train_rows = 0  # of the data loaded, as the default split gives them
+        self._quiet = 0  # > 0 while the page itself sets values: no choices_changed then
 
         self.choose_radio = QRadioButton("Choose an architecture and set it up")
         self.tune_radio = QRadioButton("Auto-tune: let keras-tuner search for a good one")
@@ -235,10 +241,30 @@ class ModelPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(body, 1)
+        for signal in (
+            self.choose_radio.toggled,
+            self.template_combo.currentIndexChanged,
+            self.space_table.itemChanged,
+            self.tuner_combo.currentIndexChanged,
+            self.trials_spin.valueChanged,
+            self.budget_edit.textChanged,
+            self.objective_combo.currentIndexChanged,
+            self.epochs_spin.valueChanged,
+            self.patience_spin.valueChanged,
+            self.seed_spin.valueChanged,
+        ):
+            signal.connect(self._edited)
 
     # ------------------------------------------------------------ data in
 
     def set_dataset(self, dataset) -> None:
+        """Offer what fits `dataset`: its kind's architectures, its task's objectives, and a
+        starting network sized to it (the page's choices are kept for the same kind of
+        data)."""
+        with self._quietly():
+            self._set_dataset(dataset)
+
+    def _set_dataset(self, dataset) -> None:
         profile = dataset.profile
         kind, task = profile.kind.value, profile.task.value
         train_rows = round(profile.rows * SplitSpec().train)
@@ -326,6 +352,10 @@ class ModelPage(QWidget):
 
     @Slot()
     def _template_changed(self) -> None:
+        with self._quietly():  # the new template's rows are not choices until they are whole
+            self._show_template()
+
+    def _show_template(self) -> None:
         template = self.template_combo.currentData()
         if self.task in SERIES_TASKS:
             self._fill_series_knobs(template)
@@ -358,6 +388,7 @@ class ModelPage(QWidget):
             label.setToolTip(entry.get("help", ""))
             self.knobs_form.addRow(label, widget)
             self._knobs[name] = widget
+            _changed_signal(widget).connect(self._edited)
 
     def _fill_series_knobs(self, template: str | None) -> None:
         """One drop-down per hyperparameter of `template` (the first template when the search
@@ -383,6 +414,7 @@ class ModelPage(QWidget):
             label.setToolTip(tip)
             self.knobs_form.addRow(label, widget)
             self._knobs[name] = widget
+            _changed_signal(widget).connect(self._edited)
 
     def _fill_space_table(self, space: dict, start: dict) -> None:
         self.space_table.setRowCount(0)
@@ -428,6 +460,30 @@ class ModelPage(QWidget):
                 "Keras fixes its backend when it first loads.</i>"
             )
 
+    # ------------------------------------------------------------ choices kept
+
+    def choices(self) -> dict:
+        """Every choice on the page as plain JSON (what a project keeps of this step)."""
+        return choices_of(self)
+
+    def restore_choices(self, choices: dict | None) -> None:
+        """Show `choices` again (a reopened project's); what no longer fits the data loaded
+        keeps its default. Announces nothing: they are the session's already."""
+        with self._quietly():
+            _restore_choices(self, choices)
+
+    @contextmanager
+    def _quietly(self):
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
+
+    def _edited(self, *_args) -> None:
+        if not self._quiet and self.kind is not None:
+            self.choices_changed.emit(self.choices())
+
     # ------------------------------------------------------------ spec out
 
     def hyperparameters(self) -> dict:
@@ -445,7 +501,7 @@ class ModelPage(QWidget):
             else:
                 space[name] = {
                     "type": "fixed",
-                    "value": _parse_value(name, self.space_table.item(row, 3).text(), entry),
+                    "value": parse_value(name, self.space_table.item(row, 3).text(), entry),
                 }
         return space
 
@@ -499,84 +555,6 @@ def _series_space(task: str, template: str) -> dict[str, list]:
     return anomaly_space.TEMPLATES[template]
 
 
-# ---------------------------------------------------------------- ranges as text
-
-
-def describe_range(entry: dict) -> str:
-    """A search-space entry as the table shows it: "0.0001 to 0.01, on a log scale"."""
-    return range_words(entry)
-
-
-def shown_value(value) -> str:
-    """A value as the table shows it: ReLU, 0.001, yes."""
-    return value_words(value)
-
-
-_STEP = re.compile(r",?\s*in steps of\s*([^,]+)", re.IGNORECASE)
-_LOG = re.compile(r",?\s*(on a log scale|log scale|log)\s*$", re.IGNORECASE)
-
-
-def parse_range(name: str, entry: dict, text: str) -> dict:
-    """Read back what the user typed in the 'Range or choices' cell: the words the table
-    shows ("0.0001 to 0.01, on a log scale", "32, 64 or 128", "yes or no") or the short form
-    ("0.0001..0.01 log", "32, 64, 128")."""
-    kind = entry["type"]
-    try:
-        if kind in ("int", "float"):
-            body, log = text.strip(), False
-            found = _LOG.search(body)
-            if found:
-                body, log = body[: found.start()], True
-            parsed = {**entry}
-            step = _STEP.search(body)
-            if step:
-                body = body[: step.start()] + body[step.end() :]
-            low, high = (float(part) for part in re.split(r"\.\.|\bto\b", body))
-            cast = int if kind == "int" else float
-            if step:
-                parsed["step"] = cast(float(step.group(1)))
-            parsed.update(min=cast(low), max=cast(high), log=log)
-            parsed["default"] = min(max(entry.get("default", low), parsed["min"]), parsed["max"])
-            return parsed
-        if kind in ("choice", "bool"):
-            parts = re.split(r",|\bor\b", text)
-            values = [_parse_value(name, part, entry) for part in parts if part.strip()]
-            # The entry's own default stays where the search starts (the known-good value),
-            # not whichever value happens to be listed first.
-            default = entry.get("default") if entry.get("default") in values else values[0]
-            if kind == "bool" and sorted(set(values)) == [False, True]:
-                return {**entry, "default": default}  # both: keras-tuner's Boolean says yes/no
-            if kind == "bool":  # a choice keras-tuner would read back as 0/1
-                return {**entry, "type": "choice", "values": values, "default": default}
-            return {**entry, "values": values, "default": default}
-    except (ValueError, TypeError, IndexError):
-        pass
-    raise DlstudioError(
-        f"The range of {hyperparameter_name(name)!r} reads {text!r}.",
-        "'low to high' for numbers (e.g. '0.0001 to 0.01', optionally followed by "
-        "', on a log scale'), or choices like 'a, b or c'",
-        "Correct the cell, or untick 'Search it' to hold the value fixed.",
-    )
-
-
-def _parse_value(name: str, text: str, entry: dict | None = None):
-    """A typed value as the engine's value, of the same type as the entry's own values (a
-    list of floats stays floats: keras-tuner refuses a choice of 0 and 0.0001)."""
-    if not text.strip():
-        raise DlstudioError(
-            f"{hyperparameter_name(name)!r} has an empty value.",
-            "a number, a word, or yes/no",
-            "Type a value.",
-        )
-    known = list((entry or {}).get("values") or [])
-    value = value_from_words(text, known)
-    typed = known + [(entry or {}).get(key) for key in ("default", "min", "max", "value")]
-    floats = any(isinstance(v, float) for v in typed) or (entry or {}).get("type") == "float"
-    if isinstance(value, int) and not isinstance(value, bool) and floats:
-        return float(value)
-    return value
-
-
 # ---------------------------------------------------------------- widgets
 
 
@@ -601,6 +579,15 @@ def _knob(entry: dict, default) -> QWidget:
         widget = QCheckBox()
         widget.setChecked(bool(default))
     return widget
+
+
+def _changed_signal(widget: QWidget):
+    """The signal a knob sends when the user changes it."""
+    if isinstance(widget, QComboBox):
+        return widget.currentIndexChanged
+    if isinstance(widget, QCheckBox):
+        return widget.toggled
+    return widget.valueChanged
 
 
 def _knob_value(widget: QWidget):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -18,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlstudio.core.wording import metric_value
+from dlstudio.core.run_names import display_name
+from dlstudio.core.wording import metric_label, metric_value, run_status
 from dlstudio.gui.plots.export import save_plots_button
 from dlstudio.gui.plots.results import ConfusionMatrixPlot, RocPlot, ScatterPlot
 from dlstudio.gui.widgets import boxed
@@ -26,7 +29,12 @@ from dlstudio.gui.wizard.anomaly_view import AnomalyView
 from dlstudio.gui.wizard.compare_view import RunsView, TrialsView
 from dlstudio.gui.wizard.forecast_view import ForecastView
 from dlstudio.gui.wizard.mistakes import MistakesView
-from dlstudio.gui.wizard.results_summary import metric_table, series_title_html, title_html
+from dlstudio.gui.wizard.results_summary import (
+    QUIET,
+    metric_table,
+    series_title_html,
+    title_html,
+)
 from dlstudio.gui.wizard.threshold import ThresholdView
 from dlstudio.gui.wizard.try_it import TryItPanel
 
@@ -235,7 +243,7 @@ class ResultsPage(QWidget):
         self.try_it.set_run(run)
         self.body.setCurrentIndex(0)
         self.title.setTextFormat(Qt.TextFormat.RichText)  # escaped in title_html
-        self.title.setText(title_html(run, evaluation, state, card))
+        self.title.setText(title_html(run, evaluation, state, card) + standing_html(run))
         headers, rows, tips, best = metric_table(evaluation)
         self.metrics.setColumnCount(len(headers))
         self.metrics.setHorizontalHeaderLabels(headers)
@@ -280,7 +288,7 @@ class ResultsPage(QWidget):
 
     def _show_series_run(self, run, evaluation: dict, state: dict, card: dict) -> None:
         self.title.setTextFormat(Qt.TextFormat.RichText)  # escaped in series_title_html
-        self.title.setText(series_title_html(run, evaluation, state, card))
+        self.title.setText(series_title_html(run, evaluation, state, card) + standing_html(run))
         view = self.forecast_view if evaluation["task"] == "forecast" else self.anomaly_view
         view.set_run(run)
         self.body.setCurrentWidget(view)
@@ -291,7 +299,45 @@ class ResultsPage(QWidget):
         if self.run is not None:
             evaluation = self.run.evaluation() or {}
             card = self.run.read("model_card.json") or {}
-            self.title.setText(series_title_html(self.run, evaluation, self.run.state(), card))
+            title = series_title_html(self.run, evaluation, self.run.state(), card)
+            self.title.setText(title + standing_html(self.run))
+
+
+def standing_html(run) -> str:
+    """Which of its project's models `run` is, as a line for the title: "Best of the
+    project's 3 runs by validation loss (lower is better): 0.412. The latest, run … (stopped
+    by you), scored 0.530."; "" when the project has no other model to compare it with."""
+    from dlstudio.core.project import Project, best_run, comparable_runs
+
+    path = Path(run.path)
+    objective, scored = comparable_runs(Project(path.parents[1]).runs())
+    if objective is None or len(scored) < 2:
+        return ""
+    scores = {Path(r.path): score for r, score in scored}
+    best = best_run([r for r, _ in scored])
+    latest, latest_score = scored[-1]
+    label = metric_label(objective)
+    label = label[0].lower() + label[1:]
+
+    def value(score: float) -> str:
+        return metric_value(objective, score)
+
+    def named(other) -> str:
+        status = run_status(other.state().get("status") or "completed")
+        return f"run {display_name(other.path)} ({status})"
+
+    if path not in scores:
+        text = f"Not ranked with the project's other runs, which were scored by {label}."
+    elif Path(best.path) == path:
+        text = f"Best of the project's {len(scored)} runs by {label}: {value(scores[path])}."
+        if Path(latest.path) != path:
+            text += f" The latest, {named(latest)}, scored {value(latest_score)}."
+    else:
+        text = (
+            f"Not the project's best by {label} ({value(scores[path])}): "
+            f"{named(best)} scored {value(scores[Path(best.path)])}."
+        )
+    return f"<br><span style='color:{QUIET}'>{html.escape(text, quote=False)}</span>"
 
 
 def _table(headers: list[str]) -> QTableWidget:
