@@ -7,6 +7,9 @@ Nothing here imports Keras or Qt.
 
 from __future__ import annotations
 
+import math
+import re
+
 # name -> (what it is, higher is better, a share between 0 and 1 shown as a percentage)
 _METRICS: dict[str, tuple[str, bool, bool]] = {
     "accuracy": ("Accuracy", True, True),
@@ -73,6 +76,20 @@ _HYPERPARAMETERS = {
     "rnn": "Recurrent layer",
     "rnn_units": "Recurrent units",
     "stages": "Stages",
+    # forecasting (core/forecast_spec.py) and anomaly detection (core/anomaly_space.py)
+    "template": "Architecture",
+    "layers": "Layers",
+    "anchor": "Starts from",
+    "d_model": "Size of each time step's summary",
+    "bottleneck": "Bottleneck (numbers each window is squeezed into)",
+}
+
+# values whose meaning depends on the hyperparameter they belong to
+_HYPERPARAMETER_VALUES = {
+    "anchor": {
+        "seasonal": "the value one season earlier",
+        "last": "the last value",
+    },
 }
 
 
@@ -114,7 +131,32 @@ def metric_value(name: str, value: float | None) -> str:
         return "—"
     if is_share(name):
         return f"{100 * value:.1f} %"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    return readable(value, 4)
+
+
+def readable(value: float, digits: int = 3) -> str:
+    """A number as people write it, never in e-notation: 1,860 (not 1.86e+03), 0.0053 (not
+    5.3e-03), 2.04; `digits` significant digits below 1,000, whole numbers from there on."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    if abs(round(value, decimals)) >= 1000:  # 999.96 -> 1,000
+        return f"{value:,.0f}"
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_E_NOTATION = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?[eE][+-]?\d+(?!\w|\.\d)")
+
+
+def plain_numbers(text: str) -> str:
+    """`text` with every number written in e-notation ("1.86e+03", "5.3e-05") written out as
+    `readable` writes it ("1,860", "0.000053"): for sentences made with "{:.3g}"."""
+    return _E_NOTATION.sub(lambda m: readable(float(m.group(0))), text)
 
 
 def trial_status(status: str) -> str:
@@ -146,6 +188,18 @@ _VALUES = {
     "mae": "MAE",
     "huber": "Huber",
 }
+
+
+def hyperparameter_value(name: str, value) -> str:
+    """A hyperparameter's value in words, knowing whose it is: the architecture by its name
+    ("Dense network on lagged values"), a forecast's anchor by what it means ("the value one
+    season earlier"); any other value as `value_words` says it."""
+    if name == "template" and isinstance(value, str):
+        return template_name(value)
+    words = _HYPERPARAMETER_VALUES.get(name, {})
+    if isinstance(value, str) and value in words:
+        return words[value]
+    return value_words(value)
 
 
 def value_words(value) -> str:

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 
 from dlstudio.core.config import DataSpec, RunSpec, SearchSpec
 from dlstudio.core.events import TrialRecord, TrialStatus
@@ -246,3 +247,135 @@ def test_a_run_can_be_renamed_and_keeps_its_name(qtbot, project, monkeypatch):
     qtbot.addWidget(again)
     again.load(Project(project[0].path.parent.parent).runs())
     assert again.table.item(1, 0).text().startswith("wide search")
+
+
+# ---------------------------------------------------------------- readable with many classes
+
+FIFTEEN = CLOTHES + ["Sunflower", "Tulip", "Rose", "Daisy", "Dandelion"]
+
+
+@pytest.mark.parametrize("size", [(380, 360), (300, 300), (560, 420)])
+def test_every_one_of_fifteen_classes_is_named_on_the_confusion_matrix(qtbot, size):
+    """Slanted labels were thinned to every other one (8 of 15 named); they stand upright,
+    and smaller if need be, so that each row and column says its class."""
+    from dlstudio.gui.plots.results import ConfusionMatrixPlot
+
+    plot = ConfusionMatrixPlot()
+    qtbot.addWidget(plot)
+    matrix = np.full((15, 15), 2) + np.diag([80] * 15)
+    plot.show_matrix(matrix.tolist(), FIFTEEN)
+    _show(plot, size)
+    plot.grab()  # a second paint, after the axis found its slant
+    for axis in (plot.bottom, plot.left):
+        assert len(axis.shown) == 15, [t for _, t in axis.shown]
+        assert axis.shown_font.pointSizeF() >= axis.MIN_POINT_SIZE
+    pixels = [plot.bottom._pixel(value) for value, _ in plot.bottom.shown]
+    pitch = min(b - a for a, b in zip(pixels, pixels[1:], strict=False))
+    line = QFontMetricsF(plot.bottom.shown_font).height()
+    assert pitch >= line / math.sin(math.radians(plot.bottom.angle)) - 0.5  # never touching
+    for value, text in plot.bottom.shown:
+        full = plot.bottom.label_at(value)
+        head, _, tail = text.partition("…")
+        assert text == full or (full.startswith(head) and full.endswith(tail))
+
+
+def test_fifteen_roc_curves_are_told_apart(qtbot):
+    """The 11th class was drawn in the 1st one's colour, the 12th in the 2nd's…"""
+    from dlstudio.gui.plots.results import RocPlot
+
+    plot = RocPlot()
+    qtbot.addWidget(plot)
+    roc = {
+        name: {"fpr": [0, 0.1, 1], "tpr": [0, 0.5 + 0.02 * k, 1], "auc": 0.8 + 0.01 * k}
+        for k, name in enumerate(FIFTEEN)
+    }
+    plot.show_curves(roc)
+    _show(plot, (700, 420))
+    pens = [item.opts["pen"] for item in plot.listDataItems()[1:]]  # after the guessing line
+    assert len(pens) == 15
+    assert len({pen.color().name() for pen in pens}) == 15
+    assert len(plot.legend.items) == 15
+
+
+def test_parallel_coordinates_write_numbers_out(qtbot, tmp_path):
+    import pyqtgraph as pg
+
+    from dlstudio.core.analysis import hyperparameter_columns, trials_frame
+    from dlstudio.gui.plots.compare import ParallelCoordinates
+
+    project = Project(tmp_path / "project")
+    trials = [
+        _trial(i, [1e-5, 1e-4][i % 2], [20000, 40000][i % 2], 0.7 + 0.01 * i) for i in range(4)
+    ]
+    run = _run(project, trials)
+    plot = ParallelCoordinates()
+    qtbot.addWidget(plot)
+    frame = trials_frame([run])
+    plot.show_trials(frame, hyperparameter_columns(frame), set(), "val_accuracy")
+    _show(plot, (700, 420))
+    texts = [i.textItem.toPlainText() for i in plot.plotItem.items if isinstance(i, pg.TextItem)]
+    assert "20,000" in texts and "40,000" in texts and "0.00001" in texts
+    assert not any("e+" in t or "e-" in t for t in texts), texts
+
+
+def test_a_series_plot_shows_new_data_after_a_switch(qtbot):
+    """A plot switched from dated readings to a table's rows kept the dates' range: drawn
+    thinned for that range, the rows vanished, and View all found nothing to show."""
+    import pandas as pd
+
+    from dlstudio.gui.plots.series import SeriesPlot
+
+    plot = SeriesPlot()
+    qtbot.addWidget(plot)
+    _show(plot, (700, 400))
+    times = pd.date_range("2010-01-01", periods=500, freq="D")
+    plot.show_series(times, np.sin(np.arange(500.0)), "sales")
+    plot.grab()
+    box = plot.getViewBox()
+    box.scaleBy((0.5, 1))  # the user zooms in on a month or two
+    box.sigRangeChangedManually.emit(box.state["mouseEnabled"])
+    plot.show_series(None, 1000 + np.arange(50.0), "reading")
+    plot.grab()
+    (left, right), (low, high) = plot.viewRange()
+    assert left <= 0 and 49 <= right < 60 and low <= 1000 and 1049 <= high < 1100
+    x, _ = plot.listDataItems()[0].curve.getData()
+    assert len(x) >= 2  # drawn, not thinned to nothing
+
+
+def test_combo_boxes_filled_after_showing_fit_their_words(qtbot, project):
+    from dlstudio.gui.wizard.compare_view import TrialsView
+
+    view = TrialsView()
+    qtbot.addWidget(view)
+    _show(view, (900, 700))  # shown empty, as the Results step is before a first run
+    view.load([project[1]])
+    for tab, combo in enumerate((view.metric_combo, view.brush_combo, view.scatter_combo)):
+        view.plots.setCurrentIndex(tab)
+        view.grab()
+        words = [combo.itemText(i) for i in range(combo.count())]
+        widest = max(combo.fontMetrics().horizontalAdvance(text) for text in words)
+        assert combo.width() >= widest + 10, words
+
+
+def test_a_table_header_tells_its_whole_name(qtbot):
+    import pandas as pd
+
+    from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
+
+    model = DataFrameModel(pd.DataFrame({"probability_<=50K": [0.2]}))
+    assert model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == (
+        "probability_<=50K"
+    )
+
+
+def test_the_first_window_fits_its_screen_with_next_in_view(qtbot):
+    from dlstudio.gui.app import create_main_window
+
+    window = create_main_window()
+    qtbot.addWidget(window)
+    window.show()
+    screen = window.screen().availableGeometry()
+    assert window.height() <= max(screen.height(), window.minimumSizeHint().height())
+    corner = window.next_button.mapTo(window, window.next_button.rect().bottomRight())
+    assert window.rect().contains(corner)
+    window.data_page.wait_until_loaded()

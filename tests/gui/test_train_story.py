@@ -109,7 +109,9 @@ def test_the_end_shows_the_best_trial_and_keeps_its_diagnosis(qtbot, page):
     # The coloured curve is the best trial's, drawn whole; the cut-short one is faint.
     x, y = page.curves._curves["loss"].getData()
     assert list(y) == best
-    assert page.curves.points("batch") == 1  # the live loss of the last trial stays
+    # The live loss of the last trial stays (its 2 epoch ends and the running loss after
+    # them), not the best trial's 5 epochs.
+    assert page.curves.points("batch") == 3
     assert "trial 2, the best" in page.curves.loss_plot.plotItem.titleLabel.text
     # Its diagnosis stays on screen, not the waiting line of a new trial.
     assert page.diagnosis_label.property("kind") == "healthy"

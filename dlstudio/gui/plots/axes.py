@@ -9,7 +9,11 @@ shares, and category labels that never overlap.
 - `epoch_axis(plot)`: an epoch axis with whole numbers only.
 - `LabelAxis`: an axis of named categories (runs, classes). Bottom labels are drawn slanted,
   elided to a maximum length and thinned to every k-th when they would touch; left labels are
-  elided. `label_at(value)` gives the full name for tooltips.
+  elided. With `every_label` (a confusion matrix: each row and column must be named), bottom
+  labels stand upright and the font shrinks instead, thinning only below a legible size.
+  `label_at(value)` gives the full name for tooltips.
+
+Numbers on value axes are written out, never in e-notation: 20,000 rather than 2e+04.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from dlstudio.core import wording
 from dlstudio.gui.plots import pg as _configured  # noqa: F401
@@ -56,9 +60,23 @@ class MetricAxis(pg.AxisItem):
 
     def tickStrings(self, values, scale, spacing):
         if not self.share:
-            return super().tickStrings(values, scale, spacing)
+            return plain_ticks(values, scale, spacing)
         digits = max(0, -math.floor(math.log10(spacing * 100))) if spacing > 0 else 0
         return [f"{100 * v:.{digits}f} %" for v in values]
+
+
+def plain_ticks(values, scale: float, spacing: float) -> list[str]:
+    """Tick labels as people write numbers: 20,000 and 0.00005, where pyqtgraph writes 2e+04
+    and 5e-05 (it switches to e-notation from 10,000 and below 0.001)."""
+    places = max(0, math.ceil(-math.log10(spacing * scale))) if spacing * scale > 0 else 0
+    strings = []
+    for value in values:
+        shown = value * scale
+        if places == 0 and abs(shown) >= 10_000:
+            strings.append(f"{shown:,.0f}")
+        else:
+            strings.append(f"{shown:.{places}f}")
+    return strings
 
 
 def metric_axis(plot, metric: str, axis: str = "left", fixed: bool = True) -> MetricAxis:
@@ -123,19 +141,25 @@ class LabelAxis(pg.AxisItem):
 
     ANGLE = 40  # degrees the bottom labels are slanted by
 
+    MIN_POINT_SIZE = 6.0  # every_label shrinks the font down to this, then thins
+
     def __init__(
         self,
         orientation: str,
         max_label_px: int = 150,
         elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+        every_label: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
         self.max_label_px = max_label_px
         self.elide = elide
+        self.every_label = every_label
+        self.angle = self.ANGLE  # upright (90) when every_label needs it
         self.labels: list[tuple[float, str]] = []
         self.shown: list[tuple[float, str]] = []  # what the last paint drew, for tests
+        self.shown_font: QFont | None = None  # the font the last paint drew them in
 
     def set_labels(self, labels: list[tuple[float, str]]) -> None:
         self.labels = [(float(p), str(t)) for p, t in labels]
@@ -152,24 +176,66 @@ class LabelAxis(pg.AxisItem):
             self.setWidth(int(widest) + 18 + (25 if self.label.isVisible() else 0))
         else:
             self.setTicks([[(p, "") for p, _ in self.labels]])  # ticks only; text in drawPicture
-            longest = max(
-                (
-                    metrics.horizontalAdvance(self._elide(t, self.max_label_px))
-                    for _, t in self.labels
-                ),
-                default=0,
-            )
-            slant = math.sin(math.radians(self.ANGLE)) * longest + metrics.height()
-            self.setHeight(int(slant) + 16 + (22 if self.label.isVisible() else 0))
+            self._fit_height()
         self.picture = None
         self.update()
+
+    def _fit_height(self) -> None:
+        """Room under the axis for the labels at the slant they are drawn at."""
+        metrics = self._metrics()
+        longest = max(
+            (metrics.horizontalAdvance(self._elide(t, self.max_label_px)) for _, t in self.labels),
+            default=0,
+        )
+        self.angle = self._fitting_angle()
+        slant = math.sin(math.radians(self.angle)) * longest + metrics.height()
+        height = int(slant) + 16 + (22 if self.label.isVisible() else 0)
+        if height != self.height():
+            self.setHeight(height)
+
+    def _fitting_angle(self) -> float:
+        """every_label: 40° while slanted labels fit side by side, upright (90°) when not."""
+        if not self.every_label or not self.labels or self.width() <= 1:
+            return self.ANGLE
+        slanted = self._metrics().height() / math.sin(math.radians(self.ANGLE))
+        return self.ANGLE if self._step_px() >= slanted else 90.0
+
+    def _step_px(self) -> float:
+        return abs(self._pixel(_step(self.labels)) - self._pixel(0)) if self.labels else 1.0
+
+    def resizeEvent(self, event=None) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "every_label", False) and self.orientation == "bottom" and self.labels:
+            angle = self._fitting_angle()
+            if angle != self.angle:
+                self._fit_height()
+                self.picture = None
+
+    def linkedViewChanged(self, view, newRange=None) -> None:
+        super().linkedViewChanged(view, newRange)
+        bottom = self.every_label and self.orientation == "bottom" and self.labels
+        if bottom and self._fitting_angle() != self.angle:
+            self._fit_height()
+
+    def _fitting_font(self, pitch_px: float) -> QFont:
+        """every_label: the tick font, shrunk (to MIN_POINT_SIZE at least) until a line of it
+        fits in `pitch_px`."""
+        font = QFont(self.style["tickFont"] or self.font())
+        if not self.every_label:
+            return font
+        size = font.pointSizeF() if font.pointSizeF() > 0 else 9.0
+        while size > self.MIN_POINT_SIZE and QFontMetricsF(font).height() > pitch_px:
+            size = max(self.MIN_POINT_SIZE, size - 0.5)
+            font.setPointSizeF(size)
+        return font
 
     def boundingRect(self):
         # Slanted labels reach left of their tick, past the axis' own left end: paint there too
         # (over the empty corner under the left axis) instead of clipping the first label.
         rect = super().boundingRect()
         if self.orientation == "bottom" and self.labels:
-            reach = math.cos(math.radians(self.ANGLE)) * self.max_label_px
+            angle = getattr(self, "angle", self.ANGLE)  # boundingRect is asked during __init__
+            reach = math.cos(math.radians(angle)) * self.max_label_px
             rect = rect.adjusted(-reach, 0, 0, 0)
         return rect
 
@@ -207,31 +273,33 @@ class LabelAxis(pg.AxisItem):
 
     def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):
         if self.orientation in ("left", "right"):
-            self._thin_vertical(textSpecs)
-            return super().drawPicture(p, axisSpec, tickSpecs, textSpecs)
+            return self._draw_vertical(p, axisSpec, tickSpecs, textSpecs)
         super().drawPicture(p, axisSpec, tickSpecs, [])
-        metrics = self._metrics()
-        if self.style["tickFont"] is not None:
-            p.setFont(self.style["tickFont"])
+        angle = math.radians(self.angle)
+        step_px = self._step_px()
+        font = self._fitting_font(step_px * math.sin(angle))
+        metrics = QFontMetricsF(font)
+        self.shown_font = font
+        p.setFont(font)
         p.setPen(self.textPen())
         p.setRenderHint(p.RenderHint.TextAntialiasing, True)
         visible = [(v, t) for v, t in self.labels if 0 <= self._pixel(v) <= self.width()]
-        spacing = metrics.height() / math.sin(math.radians(self.ANGLE))  # slanted line's pitch
-        step_px = abs(self._pixel(_step(self.labels)) - self._pixel(0)) if self.labels else 1
-        every = max(1, math.ceil(spacing / max(step_px, 1e-6)))
-        room = (self.height() - metrics.height() - 10) / math.sin(math.radians(self.ANGLE))
+        spacing = metrics.height() / math.sin(angle)  # slanted line's pitch
+        every = max(1, math.ceil(spacing / max(step_px, 1e-6) - 1e-9))
+        room = (self.height() - metrics.height() - 10) / math.sin(angle)
         width = min(self.max_label_px, room)
         origin = self.mapToScene(QPointF(0, 0)).x()  # how far the widget reaches to the left
         self.shown = []
         for index, (value, text) in enumerate(visible):
             if index % every:
                 continue
-            left_room = (origin + self._pixel(value) - 4) / math.cos(math.radians(self.ANGLE))
-            shown = self._elide(text, min(width, left_room))
+            reach = math.cos(angle)
+            left_room = (origin + self._pixel(value) - 4) / reach if reach > 1e-6 else math.inf
+            shown = metrics.elidedText(text, self.elide, max(min(width, left_room), 12))
             self.shown.append((value, shown))
             p.save()
             p.translate(QPointF(self._pixel(value), 8))
-            p.rotate(-self.ANGLE)
+            p.rotate(-self.angle)
             advance = metrics.horizontalAdvance(shown)
             p.drawText(
                 QRectF(-advance - 2, -metrics.height() / 2, advance + 2, metrics.height()),
@@ -240,13 +308,29 @@ class LabelAxis(pg.AxisItem):
             )
             p.restore()
 
-    def _thin_vertical(self, textSpecs: list) -> None:
+    def _draw_vertical(self, p, axisSpec, tickSpecs, textSpecs) -> None:
+        pitch = (
+            abs(textSpecs[1][0].center().y() - textSpecs[0][0].center().y())
+            if len(textSpecs) > 1
+            else math.inf
+        )
+        font = self._fitting_font(pitch)
+        self.shown_font = font
+        self._thin_vertical(textSpecs, QFontMetricsF(font).height())
+        kept = self.style["tickFont"]
+        self.style["tickFont"] = font  # pyqtgraph draws the texts in it
+        try:
+            super().drawPicture(p, axisSpec, tickSpecs, textSpecs)
+        finally:
+            self.style["tickFont"] = kept
+
+    def _thin_vertical(self, textSpecs: list, line_height: float) -> None:
         """Drop left labels that would touch the one above (keeps every k-th)."""
         if len(textSpecs) < 2:
             self.shown = [(0.0, t) for _, _, t in textSpecs]
             return
         pitch = abs(textSpecs[1][0].center().y() - textSpecs[0][0].center().y())
-        every = max(1, math.ceil(self._metrics().height() / max(pitch, 1e-6)))
+        every = max(1, math.ceil(line_height / max(pitch, 1e-6) - 1e-9))
         kept = [spec for i, spec in enumerate(textSpecs) if i % every == 0]
         textSpecs[:] = kept
         self.shown = [(0.0, t) for _, _, t in kept]
@@ -259,12 +343,18 @@ def _step(labels: list[tuple[float, str]]) -> float:
 
 
 def install_label_axis(
-    plot, side: str, max_label_px: int = 150, elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight
+    plot,
+    side: str,
+    max_label_px: int = 150,
+    elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+    every_label: bool = False,
 ) -> LabelAxis:
     """Put a LabelAxis on `side` of `plot` (once) and return it. `elide`: which part of a long
-    label goes (ElideMiddle for run ids, which differ at both ends: "…142054-tune-2")."""
+    label goes (ElideMiddle for run ids, which differ at both ends: "…142054-tune-2");
+    `every_label`: name every category, upright and smaller rather than every k-th."""
     item = _item(plot)
     axis = item.getAxis(side)
     if not isinstance(axis, LabelAxis):
-        axis = _replace(item, side, LabelAxis(side, max_label_px=max_label_px, elide=elide))
+        axis = LabelAxis(side, max_label_px=max_label_px, elide=elide, every_label=every_label)
+        axis = _replace(item, side, axis)
     return axis

@@ -109,7 +109,7 @@ class ParallelCoordinates(pg.PlotWidget):
             self.plot([x, x], [0, 1], pen=pg.mkPen(120, 120, 120))
             for position, text in labels:
                 if column == "score" and objective != "score":
-                    text = wording.metric_value(objective, float(text))
+                    text = wording.metric_value(objective, float(text.replace(",", "")))
                 label = pg.TextItem(text, color=(60, 60, 60), anchor=(0, 0.5))
                 label.setPos(x + 0.03, position)
                 self.addItem(label)
@@ -188,11 +188,15 @@ def _decades(values: np.ndarray) -> list | None:
     if not len(positive):
         return None
     low, high = math.floor(np.log10(positive.min())), math.ceil(np.log10(positive.max()))
-    return [[(float(k), f"{10.0**k:g}") for k in range(low, max(high, low + 1) + 1)], []]
+    return [
+        [(float(k), wording.readable(10.0**k)) for k in range(low, max(high, low + 1) + 1)],
+        [],
+    ]
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}"
+    """20,000 and 0.0001, as people write them (not 2e+04 and 1e-04)."""
+    return wording.readable(float(value), 3)
 
 
 class HyperparameterScatter(pg.PlotWidget):

@@ -58,7 +58,9 @@ class LiveCurves(QWidget):
         self.loss_plot.setLabel("left", metric_label("loss"))
         self.batch_plot.setLabel("left", metric_label("loss"))
         self.batch_plot.setToolTip(
-            "The running mean of the training loss within each epoch, updated while the epoch runs."
+            "The running mean of the training loss within each epoch, updated while the epoch "
+            "runs, and its value at each epoch's end (all there is to show when epochs are too "
+            "short for updates within them, as with a short series)."
         )
         self._plot_of = {
             "loss": self.loss_plot,
@@ -119,6 +121,8 @@ class LiveCurves(QWidget):
         self.metric_name = metric
         self._managed = set(self._plots())
         self._x_end = 0.0
+        self._longest = 0.0  # the longest finished trial's epochs: the x axis keeps them in view
+        self._planned = False  # whether the running trial's length is known (plan_epochs)
         self._past_bounds: dict[pg.PlotWidget, tuple[float, float]] = {}
         self._drawn: dict[str, int] = {}
         self._y_set: set[pg.PlotWidget] = set()
@@ -158,8 +162,28 @@ class LiveCurves(QWidget):
                 self._past.append(faint)
                 low, high = self._past_bounds.get(plot, (math.inf, -math.inf))
                 self._past_bounds[plot] = (min(low, y.min()), max(high, y.max()))
+                self._longest = max(self._longest, float(x.max()))
             series.clear()
+        self._planned = False
         self._extend_x(epochs)
+
+    def plan_epochs(self, epochs: int) -> None:
+        """The running trial will run `epochs` epochs (the time budget's plan, often fewer
+        than the Model step allows): the x axis spans them, and the finished trials, rather
+        than the epochs allowed, so that it ends where the progress bar's count does. Shrinks
+        once per trial, at its first plan; after that it only grows."""
+        if self._planned:
+            self._extend_x(epochs)
+            return
+        self._planned = True
+        shown = max(self.points("loss"), self.points("val_loss"), self.points("metric"))
+        end = float(max(epochs, self._longest, shown, 1))
+        if end < self._x_end:
+            self._x_end = end
+            for plot in self._managed:
+                plot.setXRange(0, self._x_end, padding=0.02)
+        else:
+            self._extend_x(end)
 
     def _extend_x(self, end: float, headroom: float = 0.0) -> None:
         """Widen the shared x range to `end`; data past the trial's known length (or with no
@@ -170,8 +194,14 @@ class LiveCurves(QWidget):
         for plot in self._managed:
             plot.setXRange(0, self._x_end, padding=0.02)
 
-    def add_epoch(self, epoch: int, metrics: dict[str, float]) -> None:
+    def add_epoch(self, epoch: int, metrics: dict[str, float], live: bool = True) -> None:
+        """One epoch's metrics; `live`: of the running trial, whose epoch-end training loss
+        also ends that epoch's live loss (its running mean at the last batch), so that the
+        live plot is not empty when epochs are too short for updates within them."""
         x = epoch + 1
+        loss = metrics.get("loss")
+        if live and loss is not None and np.isfinite(loss):
+            self._series["batch"].append(x, loss)
         for key, name in (
             ("loss", "loss"),
             ("val_loss", "val_loss"),
@@ -215,6 +245,7 @@ class LiveCurves(QWidget):
             self.add_epoch(
                 epoch,
                 {name: values[epoch] for name, values in history.items() if epoch < len(values)},
+                live=False,
             )
         self.loss_plot.setTitle(f"Loss per epoch — {title}")
         self.metric_plot.setTitle(f"{metric_name(self.metric_name)} per epoch — {title}")

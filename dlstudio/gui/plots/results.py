@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPen
 
-from dlstudio.gui.colours import colour
+from dlstudio.gui.colours import PALETTE, colour
 from dlstudio.gui.plots import pg as _configured  # noqa: F401
 from dlstudio.gui.plots.axes import install_label_axis, plain_axes
 
@@ -27,8 +29,10 @@ class ConfusionMatrixPlot(pg.PlotWidget):
         self.invertY(True)
         self.setMouseEnabled(False, False)
         plain_axes(self)
-        self.bottom = install_label_axis(self, "bottom", max_label_px=120)
-        self.left = install_label_axis(self, "left", max_label_px=150)
+        # Every class named on both axes (a user looks for their class, not every other one):
+        # upright and smaller when there are many, never thinned to every k-th.
+        self.bottom = install_label_axis(self, "bottom", max_label_px=120, every_label=True)
+        self.left = install_label_axis(self, "left", max_label_px=150, every_label=True)
         self.data = np.zeros((0, 0))
         self.names: list[str] = []
         self.scene().sigMouseMoved.connect(self._hovered)
@@ -128,11 +132,36 @@ class RocPlot(pg.PlotWidget):
         self.legend.clear()
         self.plot([0, 1], [0, 1], pen=pg.mkPen(150, 150, 150, style=pg.QtCore.Qt.PenStyle.DashLine))
         for k, (name, curve) in enumerate(roc.items()):
-            pen = pg.mkPen(colour(k), width=2)
-            item = self.plot(curve["fpr"], curve["tpr"], pen=pen)
+            item = self.plot(curve["fpr"], curve["tpr"], pen=curve_pen(k))
             self.legend.addItem(item, f"{_short(str(name))} (AUC {curve['auc']:.3f})")
         self.setXRange(0, 1, padding=0.02)
         self.setYRange(0, 1, padding=0.02)
+
+
+# After the app's ten class colours: ten more, darker, unlike any of them, drawn dashed, so
+# that the 11th class is not drawn as the 1st (20 distinct curves, then dotted repeats).
+MORE_COLOURS = [
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#000000",
+    "#8ca252",
+    "#bd9e39",
+    "#5254a3",
+    "#a55194",
+]
+
+
+def curve_pen(k: int) -> QPen:
+    """The pen of the k-th class's curve: its class colour for the first ten, then colours
+    and dashes of its own."""
+    if k < len(PALETTE):
+        return pg.mkPen(colour(k), width=2)
+    k -= len(PALETTE)
+    style = Qt.PenStyle.DashLine if k < len(MORE_COLOURS) else Qt.PenStyle.DotLine
+    return pg.mkPen(QColor(MORE_COLOURS[k % len(MORE_COLOURS)]), width=2, style=style)
 
 
 class ScatterPlot(pg.PlotWidget):

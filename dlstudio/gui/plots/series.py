@@ -62,6 +62,7 @@ class SeriesPlot(pg.PlotWidget):
         x = seconds(times) if self.dated else np.arange(len(values), dtype="float64")
         self._use_axis(self.dated)
         values = np.asarray(values, dtype="float64")
+        self._show_whole(x, values)
         # Many points drawn as one thin line: peak downsampling keeps spikes visible.
         line = self.plot(x, values, pen=pg.mkPen(LINE, width=1), name=name)
         line.setDownsampling(auto=True, method="peak")
@@ -120,6 +121,18 @@ class SeriesPlot(pg.PlotWidget):
         # which month and year they are in.
         span = f"time ({times[0]:%Y-%m-%d} to {times[-1]:%Y-%m-%d})" if self.dated else "row"
         self.setLabel("bottom", span)
+        self.enableAutoRange()
+
+    def _show_whole(self, x: np.ndarray, values: np.ndarray) -> None:
+        """Show the whole of the new data before it is drawn. The line below is thinned and
+        clipped for the range in view when it is made: drawn into the previous data's range
+        (other dates, or seconds since 1970 where rows are now counted), it thinned 50 rows to
+        nothing, so the plot kept the old axes, looked empty, and "View all" found nothing
+        to show."""
+        finite = np.isfinite(values)
+        if len(x) and finite.any():
+            low, high = float(np.nanmin(values[finite])), float(np.nanmax(values[finite]))
+            self.setRange(xRange=(float(x[0]), float(x[-1])), yRange=(low, high))
         self.enableAutoRange()
 
     def _x(self, value) -> float:

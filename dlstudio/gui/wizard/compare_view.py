@@ -111,6 +111,10 @@ class TrialsView(QWidget):
         self.scatter = HyperparameterScatter()
         self.scatter_combo = QComboBox()
         self.scatter_combo.currentIndexChanged.connect(self._show_scatter)
+        # Filled after the view is first shown: a combo that sized itself then (Qt's default)
+        # stays as narrow as it was empty and clips "Learning rate" to "Learni".
+        for combo in (self.status_filter, self.metric_combo, self.brush_combo, self.scatter_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.importance = ImportanceBars()
         self.importance_note = QLabel(analysis.IMPORTANCE_METHOD)
         self.importance_note.setWordWrap(True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import time
 from pathlib import Path
 
@@ -46,12 +47,13 @@ from dlstudio.core.events import (
 )
 from dlstudio.core.wording import (
     hyperparameter_name,
+    hyperparameter_value,
     metric_label,
     metric_name,
     metric_value,
+    plain_numbers,
     run_status,
     trial_status,
-    value_words,
 )
 from dlstudio.gui.plots.export import save_plots_button
 from dlstudio.gui.plots.gpu_monitor import GpuMonitor
@@ -78,6 +80,10 @@ STOPPING = (
     "this takes a few seconds."
 )
 TICK_MS = 1000  # the clock's resolution: it shows whole seconds
+TRIAL_FORMAT = "this trial: %v of %m epochs"
+# The engine keeps time at the end of a search to average its best trainings; said when one
+# trial or none finished, there is nothing to average.
+AVERAGING = re.compile(r"\s*A further \d+ s are kept for averaging the best trials\.")
 
 
 class TrainPage(QWidget):
@@ -173,6 +179,7 @@ class TrainPage(QWidget):
         self.records: dict[str, TrialRecord] = {}
         self.numbers: dict[str, int] = {}
         self.trial_id = ""
+        self.asked_epochs = 0  # the running trial's epochs as the Model step allows them
         self.finished_event: RunFinished | None = None
 
     # ------------------------------------------------------------ running
@@ -229,8 +236,7 @@ class TrainPage(QWidget):
             self.curves.add_epoch(event.epoch, event.metrics)
             for name, value in event.metrics.items():
                 self.history.setdefault(name, []).append(value)
-            self.trial_bar.setMaximum(event.epochs)
-            self.trial_bar.setValue(event.epoch + 1)
+            self._count_epoch(event)
             self._show_diagnosis()
         elif isinstance(event, TrialStarted):
             self._trial_started(event)
@@ -240,7 +246,7 @@ class TrainPage(QWidget):
             self._run_started(event)
         elif isinstance(event, RunMessage):
             if not event.text.startswith("Loading TensorFlow"):  # the starting phase says it
-                self._log(event.text)
+                self._log(self._message_words(event.text))
         elif isinstance(event, RunFinished):
             self._run_ended(event)
         elif isinstance(event, RunFailed):
@@ -259,7 +265,7 @@ class TrainPage(QWidget):
         self.trials_done = self.resumed_trials = event.resumed_trials
         self.trial_bar.setRange(0, 1)
         self.trial_bar.setValue(0)
-        self.trial_bar.setFormat("this trial: %v of %m epochs")
+        self.trial_bar.setFormat(TRIAL_FORMAT)
         self.search_bar.setRange(0, event.max_trials)
         self.search_bar.setValue(event.resumed_trials)
         self.search_bar.setFormat("search: %v of %m trials")
@@ -287,19 +293,50 @@ class TrainPage(QWidget):
         self.trial_loss = str(event.hyperparameters.get("loss", "mse"))
         self.numbers[event.trial_id] = self._number_for(event)
         self._set_diagnosis(None, WAITING_FOR_DIAGNOSIS)  # a new trial: judged on its own
-        self.trial_bar.setMaximum(event.epochs)
+        self.asked_epochs = event.epochs
+        self.trial_bar.setRange(0, max(1, event.epochs))
         self.trial_bar.setValue(0)
-        values = ", ".join(
-            f"{hyperparameter_name(k)} {_short(v)}" for k, v in event.hyperparameters.items()
+        self.trial_bar.setFormat(TRIAL_FORMAT)
+        self.trial_bar.setToolTip("")
+        values = "; ".join(
+            f"{hyperparameter_name(k)}: {_short(k, v)}" for k, v in event.hyperparameters.items()
         )
         name = self._trial_name(event.trial_id)
-        self._log(f"{name} started: {values}" if values else f"{name} started.")
+        self._log(f"{name} started with {values}." if values else f"{name} started.")
         if self.phase != "stopping":
             self.status_label.setText(
                 "Training the model…"
                 if self.mode == "train"
                 else f"Training {name.lower()} of {self.max_trials}…"
             )
+
+    def _count_epoch(self, event: EpochEnded) -> None:
+        """The trial's progress bar after an epoch: the epochs done (as many as are plotted)
+        of the epochs the time budget plans for it. The plan comes from before this epoch
+        and a trial still improving may run past it: the count never exceeds the total (Qt
+        ignored the value then, and the bar stood at "19 of 22" with 23 epochs plotted)."""
+        done = event.epoch + 1
+        planned = max(event.epochs, done)
+        self.curves.plan_epochs(planned)
+        self.trial_bar.setRange(0, planned)
+        self.trial_bar.setValue(done)
+        if planned < self.asked_epochs:
+            self.trial_bar.setFormat(f"{TRIAL_FORMAT} (cut from {self.asked_epochs} by the budget)")
+            self.trial_bar.setToolTip(
+                f"The Model step allows {self.asked_epochs} epochs; the time budget leaves this "
+                f"trial room for about {planned} (a trial still improving may go on a little)."
+            )
+        else:
+            self.trial_bar.setFormat(TRIAL_FORMAT)
+            self.trial_bar.setToolTip("")
+
+    def _message_words(self, text: str) -> str:
+        """A message from the training process as the user should read it: numbers written
+        out, and no time "kept for averaging" when fewer than two trials finished."""
+        scored = sum(1 for r in self.records.values() if r.score is not None)
+        if scored < 2:
+            text = AVERAGING.sub("", text)
+        return plain_numbers(text)
 
     def _number_for(self, event: TrialStarted) -> int:
         """1 for the first trial: keras-tuner counts trials from 0, people from 1. A trial run
@@ -335,7 +372,7 @@ class TrainPage(QWidget):
         shown = record.status in (TrialStatus.FAILED, TrialStatus.COMPLETED)
         if record.message and shown:
             text += f". {record.message[0].upper()}{record.message[1:]}"
-        self._log(text)
+        self._log(plain_numbers(text))
 
     def _objective_of(self, record: TrialRecord) -> str:
         """Which validation metric the trial's score is the best of (the run's objective)."""
@@ -367,11 +404,11 @@ class TrainPage(QWidget):
                 objective = self._objective_of(best)
                 score = metric_value(objective, event.best_score)
                 text += f" ({metric_name(objective).lower()} {score})"
-            text += f". {event.message} See the Results step."
+            text += f". {self._message_words(event.message)} See the Results step."
         else:
-            text = f"{ended}, without a model. {event.message}"
+            text = f"{ended}, without a model. {self._message_words(event.message)}"
         self.status_label.setText(text)
-        self._log(f"{ended} after {_clock(event.duration_s)}. {event.message}")
+        self._log(f"{ended} after {_clock(event.duration_s)}. {self._message_words(event.message)}")
         if best is not None and best.history:
             self._show_best(best)
         if event.model_path:
@@ -404,9 +441,8 @@ class TrainPage(QWidget):
                 "learning curves.",
             )
         else:
-            self._set_diagnosis(
-                result.kind, f"<b>{html.escape(label)}:</b> {html.escape(result.message)}"
-            )
+            message = plain_numbers(result.message)  # "1,860", not the diagnosis' "1.86e+03"
+            self._set_diagnosis(result.kind, f"<b>{html.escape(label)}:</b> {html.escape(message)}")
         self.trial_bar.setRange(0, max(1, best.epochs))
         self.trial_bar.setValue(best.epochs)
         self.trial_bar.setFormat(f"{label}: %v epochs")
@@ -425,9 +461,8 @@ class TrainPage(QWidget):
         if result is None:
             return
         label = self._trial_name(self.trial_id)
-        self._set_diagnosis(
-            result.kind, f"<b>{html.escape(label)}:</b> {html.escape(result.message)}"
-        )
+        message = plain_numbers(result.message)  # "1,860", not the diagnosis' "1.86e+03"
+        self._set_diagnosis(result.kind, f"<b>{html.escape(label)}:</b> {html.escape(message)}")
 
     def _baseline_loss(self, loss) -> float | None:
         """The loss of a model that learned nothing, comparable with this trial's curves."""
@@ -444,7 +479,7 @@ class TrainPage(QWidget):
     def _idle_bars(self) -> None:
         self.trial_bar.setRange(0, 1)
         self.trial_bar.setValue(0)
-        self.trial_bar.setFormat("this trial: %v of %m epochs")
+        self.trial_bar.setFormat(TRIAL_FORMAT)
         self.search_bar.setRange(0, 1)
         self.search_bar.setValue(0)
         self.search_bar.setFormat("search: %v of %m trials")
@@ -482,12 +517,12 @@ def _reserve_lines(label: QLabel, lines: int) -> None:
     label.setMinimumHeight(lines * label.fontMetrics().lineSpacing() + margins)
 
 
-def _short(value) -> str:
-    """A sampled value to three significant digits, never in e-notation: 0.0053, not
-    0.005300696019 (a log-scale draw) nor 5.3e-03."""
+def _short(name: str, value) -> str:
+    """A sampled value of hyperparameter `name` in words, numbers to three significant digits
+    and never in e-notation: 0.0053, not 0.005300696019 (a log-scale draw) nor 5.3e-03."""
     if isinstance(value, float) and math.isfinite(value) and value != int(value):
         return format_float_positional(value, precision=3, fractional=False, trim="-")
-    return value_words(value)
+    return hyperparameter_value(name, value)
 
 
 def _clock(seconds: float) -> str:
