@@ -114,7 +114,8 @@ def parse_roles(items: list[str]) -> dict[str, str]:
 
 ROLE_HELP = (
     "override a column's role (numeric, categorical, text, datetime, boolean, identifier, "
-    "constant; identifier and constant columns are left out); repeatable"
+    "constant, weight, leave_out; identifier, constant and leave_out columns are left out; "
+    "weight: how much each row counts, at most one column, never an input); repeatable"
 )
 
 

@@ -44,6 +44,41 @@ def test_overrides_from_the_command_line(capsys, penguins_csv):
     assert next(c for c in out["columns"] if c["name"] == "island")["role"] == "text"
 
 
+def test_weight_and_leave_out_roles_from_the_command_line(capsys, tmp_path):
+    """A column named like a survey weight is proposed, not applied; --role makes it the weight
+    (not an input) and another column left out (no claim that it identifies rows)."""
+    rows = 80
+    frame = pd.DataFrame(
+        {
+            "age": [18 + i % 60 for i in range(rows)],
+            "hours": [30 + (7 * i) % 25 for i in range(rows)],
+            "fnlwgt": [1000 + (37 * i) % 500 for i in range(rows)],
+            "interviewer": ["ann", "bob", "eve", "joe"] * (rows // 4),
+            "income": ["low", "high"] * (rows // 2),
+        }
+    )
+    path = tmp_path / "survey.csv"
+    frame.to_csv(path, index=False)
+    proposed = inspect_json(capsys, path, "--target", "income")
+    assert "fnlwgt" in proposed["features"]
+    assert any("--role 'fnlwgt=weight'" in w for w in proposed["warnings"])
+    out = inspect_json(
+        capsys,
+        path,
+        "--target",
+        "income",
+        "--role",
+        "fnlwgt=weight",
+        "--role",
+        "interviewer=leave_out",
+    )
+    roles = {c["name"]: c["role"] for c in out["columns"]}
+    assert (roles["fnlwgt"], roles["interviewer"]) == ("weight", "leave_out")
+    assert out["features"] == ["age", "hours"]
+    assert any("'fnlwgt' is the weight" in w for w in out["warnings"])
+    assert not any("identifier" in w for w in out["warnings"])
+
+
 def test_readable_output(capsys, penguins_csv):
     assert run(["inspect", str(penguins_csv)]) == 0
     out = capsys.readouterr().out

@@ -7,6 +7,7 @@ and task, and returns the data with its `DataProfile`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from dlstudio.core.data.unworkable import (
     numbers_with_words,
     too_wide_warning,
 )
+from dlstudio.core.data.weights import check_weight_roles, weight_warnings
 from dlstudio.core.errors import DataError
 
 
@@ -196,6 +198,9 @@ def _image_dataset(
                 f"{len(scan.ignored)} file(s) that are not images ignored: {_first(scan.ignored)}",
             )
         )
+    shortcut = images.colour_shortcut(scan)
+    if shortcut is not None:
+        warnings.append(ProfileWarning(WarningKind.LEAKAGE, shortcut))
     if scan.empty:
         warnings.append(
             ProfileWarning(
@@ -334,6 +339,13 @@ def _load_table(
     else:
         target = find_column(names, target)
         target_reason, guessed = "named by the user", False
+    check_weight_roles(frame, columns, target)
+    if role_of[target] is ColumnRole.LEAVE_OUT:
+        raise DataError(
+            f"The target {target!r} has the role leave_out.",
+            "a target that is used: the column to predict",
+            f"Give {target!r} another role, or choose another target.",
+        )
     if len(names) < 2:
         raise DataError(
             f"{path.name!r} has a single column ({target!r}) and nothing to learn it from.",
@@ -394,8 +406,9 @@ def _table_dataset(
     frame = read.frame
     if not features:
         raise DataError(
-            f"Besides the target {target!r}, every column of {path.name!r} is an identifier or "
-            "constant, so there is nothing to learn from.",
+            f"Besides the target {target!r}, every column of {path.name!r} is left out (an "
+            "identifier, a constant, the weight or set to leave_out), so there is nothing to "
+            "learn from.",
             "at least one feature column with varying values",
             "Change a column's role if it does carry meaning, or add feature columns.",
         )
@@ -420,6 +433,7 @@ def _table_dataset(
         warnings.append(_target_missing_warning(target, unlabelled))
     warnings += class_warnings(classes)
     warnings += column_warnings(frame, columns, target)
+    warnings += weight_warnings(frame, columns, target)
     wide = too_wide_warning(len(features), int(y.notna().sum()))
     if wide is not None:
         warnings.append(wide)  # and no leak check: by chance, some column always "leaks"
@@ -529,8 +543,9 @@ def _parse_task(task: Task | str | None) -> Task | None:
 def _parse_roles(roles: dict | None) -> dict[str, ColumnRole]:
     parsed = {}
     for name, role in (roles or {}).items():
+        word = re.sub(r"[\s-]+", "_", str(role).strip().lower())  # "leave out", "leave-out"
         try:
-            parsed[name] = role if isinstance(role, ColumnRole) else ColumnRole(str(role).lower())
+            parsed[name] = role if isinstance(role, ColumnRole) else ColumnRole(word)
         except ValueError:
             raise DataError(
                 f"Unknown column role {role!r} for {name!r}.",

@@ -28,11 +28,20 @@ class ColumnRole(str, Enum):
     BOOLEAN = "boolean"
     IDENTIFIER = "identifier"
     CONSTANT = "constant"
+    # Set by the user only, never inferred:
+    WEIGHT = "weight"  # how much each row counts (a survey or sample weight), never an input
+    LEAVE_OUT = "leave_out"  # not used, with no claim that it identifies rows
 
     @property
     def excluded_by_default(self) -> bool:
-        """Identifiers and constants carry no signal a model can generalise from."""
-        return self in (ColumnRole.IDENTIFIER, ColumnRole.CONSTANT)
+        """Not a model input: identifiers and constants carry no signal a model can generalise
+        from; a weight says how much a row counts; a left-out column is the user's choice."""
+        return self in (
+            ColumnRole.IDENTIFIER,
+            ColumnRole.CONSTANT,
+            ColumnRole.WEIGHT,
+            ColumnRole.LEAVE_OUT,
+        )
 
 
 class Task(str, Enum):
@@ -85,6 +94,13 @@ TARGET_NAMES = (
     "category",
     "survived",
     "churn",
+    # Labelled recordings (SKAB's `anomaly` beside its `changepoint`, which comes last).
+    "anomaly",
+    "is_anomaly",
+    "anomalies",
+    "outlier",
+    "fault",
+    "attack",
 )
 
 # A multiclass target with more classes than this is treated as a number to regress on,
@@ -257,7 +273,13 @@ def guess_target(
     return col, "guessed: the last column that can serve as a target"
 
 
-_NOT_A_TARGET = (ColumnRole.IDENTIFIER, ColumnRole.CONSTANT, ColumnRole.TEXT)
+_NOT_A_TARGET = (
+    ColumnRole.IDENTIFIER,
+    ColumnRole.CONSTANT,
+    ColumnRole.TEXT,
+    ColumnRole.WEIGHT,
+    ColumnRole.LEAVE_OUT,
+)
 
 
 def infer_task(target: pd.Series) -> tuple[Task, str]:

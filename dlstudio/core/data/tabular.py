@@ -108,7 +108,7 @@ def read_table(path: Path, sheet: str | None = None, one_column: bool = False) -
         read = TableRead(_guarded(pd.read_parquet, path, "Parquet"), "parquet")
         read.frame, read.notes = flatten_nested(read.frame)
     elif suffix in EXCEL_SUFFIXES:
-        read = _read_excel(path, sheet)
+        read = _read_excel(path, sheet, one_column)
     elif suffix in JSON_SUFFIXES:
         read = _read_json(path)
     else:
@@ -436,7 +436,10 @@ def _refuse_single_column(path: Path, header: str, delimiter: str) -> None:
 # ---------------------------------------------------------------- Excel and JSON
 
 
-def _read_excel(path: Path, sheet: str | None) -> TableRead:
+def _read_excel(path: Path, sheet: str | None, one_column: bool = False) -> TableRead:
+    """The named sheet, or the first that holds a table: a header and data rows in at least two
+    columns (one, where `one_column`). Empty sheets, sheets with only a header row and cover
+    sheets of notes in one column are passed over, and the note says which."""
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:
@@ -455,21 +458,65 @@ def _read_excel(path: Path, sheet: str | None) -> TableRead:
                     "Choose one of those sheets (on the command line: --sheet NAME).",
                 )
             frame = _tidy_sheet(pd.read_excel(book, sheet_name=sheet))
+            if frame.empty:
+                raise DataError(
+                    f"The sheet {sheet!r} of {path.name!r} {_sheet_content(frame)}.",
+                    "a sheet with a header row and data rows",
+                    "Choose the sheet that holds the data (on the command line: --sheet NAME; "
+                    "leave it out to read the first sheet with data).",
+                )
             return TableRead(frame, "excel", {"sheet": sheet, "sheets": names})
+        passed = []  # (name, what it holds) of the sheets before the one read
         for name in names:
             frame = _tidy_sheet(pd.read_excel(book, sheet_name=name))
-            if not frame.empty:
-                notes = (
-                    [f"read sheet {name!r}, the first of {len(names)} with data"]
-                    if len(names) > 1
-                    else []
+            if not _holds_table(frame, one_column):
+                passed.append((name, _sheet_content(frame)))
+                continue
+            details = {"sheet": name, "sheets": names}
+            notes = []
+            if passed:
+                details["sheets_without_data"] = [n for n, _ in passed]
+                skipped = "; ".join(f"{n!r} {what}" for n, what in passed[:5])
+                more = f"; and {len(passed) - 5} more" if len(passed) > 5 else ""
+                notes.append(
+                    f"read sheet {name!r}, the first with data: the sheet(s) before it hold no "
+                    f"table ({skipped}{more})"
                 )
-                return TableRead(frame, "excel", {"sheet": name, "sheets": names}, notes)
+            elif len(names) > 1:
+                notes.append(
+                    f"read the first sheet, {name!r}, of {len(names)} (choose another with "
+                    "--sheet NAME)"
+                )
+            return TableRead(frame, "excel", details, notes)
+    described = "; ".join(f"{n!r} {what}" for n, what in passed[:8])
+    more = f"; and {len(passed) - 8} more" if len(passed) > 8 else ""
+    width = "a column" if one_column else "at least two columns"
     raise DataError(
-        f"Every sheet of {path.name!r} is empty ({', '.join(map(repr, names))}).",
-        "a sheet with a header row and data rows",
-        "Check that the workbook was saved with its data.",
+        f"No sheet of {path.name!r} holds a table: {described}{more}.",
+        f"a sheet with a header row and data rows in {width}",
+        "Check that the workbook was saved with its data, or export the sheet with the data "
+        "as CSV.",
     )
+
+
+def _holds_table(frame: pd.DataFrame, one_column: bool) -> bool:
+    """Data rows in at least two columns (one, where that is what is expected)."""
+    if frame.empty:
+        return False
+    filled = int(frame.notna().any().sum())
+    return filled >= (1 if one_column else 2)
+
+
+def _sheet_content(frame: pd.DataFrame) -> str:
+    """What a sheet without a table holds, in a few words."""
+    if len(frame.columns) == 0:
+        return "is empty"
+    if len(frame) == 0:
+        named = [str(c) for c in frame.columns if not str(c).startswith("Unnamed:")]
+        if not named:
+            return "is empty"
+        return "holds only a header row" if len(named) > 1 else f"holds only the line {named[0]!r}"
+    return f"holds {len(frame) + 1} line(s) in one column, like notes"
 
 
 def _tidy_sheet(frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,14 @@ ROLE_TIPS = {
     ColumnRole.BOOLEAN: "Yes/no: fed to the model as 0 or 1.",
     ColumnRole.IDENTIFIER: "Unique per row (an id): left out, it cannot generalise.",
     ColumnRole.CONSTANT: "The same in every row: left out, it carries no information.",
+    ColumnRole.WEIGHT: (
+        "How much each row counts (a survey or sample weight): never an input. At most one "
+        "column. Training does not apply weights yet: set leave_out to train without it."
+    ),
+    ColumnRole.LEAVE_OUT: "Not used: left out of the inputs (it need not be an identifier).",
 }
+# Roles whose name already says the column is not an input: no "· left out" after them.
+_SAYS_LEFT_OUT = {ColumnRole.LEAVE_OUT, ColumnRole.WEIGHT}
 
 
 class SchemaModel(QAbstractTableModel):
@@ -64,7 +71,7 @@ class SchemaModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return [
                 info.name,
-                info.role.value + (" · target" if is_target else "" if used else " · left out"),
+                info.role.value + _suffix(info.role, is_target, used),
                 info.dtype,
                 str(info.missing),
                 str(info.distinct),
@@ -94,3 +101,10 @@ class SchemaModel(QAbstractTableModel):
             return False
         self.role_changed.emit(info.name, str(value))
         return True
+
+
+def _suffix(role: ColumnRole, is_target: bool, used: bool) -> str:
+    """What follows the role in the Role cell: the target, or a column that is not an input."""
+    if is_target:
+        return " · target"
+    return "" if used or role in _SAYS_LEFT_OUT else " · left out"
