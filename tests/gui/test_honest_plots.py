@@ -379,3 +379,23 @@ def test_the_first_window_fits_its_screen_with_next_in_view(qtbot):
     corner = window.next_button.mapTo(window, window.next_button.rect().bottomRight())
     assert window.rect().contains(corner)
     window.data_page.wait_until_loaded()
+
+
+def test_the_window_fits_a_1600_px_screen_even_with_a_larger_font(qtbot, qapp):
+    """Each step's least width sets the window's: a one-line group-box title on the Model step
+    once made it about 1,790 px at an 11 pt font, so Next was off a 1600-px screen."""
+    from PySide6.QtGui import QFont
+
+    from dlstudio.gui.app import create_main_window
+
+    before = qapp.font()
+    larger = QFont(before)
+    larger.setPointSize(11)
+    qapp.setFont(larger)
+    try:
+        window = create_main_window()
+        qtbot.addWidget(window)
+        window.show()
+        assert window.minimumSizeHint().width() <= 1600
+    finally:
+        qapp.setFont(before)

@@ -451,6 +451,8 @@ class ExportPage(QWidget):
         self.predictions = pd.read_csv(csv, keep_default_na=False)
         shutil.rmtree(csv.parent, ignore_errors=True)
         self.prediction_model.set_frame(_answers_first(self.predictions))
+        # Qt's default 100-px columns clip headers such as "probability_<=50K".
+        self.prediction_view.resizeColumnsToContents()
         self.save_button.setEnabled(True)
         self.predict_status.setText(f"{len(self.predictions)} prediction(s).")
 

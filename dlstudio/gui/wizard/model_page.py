@@ -156,14 +156,17 @@ class ModelPage(QWidget):
         self.mode_stack.addWidget(
             boxed("Settings (hover over a name to learn what it does)", knobs_scroll)
         )
-        self.mode_stack.addWidget(
-            boxed(
-                "What the search may try: untick to hold a value fixed; edit a range as "
-                "'0.001 to 0.1' (add ', on a log scale' to try each power of ten as "
-                "often), choices as 'a, b or c'",
-                self.space_table,
-            )
+        # A group box's title never wraps, and this one sentence made every step of the window
+        # about 1,500 px wide at least: the title stays short, the how-to wraps below it.
+        space_help = QLabel(
+            "Untick a row to hold its value fixed. Edit a range as '0.001 to 0.1' (add ', on a "
+            "log scale' to try each power of ten as often), choices as 'a, b or c'."
         )
+        space_help.setWordWrap(True)
+        space_help.setStyleSheet("color: #555;")
+        space_box = boxed("What the search may try", self.space_table)
+        space_box.layout().insertWidget(0, space_help)
+        self.mode_stack.addWidget(space_box)
         self.planner_note = QLabel()
         self.planner_note.setWordWrap(True)
         self.planner_note.setAlignment(Qt.AlignmentFlag.AlignTop)

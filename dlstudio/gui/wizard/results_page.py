@@ -230,7 +230,10 @@ class ResultsPage(QWidget):
             self.tabs.setCurrentWidget(self.mistakes)
 
     def show_run(self, run) -> None:
-        """Show a finished run folder's evaluation.json."""
+        """Show a finished run folder's evaluation.json; another run than the one on show opens
+        on its verdict (the "Best model" tab), not on whichever tab was looked at last."""
+        if self.run is None or Path(self.run.path) != Path(run.path):
+            self.tabs.setCurrentIndex(0)
         self.run = run
         self._show_outcomes(run)
         evaluation = run.evaluation() or {}
