@@ -224,7 +224,13 @@ class MainWindow(QMainWindow):
         self.steps.setEnabled(True)
         self.steps.setCurrentRow(DATA)
         self.go_to(DATA)
+        self._show_recent_projects()
         self.pages_built.emit()
+
+    def _show_recent_projects(self) -> None:
+        """The welcome page lists the recent projects too (not only File → Recent projects)."""
+        if self.pages_ready:
+            self.data_page.set_recent_projects(self.recent_projects.paths(), self.open_project)
 
     def _on_data_page(self, method: str):
         """A menu slot that calls a data page method, building the pages first if need be."""
@@ -264,8 +270,12 @@ class MainWindow(QMainWindow):
             "recent/projects",
             file_menu.addMenu("Recent pro&jects"),
             self.open_project,
+            on_change=self._show_recent_projects,
         )
         self._action(file_menu, "&Save project", QKeySequence.StandardKey.Save, self.save_project)
+        self._action(
+            file_menu, "Save project &as…", QKeySequence("Ctrl+Shift+S"), self.save_project_as
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         run_menu = self.menuBar().addMenu("&Run")
@@ -280,6 +290,7 @@ class MainWindow(QMainWindow):
                 lambda _=False, i=index: self.steps.setCurrentRow(i),
             )
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Guide: what each step does", QKeySequence("F1"), self.show_guide)
         self._action(help_menu, "&About dlstudio", None, self._about)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
@@ -535,13 +546,26 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def save_project(self) -> None:
-        if not self.pages_ready or self.data_page.dataset is None:
-            self.status_label.setText("Open data first: a project is about one dataset.")
+        """File → Save project: into the project's own folder, which every dataset has, so no
+        folder is asked for (Save project as… keeps it elsewhere)."""
+        if self._data_is_open():
+            self._save_project_in(str(self.project_for() or default_projects_root()))
+
+    def save_project_as(self) -> None:
+        if not self._data_is_open():
             return
         start = str(self.project_for() or default_projects_root())
         folder = QFileDialog.getExistingDirectory(self, "Save the project in", start)
-        if not folder:
-            return
+        if folder:
+            self._save_project_in(folder)
+
+    def _data_is_open(self) -> bool:
+        if self.pages_ready and self.data_page.dataset is not None:
+            return True
+        self.status_label.setText("Open data first: a project is about one dataset.")
+        return False
+
+    def _save_project_in(self, folder: str) -> None:
         state = self.session.state
         try:
             if state.is_project_data(self.data_page.dataset.profile.source):
@@ -625,6 +649,15 @@ class MainWindow(QMainWindow):
         self.controller.finished.disconnect(self._close_when_stopped)
         self._closing = False
         self.close()
+
+    def show_guide(self) -> None:
+        """Help → Guide: what each step does and what the numbers mean (non-modal)."""
+        from dlstudio.gui.help_guide import GuideDialog
+
+        if getattr(self, "guide", None) is None:
+            self.guide = GuideDialog(self)
+        self.guide.show()
+        self.guide.raise_()
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -16,6 +16,7 @@ class RecentList:
         menu: QMenu,
         on_open: Callable[[str], object],
         limit: int = 8,
+        on_change: Callable[[], object] | None = None,
     ) -> None:
         self.settings, self.key, self.menu, self.on_open, self.limit = (
             settings,
@@ -24,6 +25,7 @@ class RecentList:
             on_open,
             limit,
         )
+        self.on_change = on_change  # told after each change of the list (another view of it)
         self.refill()
 
     def paths(self) -> list[str]:
@@ -34,6 +36,8 @@ class RecentList:
         recent = [path] + [p for p in self.paths() if p != path]
         self.settings.setValue(self.key, recent[: self.limit])
         self.refill()
+        if self.on_change is not None:
+            self.on_change()
 
     def refill(self) -> None:
         self.menu.clear()

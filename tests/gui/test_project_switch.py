@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from dlstudio.core.config import DataSpec, ModelSpec, RunSpec, SplitSpec
 from dlstudio.core.data import Task
@@ -241,7 +241,7 @@ def test_the_model_step_comes_back_when_the_project_is_reopened(
     page.space_table.item(units, 3).setText("64")
     saved = tmp_path / "saved"
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(saved))
-    window.save_project()
+    window.save_project_as()
     shown = _model_step_shown(page)
     assert shown == (True, "bayesian", 25, "1h30m", "val_accuracy", False, "64", 0.1)
 
@@ -313,3 +313,70 @@ def test_the_best_model_is_the_best_run_not_the_latest_stopped_one(
     window._run_finished(str(worse.path))  # a worse one ends: the best stays in focus
     assert window.run.path == better.path and results.run.path == better.path
     assert f"The latest, run {worse.id} (finished), scored 0.9." in results.title.text()
+
+
+def test_save_project_asks_for_no_folder_and_the_welcome_page_lists_it(
+    qtbot, window, penguins_csv, projects, monkeypatch
+):
+    """The project already has its folder: Save writes there. The next window's welcome page
+    offers it back, and Help holds a guide to the steps."""
+
+    def asked(*_args):
+        raise AssertionError("Save project asked for a folder")
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", asked)
+    open_and_wait(qtbot, window, penguins_csv, target="species")
+    window.save_project()
+    folder = window.project_for()
+    assert (folder / "project.json").is_file()
+    assert f"Project saved in {folder}" in window.status_label.text()
+
+    from dlstudio.gui.app import create_main_window
+
+    fresh = create_main_window()
+    qtbot.addWidget(fresh)
+    fresh.show()
+    buttons = [
+        b for b in fresh.data_page.findChildren(QPushButton) if b.objectName() == "recent_project"
+    ]
+    assert buttons and buttons[0].text().startswith(folder.name)
+    assert fresh.data_page.recent_title.isVisible()
+    with qtbot.waitSignal(fresh.data_page.dataset_loaded, timeout=30000):
+        buttons[0].click()
+    assert fresh.project_for() == folder
+
+    fresh.show_guide()
+    assert fresh.guide.isVisible()
+    assert "5. Export" in fresh.guide.text.toPlainText()
+    assert "balanced accuracy" in fresh.guide.text.toPlainText()
+    fresh.data_page.wait_until_loaded()
+    fresh.close()
+
+
+def test_a_reopened_project_lists_its_earlier_export_and_opens_on_the_verdict(
+    qtbot, window, penguins_csv, projects, tmp_path
+):
+    data = DataSpec(str(penguins_csv.resolve()), "species")
+    project = Project(tmp_path / "exported")
+    project.ensure(data_spec_to_dict(data))
+    run = _scored_run(project, data, 0.31, "completed", 0.75)
+    card = run.read("model_card.json")
+    card["inputs"] = [{"name": "flipper", "column": "flipper_length_mm", "kind": "numeric"}]
+    card.update(class_names=["Adelie", "Chinstrap", "Gentoo"], target="species")
+    run.write_json("model_card.json", card)
+    export = run.path / "export"
+    export.mkdir()
+    (export / "model.keras").write_bytes(b"PK\x05\x06" + bytes(2000))
+    (export / "model.onnx").write_bytes(bytes(3000))
+    window.results_page.tabs.setCurrentIndex(1)  # the user last looked at another tab
+    with qtbot.waitSignal(window.data_page.dataset_loaded, timeout=30000):
+        window.open_project(project.root)
+    page = window.export_page
+    shown = page.written.toPlainText()
+    assert "Exported earlier" in shown
+    assert str(export / "model.keras") in shown and str(export / "model.onnx") in shown
+    assert page.open_button.isEnabled() and page.copy_button.isEnabled()
+    assert "keras.saving.load_model" in page.code
+    window.go_to(3)  # Results
+    results = window.results_page
+    assert results.tabs.tabText(results.tabs.currentIndex()) == "Best model"

@@ -305,8 +305,32 @@ class DataPage(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
+        # Filled by the window from its recent projects (set_recent_projects).
+        self.recent_title = QLabel("<p>Or pick up where you left off:</p>")
+        self.recent_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.recent_title.hide()
+        layout.addWidget(self.recent_title)
+        self.recent_buttons = QVBoxLayout()
+        self.recent_buttons.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(self.recent_buttons)
         layout.addStretch(2)
         return welcome
+
+    def set_recent_projects(self, paths: list[str], open_project) -> None:
+        """Show up to five recent projects on the welcome page, each a button that reopens it
+        with `open_project(path)`; folders that no longer exist are left out."""
+        while self.recent_buttons.count():
+            item = self.recent_buttons.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        shown = [path for path in paths if Path(path).is_dir()][:5]
+        for path in shown:
+            button = QPushButton(f"{Path(path).name}   ({path})")
+            button.setObjectName("recent_project")
+            button.setToolTip(f"Open the project in {path}: its data, runs and models")
+            button.clicked.connect(lambda _=False, p=path: open_project(p))
+            self.recent_buttons.addWidget(button)
+        self.recent_title.setVisible(bool(shown))
 
     # ------------------------------------------------------------ opening
 

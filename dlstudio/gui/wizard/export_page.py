@@ -185,6 +185,7 @@ class ExportPage(QWidget):
         if changed or not self.folder_edit.text().strip():
             self.folder_edit.setText(str(default_export_folder(run.path)))
             self._forget_export()
+            self._show_earlier_export(default_export_folder(run.path))
         self.file_button.setToolTip(
             SERIES_USE.get(self.card.get("task"))
             or {
@@ -317,6 +318,48 @@ class ExportPage(QWidget):
         self._exported_to = folders.pop() if len(folders) == 1 else Path(self.folder_edit.text())
         self.open_button.setEnabled(True)
         self.open_button.setToolTip(f"Show {self._exported_to} in the file manager")
+
+    def _show_earlier_export(self, folder: Path) -> None:
+        """What an earlier session exported for this run (a reopened project): its files with
+        their sizes and dates, the code to use them, and Open folder. They were checked when
+        written; a new Export checks them again."""
+        import datetime
+
+        from dlstudio.core.snippets import FILE_NAMES, inputs_code, outputs_note, runtime_code
+
+        found = [
+            (fmt, folder / name) for fmt, name in FILE_NAMES.items() if (folder / name).exists()
+        ]
+        if not found:
+            return
+        when = datetime.datetime.fromtimestamp(max(path.stat().st_mtime for _, path in found))
+        files = "".join(
+            f"<li><b>{LABELS[fmt]}</b>: <code>{html.escape(str(path))}</code> "
+            f"({html.escape(_size_words(path))})</li>"
+            for fmt, path in found
+        )
+        parts = [
+            f"<p>Exported earlier ({when:%d %b %Y, %H:%M}), checked when written:</p>"
+            f"<ul>{files}</ul>"
+        ]
+        fmt, path = found[0]
+        try:
+            code = f"{inputs_code(self.card)}\n{runtime_code(fmt, str(path))}"
+            code += outputs_note(self.card)
+        except (KeyError, TypeError, IndexError):  # a card too damaged or old to say it
+            code = ""
+        if self.card.get("task") not in SERIES_TASKS and code:
+            self.code = code
+            parts.append(
+                f"<p>To use {LABELS[fmt]} (<b>Copy code</b> puts this on the clipboard):</p>"
+                f"<pre>{html.escape(self.code)}</pre>"
+            )
+            self.copy_button.setEnabled(True)
+        parts.append("<p>The model card (model_card.md) beside them says how to use each.</p>")
+        self.written.setHtml("".join(parts))
+        self._exported_to = folder
+        self.open_button.setEnabled(True)
+        self.open_button.setToolTip(f"Show {folder} in the file manager")
 
     @Slot(str)
     def _exported_series(self, printed: str) -> None:
