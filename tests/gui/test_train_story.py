@@ -151,6 +151,56 @@ def test_an_averaged_model_is_not_called_the_best_trials(qtbot, page):
     assert "trial 1, the best" not in status and "0.380" in status
 
 
+def test_a_forecast_search_of_mse_and_mae_trials_compares_them_by_their_mae(qtbot, page):
+    """Trials that differ in their loss: the loss plot shows one trial's loss, named; the
+    earlier trials stay faint on the mean absolute error plot, which every trial logs."""
+    page.prepare_run("forecast")
+    page.handle_events([RunStarted("r", "tune", "tensorflow", CPU, 3, 60.0, 240)])
+    trials = [  # (loss, training loss per epoch, validation MAE per epoch)
+        ("mse", [900.0, 500.0, 420.0], [26.0, 20.0, 18.0]),
+        ("mae", [22.0, 17.0, 15.0], [24.0, 18.0, 16.0]),  # the best
+        ("mse", [800.0, 450.0], [25.0, 19.0]),
+    ]
+    records = {}
+    for number, (loss, losses, mae) in enumerate(trials):
+        trial_id = str(number)
+        hyperparameters = {"template": "dense", "loss": loss}
+        page.handle_events([TrialStarted(trial_id, number + 1, hyperparameters, 3)])
+        history: dict[str, list[float]] = {}
+        for epoch, (value, error) in enumerate(zip(losses, mae, strict=True)):
+            metrics = {"loss": value, "val_loss": value * 1.1, "mae": error, "val_mae": error}
+            for name, v in metrics.items():
+                history.setdefault(name, []).append(v)
+            page.handle_events([EpochEnded(trial_id, epoch, 3, metrics)])
+        records[trial_id] = TrialRecord(
+            trial_id, number + 1, TrialStatus.COMPLETED, hyperparameters, history,
+            min(mae), mae.index(min(mae)), len(losses), 1.0,
+        )  # fmt: skip
+        page.handle_events([TrialEnded(records[trial_id])])
+    curves = page.curves
+    assert curves.loss_plot.plotItem.titleLabel.text == "Loss: MSE, squared units"
+    assert curves.batch_plot.plotItem.titleLabel.text == "Live training loss: MSE, squared units"
+    assert curves.past_curves(curves.loss_plot) == 0
+    assert curves.past_curves(curves.metric_plot) == 4  # trials 1 and 2, training and validation
+    page.handle_events(
+        [
+            RunFinished(
+                "r", RunStatus.COMPLETED, "1", 16.0, 30.0,
+                model_path="/nowhere/runs/r/model.keras", message="",
+            )
+        ]
+    )  # fmt: skip
+    assert curves.loss_plot.plotItem.titleLabel.text == "Loss: MAE — trial 2, the best"
+    # The live loss stays the last trial's, an MSE one, and says so.
+    assert curves.batch_plot.plotItem.titleLabel.text == "Live training loss — the last trial (MSE)"
+    assert curves.past_curves(curves.loss_plot) == 0
+    assert curves.past_curves(curves.metric_plot) == 6
+    _, y = curves._curves["loss"].getData()
+    assert list(y) == trials[1][1]  # the best trial's MAE loss, in colour, with no MSE beside it
+    assert curves.loss_plot.getViewBox().viewRange()[1][1] < 100  # not the MSE trials' 990
+    page.grab().save("/tmp/train_page_mixed_losses.png")
+
+
 def test_axes_are_honest(qtbot):
     from dlstudio.gui.plots.live_curves import LiveCurves
 

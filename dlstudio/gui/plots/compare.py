@@ -36,11 +36,15 @@ class OverlayCurves(pg.PlotWidget):
         self.metric_name = "loss"
         self.curves = 0
 
-    def show_trials(self, histories: list[tuple[int, dict, bool]]) -> None:
-        """`histories`: (table row, history, is_best) per selected trial."""
+    def show_trials(self, histories: list[tuple[int, dict, bool]], loss: str | None = None) -> None:
+        """`histories`: (table row, history, is_best) per selected trial; `loss`: the one loss
+        they all trained with ("mse", "mae"), named on the axis when the curve is the loss."""
         self.clear()
         self.curves = 0
         metric_axis(self, self.metric_name)
+        if loss is not None and self.metric_name == "loss":
+            words = wording.hyperparameter_value("loss", loss)
+            self.setLabel("left", f"Loss: {words} (lower is better)")
         for row, history, best in histories:
             colour = trial_colour(row)
             width = 3 if best else 1.5

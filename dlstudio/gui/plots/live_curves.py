@@ -8,6 +8,12 @@ while the data stays inside it (plots/ranges.py), until the user pans or zooms a
 Honest axes: values are written out (no "x0.001" SI prefix), a share between 0 and 1 (accuracy)
 is shown on its whole 0–1 range so that noise of a tenth of a percent looks like what it is, a
 loss axis never dips below zero, and each value axis says in words which way is better.
+
+Trials of one search may differ in their loss (a forecast's or a regression's `loss` is a
+hyperparameter: MSE, in squared units, or MAE), and such losses do not share an axis. Once the
+run's trials differ in it, the loss plot shows the running trial's loss alone, titled with it
+("Loss: MSE, squared units"), and the earlier trials stay faint on the metric plot (the mean
+absolute error, which every trial reports in the target's own units).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from dlstudio.core.wording import is_share, metric_label, metric_name
+from dlstudio.core.wording import hyperparameter_value, is_share, metric_label, metric_name
 from dlstudio.gui.plots import pg as _configured  # noqa: F401
 from dlstudio.gui.plots.axes import EpochAxis, MetricAxis
 from dlstudio.gui.plots.buffers import GrowingSeries
@@ -49,6 +55,14 @@ LEGEND = {
 SHARE_RANGE = (0.0, 1.0)
 
 
+def loss_words(loss: str | None) -> str:
+    """ "MSE, squared units" for mse, "MAE" for mae: a trial's loss as its plot is titled."""
+    if loss is None:
+        return "Loss"
+    words = hyperparameter_value("loss", loss)
+    return f"{words}, squared units" if loss == "mse" else words
+
+
 class LiveCurves(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -77,7 +91,7 @@ class LiveCurves(QWidget):
         self.metric_name = "accuracy"
         self._series: dict[str, GrowingSeries] = {}
         self._curves: dict[str, pg.PlotDataItem] = {}
-        self._past: list[pg.PlotDataItem] = []
+        self._past: list[tuple[pg.PlotWidget, pg.PlotDataItem]] = []  # faint earlier trials
         self.reset("accuracy")
 
     @staticmethod
@@ -124,6 +138,8 @@ class LiveCurves(QWidget):
         self._longest = 0.0  # the longest finished trial's epochs: the x axis keeps them in view
         self._planned = False  # whether the running trial's length is known (plan_epochs)
         self._past_bounds: dict[pg.PlotWidget, tuple[float, float]] = {}
+        self._loss: str | None = None  # the running trial's loss, when known
+        self._losses: set[str] = set()  # the losses of this run's trials so far
         self._drawn: dict[str, int] = {}
         self._y_set: set[pg.PlotWidget] = set()
         for plot in self._plots():
@@ -138,6 +154,7 @@ class LiveCurves(QWidget):
         axis.picture = None
         axis.update()
         self.loss_plot.setTitle("Loss per epoch")
+        self.loss_plot.setToolTip("")
         self.batch_plot.setTitle("Live training loss")
         self._past = []
         self._series = {
@@ -148,24 +165,67 @@ class LiveCurves(QWidget):
             for name in self._plot_of
         }
 
-    def start_trial(self, epochs: int = 0, keep_batch: bool = False) -> None:
+    def start_trial(self, epochs: int = 0, keep_batch: bool = False, loss=None) -> None:
         """Move the current trial's curves to the faint background and start fresh ones; the
-        x axes span the longest trial so far. `keep_batch` leaves the live loss as it is."""
+        x axes span the longest trial so far. `keep_batch` leaves the live loss as it is.
+        `loss`: the new trial's loss ("mse", "mae", "huber"; None when not a hyperparameter):
+        once the run's trials differ in it, earlier trials leave the loss plot."""
         for name, series in self._series.items():
             if keep_batch and name == "batch":
                 continue
             if series.size and name != "batch":
                 x, y = series.view()
                 plot = self._plot_of[name]
+                self._longest = max(self._longest, float(x.max()))
+                if plot is self.loss_plot and self.mixed_losses():
+                    series.clear()
+                    continue  # another trial's loss may be in other units: not kept here
                 faint = plot.plot(x.copy(), y.copy(), pen=PAST_PEN)
                 faint.setZValue(-1)
-                self._past.append(faint)
+                self._past.append((plot, faint))
                 low, high = self._past_bounds.get(plot, (math.inf, -math.inf))
                 self._past_bounds[plot] = (min(low, y.min()), max(high, y.max()))
-                self._longest = max(self._longest, float(x.max()))
             series.clear()
         self._planned = False
+        self._set_loss(None if loss is None else str(loss))
         self._extend_x(epochs)
+
+    def mixed_losses(self) -> bool:
+        """Whether this run's trials so far differ in their loss (MSE and MAE, say)."""
+        return len(self._losses) > 1
+
+    def _set_loss(self, loss: str | None) -> None:
+        """The running trial's loss: when it differs from an earlier trial's, the loss plot
+        drops the earlier trials (their values are not comparable) and names the loss."""
+        was_mixed = self.mixed_losses()
+        self._loss = loss
+        if loss is not None:
+            self._losses.add(loss)
+        if not self.mixed_losses():
+            return
+        self._y_set.discard(self.loss_plot)  # ranged afresh on the running trial alone
+        if not was_mixed:
+            for plot, faint in self._past:
+                if plot is self.loss_plot:
+                    plot.removeItem(faint)
+            self._past = [(plot, faint) for plot, faint in self._past if plot is not self.loss_plot]
+            self._past_bounds.pop(self.loss_plot, None)
+        named = " and ".join(sorted(hyperparameter_value("loss", n) for n in self._losses))
+        squared = " (MSE is in squared units)" if "mse" in self._losses else ""
+        self.loss_plot.setToolTip(
+            f"This search's trials use different losses ({named}), whose values do not "
+            f"compare{squared}: this plot shows the running trial's loss alone. The "
+            f"{metric_name(self.metric_name).lower()} plot beside it compares the trials, "
+            "the earlier ones faint."
+        )
+        self.loss_plot.setTitle(self._loss_title())
+        if loss is not None:
+            self.batch_plot.setTitle(f"Live training loss: {loss_words(loss)}")
+
+    def _loss_title(self, suffix: str = "") -> str:
+        if self.mixed_losses() and self._loss is not None:
+            return f"Loss: {loss_words(self._loss)}{suffix}"
+        return f"Loss per epoch{suffix}"
 
     def plan_epochs(self, epochs: int) -> None:
         """The running trial will run `epochs` epochs (the time budget's plan, often fewer
@@ -235,19 +295,21 @@ class LiveCurves(QWidget):
         for plot in changed & self._managed:
             self._settle_y(plot)
 
-    def show_trial(self, history: dict[str, list[float]], title: str) -> None:
+    def show_trial(self, history: dict[str, list[float]], title: str, loss=None) -> None:
         """Show one trial's whole history in colour (the best, when a run ends), the others
-        faint underneath; `title` says which trial it is."""
+        faint underneath; `title` says which trial it is, `loss` which loss it trained with."""
         # The live loss stays: the last trial's, as its title says; only epochs are kept per trial.
-        self.start_trial(len(history.get("loss", [])), keep_batch=True)
-        self.batch_plot.setTitle("Live training loss — the last trial")
+        last = self._loss
+        self.start_trial(len(history.get("loss", [])), keep_batch=True, loss=loss)
+        named = f" ({hyperparameter_value('loss', last)})" if self.mixed_losses() and last else ""
+        self.batch_plot.setTitle(f"Live training loss — the last trial{named}")
         for epoch in range(max((len(v) for v in history.values()), default=0)):
             self.add_epoch(
                 epoch,
                 {name: values[epoch] for name, values in history.items() if epoch < len(values)},
                 live=False,
             )
-        self.loss_plot.setTitle(f"Loss per epoch — {title}")
+        self.loss_plot.setTitle(self._loss_title(f" — {title}"))
         self.metric_plot.setTitle(f"{metric_name(self.metric_name)} per epoch — {title}")
         self.redraw()
 
@@ -280,5 +342,6 @@ class LiveCurves(QWidget):
         """How many points a curve holds (for tests and the status line)."""
         return self._series[name].size
 
-    def past_curves(self) -> int:
-        return len(self._past)
+    def past_curves(self, plot: pg.PlotWidget | None = None) -> int:
+        """How many faint curves of earlier trials there are (on `plot`, or on all)."""
+        return sum(1 for shown, _ in self._past if plot is None or shown is plot)

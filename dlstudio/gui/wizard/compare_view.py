@@ -2,6 +2,11 @@
 
 They read the run folders (trials.jsonl, state.json), so they show the same after a restart,
 and they are refreshed while a search runs, each time a trial ends.
+
+Trials that differ in their loss (a forecast's or a regression's `loss` hyperparameter: MSE is in
+squared units, MAE in the target's) are compared by their mean absolute error, which every one
+of them reports, or by the run's objective; their losses are drawn together only where they are
+of one kind, and a note says which trials were left out and why.
 """
 
 from __future__ import annotations
@@ -102,6 +107,12 @@ class TrialsView(QWidget):
         self.curves = OverlayCurves()
         self.metric_combo = QComboBox()
         self.metric_combo.currentTextChanged.connect(self._metric_changed)
+        self._metric_picked = False  # by the user: kept; otherwise the default follows the data
+        # Why some selected trials have no curve (their loss is of another kind).
+        self.curves_note = QLabel()
+        self.curves_note.setWordWrap(True)
+        self.curves_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.curves_note.hide()
         self.parallel = ParallelCoordinates()
         self.parallel.brushed.connect(self._brushed)
         self.brush_combo = QComboBox()
@@ -121,9 +132,9 @@ class TrialsView(QWidget):
         self.importance_note.setTextFormat(Qt.TextFormat.PlainText)
 
         self.plots = QTabWidget()
-        self.plots.addTab(
-            _with_bar(self.curves, QLabel("Curve:"), self.metric_combo), "Learning curves"
-        )
+        curves_tab = _with_bar(self.curves, QLabel("Curve:"), self.metric_combo)
+        curves_tab.layout().insertWidget(1, self.curves_note)
+        self.plots.addTab(curves_tab, "Learning curves")
         self.plots.addTab(
             _with_bar(self.parallel, QLabel("Filter the table by the axis:"), self.brush_combo),
             "Parallel coordinates",
@@ -231,15 +242,70 @@ class TrialsView(QWidget):
             ),
             (self.scatter_combo, [(_hp_words(c), c) for c in hp_columns]),
         ):
-            current = combo.currentData()
+            wanted = [combo.currentData()]
+            if combo is self.metric_combo:
+                # The user's pick while these runs have it; else the default for their trials.
+                wanted = [wanted[0] if self._metric_picked else None, self._default_curve(metrics)]
             combo.blockSignals(True)
             combo.clear()
             for text, data in items:
                 combo.addItem(text, data)
-            index = combo.findData(current)
-            combo.setCurrentIndex(index if index >= 0 else 0)
+            found = [combo.findData(data) for data in wanted if data is not None]
+            combo.setCurrentIndex(next((index for index in found if index >= 0), 0))
             combo.blockSignals(False)
         self.curves.metric_name = self.metric_combo.currentData() or "loss"
+
+    def _default_curve(self, metrics: list[str]) -> str | None:
+        """The curve shown until the user picks one: where trials differ in their loss, the
+        run's objective (validation MAE for forecasts) or else the MAE, which every trial
+        reports in the target's units; otherwise None, the first of the list."""
+        if not self._losses_differ():
+            return None
+        objective = self.objective.removeprefix("val_")
+        for name in (objective, "mae"):
+            if name in metrics and name != "loss":
+                return name
+        return None
+
+    def _loss_of(self, row: int | None) -> str | None:
+        """The loss trial `row` trained with ("mse", "mae"), None when it is not a setting."""
+        if row is None or "hp:loss" not in self.frame:
+            return None
+        value = self.frame.at[row, "hp:loss"]
+        return value if isinstance(value, str) else None
+
+    def _losses_differ(self) -> bool:
+        return "hp:loss" in self.frame and self.frame["hp:loss"].dropna().nunique() > 1
+
+    def _sharing_one_loss(self, rows: list[int]) -> tuple[list[int], str | None, str]:
+        """The rows whose loss curves can share the axis: where the trials differ in their
+        loss and the curve is the loss, those trained with the best trial's loss (or the first
+        selected one's), with a note on the others; else all of them, and no note."""
+        if self.curves.metric_name != "loss" or not self._losses_differ():
+            return rows, None, ""
+        whose = "the best trial's loss"
+        loss = self._loss_of(self.best_row)
+        if loss is None:
+            loss = next((found for row in rows if (found := self._loss_of(row))), None)
+            whose = "the first selected trial's loss"
+        kept = [row for row in rows if self._loss_of(row) == loss]
+        left = len(rows) - len(kept)
+        if not left or loss is None:
+            return kept, loss, ""
+        others = sorted({self._loss_of(row) for row in rows if row not in kept} - {None})
+        named = " or ".join(wording.hyperparameter_value("loss", n) for n in others)
+        scale = "in squared units" if others == ["mse"] else "on another scale"
+        note = (
+            f"{left} of the {len(rows)} selected trials {'is' if left == 1 else 'are'} left "
+            f"out: {'it was' if left == 1 else 'they were'} trained with "
+            f"{named or 'another loss'}, a loss {scale} that does not compare with "
+            f"{wording.hyperparameter_value('loss', loss)}, {whose}."
+        )
+        metrics = [self.metric_combo.itemData(i) for i in range(self.metric_combo.count())]
+        instead = self._default_curve(metrics)
+        if instead:
+            note += f" Pick “{wording.metric_name(instead)}” to compare every trial."
+        return kept, loss, note
 
     # ------------------------------------------------------------ filters and selection
 
@@ -290,13 +356,16 @@ class TrialsView(QWidget):
 
     @Slot()
     def _selection_changed(self, *_) -> None:
-        rows = self.selected_rows()
+        rows, loss, note = self._sharing_one_loss(self.selected_rows())
+        self.curves_note.setText(note)
+        self.curves_note.setVisible(bool(note))
         self.curves.show_trials(
-            [(row, self.histories.get(row, {}), row == self.best_row) for row in rows]
+            [(row, self.histories.get(row, {}), row == self.best_row) for row in rows], loss
         )
 
     @Slot(str)
     def _metric_changed(self, _text: str) -> None:
+        self._metric_picked = True
         self.curves.metric_name = self.metric_combo.currentData() or "loss"
         self._selection_changed()
 

@@ -287,7 +287,8 @@ class TrainPage(QWidget):
         self._log(text)
 
     def _trial_started(self, event: TrialStarted) -> None:
-        self.curves.start_trial(event.epochs)
+        # Its loss: trials that differ in it (MSE, MAE) do not share the loss plot.
+        self.curves.start_trial(event.epochs, loss=event.hyperparameters.get("loss"))
         self.history = {}
         self.trial_id = event.trial_id
         self.trial_loss = str(event.hyperparameters.get("loss", "mse"))
@@ -431,7 +432,7 @@ class TrainPage(QWidget):
         """Draw the best trial in colour (the others faint) and keep its diagnosis on screen."""
         name = self._trial_name(best.trial_id)
         title = "the model" if self.mode == "train" else f"{name.lower()}, the best"
-        self.curves.show_trial(best.history, title)
+        self.curves.show_trial(best.history, title, loss=best.hyperparameters.get("loss"))
         result = diagnose(best.history, self._baseline_loss(best.hyperparameters.get("loss")))
         label = "The model" if self.mode == "train" else f"{name}, the best"
         if result is None:
