@@ -58,14 +58,12 @@ def cmd_threshold(args) -> int:
             "a run trained by this dlstudio (it keeps every test prediction)",
             "Train again; a run from before cannot have its threshold chosen.",
         )
-    try:
-        truth, probability, names = tp.positive_probability(frame)
-    except ValueError:
+    if len(tp.class_names(frame)) != 2:
         raise DlstudioError(
             f"The run {run.id!r} has {len(tp.class_names(frame))} classes.",
             "a two-class run: a decision threshold splits two classes",
             "Choose a run of a two-class model.",
-        ) from None
+        )
     if args.value is not None and not th.LOWEST <= args.value <= th.HIGHEST:
         raise DlstudioError(
             f"A decision threshold of {args.value}.",
@@ -78,22 +76,29 @@ def cmd_threshold(args) -> int:
             "a threshold to keep, e.g. `dlstudio threshold RUN 0.35 --keep`",
             "Give the threshold before --keep.",
         )
+    rows = th.load_rows(run.path)
     saved = th.saved_threshold(run.path)
-    print(f"Run {run.id}: the model labels a row {names[1]!r} from this probability on.")
+    print(f"Run {run.id}: the model labels a row {rows.positive!r} from this probability on.")
     print(f"Kept now: {saved if saved is not None else f'{th.DEFAULT} (the default)'}.")
+    # The table helps choose, so it is on the rows that choose: the validation rows.
+    print(f"The figures below are {th.choosing_words(rows)}.")
     print("threshold  precision  recall     F1  accuracy  flagged")
     for t in [args.value] if args.value is not None else _SHOWN:
-        stats = th.at_threshold(truth, probability, t)
+        stats = rows.choose.at(t)
         print(
             f"{t:9.2f}  {stats.precision:8.1%}  {stats.recall:6.1%}  {stats.f1:5.1%}  "
             f"{stats.accuracy:8.1%}  {stats.flagged:4d} of {stats.rows}"
         )
     if args.value is not None:
-        stats = th.at_threshold(truth, probability, args.value)
-        print(th.trade_words(stats, names[1]))
-        if args.keep:
-            th.save_threshold(run.path, args.value, stats, names)
-            print(f"Kept {args.value} for run {run.id}; export again to carry it into exports.")
+        print(th.trade_words(rows.choose.at(args.value), rows.positive))
+    # How the threshold asked for (or the one kept) does on the test rows, said apart.
+    shown = args.value
+    if shown is None:
+        shown = saved if saved is not None else th.DEFAULT
+    print(th.report_words(rows, shown))
+    if args.keep:
+        th.keep_threshold(run.path, args.value, rows)
+        print(f"Kept {args.value} for run {run.id}; export again to carry it into exports.")
     return 0
 
 

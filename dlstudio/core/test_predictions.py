@@ -12,6 +12,11 @@ test_predictions.csv, one line per test row:
 - regression: `error` (predicted minus true);
 - tables: the row's own values, one `value:<column>` column per input column.
 
+validation_predictions.csv holds the validation split's rows in the same columns, except where
+each row came from (the prepared data keeps that for the test rows only). The Threshold view
+chooses a decision threshold on them, so that the test rows, which play no part in choosing,
+can say honestly how the chosen threshold does. Runs trained before it was kept lack it.
+
 Nothing here imports Keras or Qt.
 """
 
@@ -26,6 +31,8 @@ import pandas as pd
 from dlstudio.core.storage import atomic_write_text
 
 FILE = "test_predictions.csv"
+VALIDATION_FILE = "validation_predictions.csv"
+_FILES = {"test": FILE, "validation": VALIDATION_FILE}
 PROBABILITY = "probability:"
 VALUE = "value:"
 TEXT_CHARS = 400  # enough to recognise a text; the file stays small
@@ -33,9 +40,10 @@ SOURCES = ("row", "file", "text")
 NOT_KEPT = "This run was trained before dlstudio kept test predictions; train again to see them."
 
 
-def write_test_predictions(folder: Path, frame: pd.DataFrame) -> Path:
-    """Write `frame` (columns as described above) atomically into the run folder."""
-    path = Path(folder) / FILE
+def write_test_predictions(folder: Path, frame: pd.DataFrame, split: str = "test") -> Path:
+    """Write `frame` (columns as described above) atomically into the run folder, as the test
+    predictions or, with `split="validation"`, as the validation predictions."""
+    path = Path(folder) / _FILES[split]
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     # Into the run folder as it is: a folder deleted mid-run is an error, not re-created.
@@ -43,10 +51,11 @@ def write_test_predictions(folder: Path, frame: pd.DataFrame) -> Path:
     return path
 
 
-def read_test_predictions(folder: Path) -> pd.DataFrame | None:
-    """The run's test predictions; None for a run trained before they were kept, or when the
-    file cannot be read (the views then say so instead of failing)."""
-    path = Path(folder) / FILE
+def read_test_predictions(folder: Path, split: str = "test") -> pd.DataFrame | None:
+    """The run's test predictions (or, with `split="validation"`, its validation predictions);
+    None for a run trained before they were kept, or when the file cannot be read (the views
+    then say so instead of failing)."""
+    path = Path(folder) / _FILES[split]
     if not path.is_file():
         return None
     try:

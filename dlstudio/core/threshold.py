@@ -2,9 +2,14 @@
 which a row is labelled positive. 0.5 is the default; lower catches more of the positive rows
 and raises more false alarms, higher the reverse.
 
-The maths on the saved test predictions (precision, recall, F1, accuracy, the 2×2 confusion
+The maths on a run's saved predictions (precision, recall, F1, accuracy, the 2×2 confusion
 matrix at any threshold), saving the chosen threshold with a run (threshold.json, and in the
 model card that exports copy and `dlstudio predict` reads), and labelling predictions with it.
+
+A threshold is chosen on the validation rows and reported on the test rows, which play no part
+in choosing it: looking at the test rows while choosing would make their figures flatter the
+threshold. Runs saved before validation predictions were kept choose on the test rows, as
+before, and say that those figures are optimistic.
 
 Nothing here imports Keras or Qt: the window calls it directly.
 """
@@ -19,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dlstudio.core import test_predictions as tp
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.storage import atomic_write_json, atomic_write_text, read_json_object
 
@@ -32,7 +38,7 @@ _SECTION = re.compile(r"<!-- threshold -->.*?<!-- /threshold -->\n?", re.DOTALL)
 
 @dataclass(frozen=True)
 class AtThreshold:
-    """How the model does on the test rows when it labels positive from `threshold` on.
+    """How the model does on some rows when it labels positive from `threshold` on.
 
     The counts: tp (positive rows flagged), fp (negative rows flagged), fn (positive rows
     missed), tn (negative rows left alone). Shares are 0 where they divide by nothing, as
@@ -79,6 +85,7 @@ class AtThreshold:
     def to_dict(self) -> dict:
         return {
             **asdict(self),
+            "rows": self.rows,
             "precision": self.precision,
             "recall": self.recall,
             "f1": self.f1,
@@ -106,7 +113,8 @@ def at_threshold(truth: np.ndarray, probability: np.ndarray, threshold: float) -
 
 
 def trade_words(stats: AtThreshold, positive: str) -> str:
-    """What the threshold trades, in a sentence a person can act on."""
+    """What the threshold trades on the rows `stats` counts, in a sentence a person can act
+    on."""
     positives = stats.tp + stats.fn
     if stats.threshold < DEFAULT:
         lead = f"Flags more rows as {positive!r} than the default 0.5"
@@ -115,7 +123,7 @@ def trade_words(stats: AtThreshold, positive: str) -> str:
     else:
         lead = f"The default: rows with a probability of {positive!r} of at least 0.5 are flagged"
     if not positives:
-        return f"{lead}. The test rows hold no {positive!r} row to catch."
+        return f"{lead}. These rows hold no {positive!r} row to catch."
     catches = f"catches {_percent(stats.recall)} of them ({stats.tp} of {positives})"
     if stats.flagged:
         right = f"{_percent(stats.precision)} of the {stats.flagged} flags are right"
@@ -126,6 +134,104 @@ def trade_words(stats: AtThreshold, positive: str) -> str:
 
 def _percent(share: float) -> str:
     return f"{share * 100:.0f} %"
+
+
+# ---------------------------------------------------------------- the rows it is chosen on
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One split's rows of a two-class run: whether each truly is the positive class, and the
+    model's probability that it is."""
+
+    split: str  # "validation" or "test"
+    truth: np.ndarray
+    probability: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.truth)
+
+    def at(self, threshold: float) -> AtThreshold:
+        return at_threshold(self.truth, self.probability, threshold)
+
+
+@dataclass(frozen=True)
+class ThresholdRows:
+    """A two-class run's rows for its threshold: `choose` (the validation rows) to choose it
+    on, `report` (the test rows) to say how the chosen threshold does. In a run saved before
+    validation predictions were kept, both are the test rows (`separate` is False)."""
+
+    names: list[str]  # [negative, positive]
+    choose: Rows
+    report: Rows
+
+    @property
+    def separate(self) -> bool:
+        return self.choose.split != self.report.split
+
+    @property
+    def positive(self) -> str:
+        return self.names[1]
+
+
+def load_rows(folder: Path) -> ThresholdRows | None:
+    """The rows of the run in `folder` to choose and report its threshold on; None when the run
+    kept no test predictions.
+
+    Raises:
+        ValueError: The run's model does not tell exactly two classes apart.
+    """
+    frame = tp.read_test_predictions(folder)
+    if frame is None:
+        return None
+    truth, probability, names = tp.positive_probability(frame)
+    report = Rows("test", truth, probability)
+    choose = report
+    validation = tp.read_test_predictions(folder, "validation")
+    if validation is not None and len(validation) and tp.class_names(validation) == names:
+        truth, probability, _ = tp.positive_probability(validation)
+        choose = Rows("validation", truth, probability)
+    return ThresholdRows(names, choose, report)
+
+
+def choosing_words(rows: ThresholdRows) -> str:
+    """Which rows the figures shown while choosing are on, said plainly."""
+    if rows.separate:
+        return f"on the {rows.choose.count} validation rows, used to choose"
+    return (
+        f"on the {rows.report.count} test rows, which are also the rows that report how the "
+        "threshold does: this run was saved before dlstudio kept validation predictions, so "
+        "these figures flatter the threshold (train again to choose on validation rows)"
+    )
+
+
+def report_words(rows: ThresholdRows, threshold: float) -> str:
+    """How `threshold` does on the test rows: the honest estimate when it was chosen on the
+    validation rows, and said to be optimistic when the test rows chose it too."""
+    stats, positive = rows.report.at(threshold), rows.positive
+    positives = stats.tp + stats.fn
+    if positives:
+        caught = (
+            f"catches {_percent(stats.recall)} of the {positive!r} rows ({stats.tp} of {positives})"
+        )
+    else:
+        caught = f"no {positive!r} row to catch"
+    if stats.flagged:
+        right = f"{_percent(stats.precision)} of the {stats.flagged} flags are right"
+    else:
+        right = "no row is flagged"
+    figures = f"{caught}; {right}; {_percent(stats.accuracy)} of all rows labelled right"
+    if rows.separate:
+        return (
+            f"At {threshold:g}, on the {stats.rows} test rows, which played no part in "
+            f"choosing: {figures}. Expect about this on new data."
+        )
+    return (
+        f"At {threshold:g}, on the {stats.rows} test rows, which were also used to choose: "
+        f"{figures}. These figures are optimistic: this run kept no validation rows' "
+        "predictions to choose on."
+    )
 
 
 # ---------------------------------------------------------------- saved with the run
@@ -141,11 +247,27 @@ def saved_threshold(folder: Path) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def keep_threshold(folder: Path, threshold: float, rows: ThresholdRows) -> dict:
+    """Keep `threshold` for the run in `folder` with its figures on both the rows that chose it
+    and the test rows (see save_threshold)."""
+    chosen_on = rows.choose.at(threshold) if rows.separate else None
+    return save_threshold(folder, threshold, rows.report.at(threshold), rows.names, chosen_on)
+
+
 def save_threshold(
-    folder: Path, threshold: float, stats: AtThreshold, class_names: list[str]
+    folder: Path,
+    threshold: float,
+    stats: AtThreshold,
+    class_names: list[str],
+    chosen_on: AtThreshold | None = None,
 ) -> dict:
     """Keep `threshold` for the run in `folder`: threshold.json, and the model card (json
     and md), so exports state it and `dlstudio predict` labels with it.
+
+    Args:
+        stats: How it does on the test rows.
+        chosen_on: How it does on the validation rows it was chosen on; None when it was
+            chosen on the test rows (a run that kept no validation predictions).
 
     Raises:
         DlstudioError: A threshold outside 0.01–0.99, or a run without a model card.
@@ -170,8 +292,11 @@ def save_threshold(
         "positive_class": class_names[1],
         "negative_class": class_names[0],
         "chosen": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "chosen_on": "validation" if chosen_on is not None else "test",
         "test_split": stats.to_dict(),
     }
+    if chosen_on is not None:
+        entry["validation_split"] = chosen_on.to_dict()
     atomic_write_json(folder / FILE, entry, make_parents=False)
     card[CARD_KEY] = entry
     atomic_write_json(folder / "model_card.json", card, make_parents=False)
@@ -187,23 +312,45 @@ def threshold_markdown(card: dict) -> str:
     if not entry or card.get("task") != "binary":
         return ""
     t, positive = entry["threshold"], entry["positive_class"]
-    stats = entry.get("test_split", {})
-    measured = ""
-    if stats:
-        measured = (
-            f" On the test split it gives precision {_percent(stats['precision'])}, recall "
-            f"{_percent(stats['recall'])}, F1 {_percent(stats['f1'])} and accuracy "
-            f"{_percent(stats['accuracy'])}."
-        )
     return (
         "<!-- threshold -->\n"
         "## Decision threshold\n\n"
         f"A row is labelled **{positive}** when the model's probability of {positive!r} is at "
-        f"least **{t:g}** (instead of the default 0.5).{measured} `dlstudio predict` labels "
-        f"with it and says so in a `{PREDICTION_COLUMN}` column. The model's own `label` "
-        f"output still uses 0.5: in other runtimes, compare the probability of {positive!r} "
-        f"with {t:g} yourself.\n"
+        f"least **{t:g}** (instead of the default 0.5).\n\n{_measured(entry)}"
+        f"`dlstudio predict` labels with it and says so in a `{PREDICTION_COLUMN}` column. "
+        f"The model's own `label` output still uses 0.5: in other runtimes, compare the "
+        f"probability of {positive!r} with {t:g} yourself.\n"
         "<!-- /threshold -->\n"
+    )
+
+
+def _measured(entry: dict) -> str:
+    """The card's words on how the kept threshold does: on the validation rows that chose it
+    and on the test rows that did not, or, chosen on the test rows, said to be optimistic."""
+    test, validation = entry.get("test_split") or {}, entry.get("validation_split") or {}
+    if not test:
+        return ""
+    if entry.get("chosen_on") == "validation" and validation:
+        return (
+            f"- Chosen on the {_rows(validation)} validation rows: {_figures(validation)}.\n"
+            f"- On the {_rows(test)} test rows, which played no part in choosing it: "
+            f"{_figures(test)}. This is the estimate to expect on new data.\n\n"
+        )
+    return (
+        f"- Chosen on the {_rows(test)} test rows, which also measure it, so these figures are "
+        f"optimistic: {_figures(test)}. (The run kept no validation rows' predictions to "
+        "choose on; train again to choose on them.)\n\n"
+    )
+
+
+def _rows(stats: dict) -> int:
+    return int(stats.get("rows", sum(stats.get(k, 0) for k in ("tp", "fp", "fn", "tn"))))
+
+
+def _figures(stats: dict) -> str:
+    return (
+        f"precision {_percent(stats['precision'])}, recall {_percent(stats['recall'])}, "
+        f"F1 {_percent(stats['f1'])} and accuracy {_percent(stats['accuracy'])}"
     )
 
 

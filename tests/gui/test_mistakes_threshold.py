@@ -1,5 +1,5 @@
-"""The Mistakes and Threshold tabs of Results, on run folders holding small real test outcomes
-(written as the engine writes them; no training needed)."""
+"""The Mistakes and Threshold tabs of Results, on run folders holding small real test (and
+validation) outcomes (written as the engine writes them; no training needed)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from dlstudio.core.verdict import baseline_verdict
 from tests.conftest import SAMPLES
 
 
-def _run(tmp_path, frame: pd.DataFrame, names, task: Task, kept=True) -> RunFolder:
-    """A run folder with test predictions, its evaluation and model card, as a run leaves."""
+def _run(tmp_path, frame: pd.DataFrame, names, task: Task, kept=True, validation=None) -> RunFolder:
+    """A run folder with test predictions (and `validation` predictions when given), its
+    evaluation and model card, as a run leaves."""
     folder = tmp_path / "runs" / "r1"
     folder.mkdir(parents=True)
     index = {n: i for i, n in enumerate(names)}
@@ -37,6 +38,8 @@ def _run(tmp_path, frame: pd.DataFrame, names, task: Task, kept=True) -> RunFold
     (folder / "model_card.md").write_text("# Model card\n\n## Inputs and outputs\n")
     if kept:
         tp.write_test_predictions(folder, frame)
+    if validation is not None:
+        tp.write_test_predictions(folder, validation, "validation")
     return RunFolder(folder)
 
 
@@ -66,6 +69,17 @@ def cancer_outcomes():
 
 
 @pytest.fixture
+def cancer_validation_outcomes():
+    """The next 51 rows of the same table as validation outcomes, scored by another column
+    (so that the validation and test figures differ at every threshold)."""
+    table = pd.read_csv(SAMPLES / "tabular" / "breast_cancer_wisconsin.csv").iloc[120:171]
+    score = table["mean texture"].rank(pct=True).to_numpy()
+    probabilities = np.stack([1 - score, score], axis=1)
+    truth = (table["diagnosis"] == "malignant").astype(int).to_numpy()
+    return _outcomes(["benign", "malignant"], truth, probabilities)
+
+
+@pytest.fixture
 def penguin_outcomes():
     table = pd.read_csv(SAMPLES / "tabular" / "palmer_penguins.csv").dropna()
     table = table.sample(90, random_state=0)
@@ -84,7 +98,60 @@ def _matrix(view) -> list[list[int]]:
     return [[int(view.matrix.item(i, j).text()) for j in range(2)] for i in range(2)]
 
 
-def test_the_threshold_slider_changes_the_matrix_and_a_kept_one_stays(
+def test_the_threshold_is_chosen_on_validation_rows_and_reported_on_test_rows(
+    qtbot, tmp_path, cancer_outcomes, cancer_validation_outcomes
+):
+    from dlstudio.gui.wizard.threshold import ThresholdView
+
+    names = ["benign", "malignant"]
+    run = _run(tmp_path, cancer_outcomes, names, Task.BINARY, validation=cancer_validation_outcomes)
+    view = ThresholdView()
+    qtbot.addWidget(view)
+    view.set_run(run)
+    view.show()
+    choose = th.Rows("validation", *tp.positive_probability(cancer_validation_outcomes)[:2])
+    test = th.Rows("test", *tp.positive_probability(cancer_outcomes)[:2])
+    assert "The figures below are <b>on the 51 validation rows, used to choose</b>" in (
+        view.intro.text()
+    )
+    assert view.value.text() == "0.50"
+    assert _matrix(view) == choose.at(0.5).matrix != test.at(0.5).matrix
+    at_default = _matrix(view)
+    # The test rows report apart, at the threshold kept (none yet: the default).
+    report = view.report.text()
+    assert "Honest estimate, at the default (0.5), as none is kept yet" in report
+    assert "At 0.5, on the 120 test rows, which played no part in choosing: catches " in report
+
+    view.slider.setValue(20)  # as dragging it there would
+    low = choose.at(0.2)
+    assert _matrix(view) == low.matrix != at_default
+    assert view.trade.text().startswith("Flags more rows as 'malignant'")
+    assert f"{low.recall * 100:.0f} %" in view.measure_values["recall"].text()
+    assert "Not kept yet" in view.status.text()
+    assert view.report.text() == report  # moving the slider never shows the test rows
+
+    qtbot.mouseClick(view.use, Qt.MouseButton.LeftButton)
+    assert th.saved_threshold(run.path) == 0.2
+    kept = json.loads((run.path / "model_card.json").read_text())["decision_threshold"]
+    assert kept["threshold"] == 0.2 and kept["chosen_on"] == "validation"
+    assert kept["validation_split"]["tp"] == low.tp and kept["test_split"]["tp"] == test.at(0.2).tp
+    assert "Kept with the run" in view.status.text()
+    reported = test.at(0.2)
+    assert "Honest estimate, at the threshold kept (0.2)" in view.report.text()
+    assert (
+        f"At 0.2, on the 120 test rows, which played no part in choosing: catches "
+        f"{reported.recall * 100:.0f} % of the &#x27;malignant&#x27; rows" in view.report.text()
+    )
+    card = (run.path / "model_card.md").read_text()
+    assert "- Chosen on the 51 validation rows" in card and "- On the 120 test rows" in card
+
+    again = ThresholdView()
+    qtbot.addWidget(again)
+    again.set_run(run)
+    assert again.value.text() == "0.20" and _matrix(again) == low.matrix
+
+
+def test_a_run_without_validation_predictions_chooses_on_test_rows_and_says_so(
     qtbot, tmp_path, cancer_outcomes
 ):
     from dlstudio.gui.wizard.threshold import ThresholdView
@@ -93,31 +160,18 @@ def test_the_threshold_slider_changes_the_matrix_and_a_kept_one_stays(
     view = ThresholdView()
     qtbot.addWidget(view)
     view.set_run(run)
-    view.show()
     truth, probability, _ = tp.positive_probability(cancer_outcomes)
-    assert view.value.text() == "0.50"
     assert _matrix(view) == th.at_threshold(truth, probability, 0.5).matrix
-    at_default = _matrix(view)
-
-    view.slider.setValue(20)  # as dragging it there would
-    low = th.at_threshold(truth, probability, 0.2)
-    assert _matrix(view) == low.matrix != at_default
-    assert view.trade.text().startswith("Flags more rows as 'malignant'")
-    assert f"{low.recall * 100:.0f} %" in view.measure_values["recall"].text()
-    assert "Not kept yet" in view.status.text()
-
+    intro = view.intro.text()
+    assert "on the 120 test rows, which are also the rows that report" in intro
+    assert "flatter the threshold" in intro
+    report = view.report.text()
+    assert "Honest estimate" not in report and "optimistic" in report
+    view.slider.setValue(30)
     qtbot.mouseClick(view.use, Qt.MouseButton.LeftButton)
-    assert th.saved_threshold(run.path) == 0.2
-    assert (
-        json.loads((run.path / "model_card.json").read_text())["decision_threshold"]["threshold"]
-        == 0.2
-    )
-    assert "Kept with the run" in view.status.text()
-
-    again = ThresholdView()
-    qtbot.addWidget(again)
-    again.set_run(run)
-    assert again.value.text() == "0.20" and _matrix(again) == low.matrix
+    kept = json.loads((run.path / "model_card.json").read_text())["decision_threshold"]
+    assert kept["chosen_on"] == "test" and "validation_split" not in kept
+    assert "At 0.3, on the 120 test rows, which were also used to choose" in view.report.text()
 
 
 def test_clicking_a_confusion_cell_opens_its_mistakes(qtbot, tmp_path, penguin_outcomes):

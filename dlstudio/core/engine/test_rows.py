@@ -1,5 +1,6 @@
 """The test split's predictions, row by row, traced back to the rows, images or texts they
-came from (the file's format: dlstudio/core/test_predictions.py)."""
+came from, and the validation split's, which the decision threshold is chosen on (the files'
+format: dlstudio/core/test_predictions.py)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,21 @@ from dlstudio.core.test_predictions import (
 )
 
 
-def outcomes_frame(data: PreparedData, output: np.ndarray) -> pd.DataFrame:
-    """One row per test row; `output` is the saved model's test output as evaluate takes it
-    (the positive class's probability for binary tasks, class probabilities, or values)."""
-    rows = data.rows("test")
+def outcomes_frame(data: PreparedData, output: np.ndarray, split: str = "test") -> pd.DataFrame:
+    """One row per row of `split`; `output` is the saved model's output on it as evaluate takes
+    it (the positive class's probability for binary tasks, class probabilities, or values).
+
+    Only test rows are traced back to the data (the prepared data keeps their source); the
+    validation rows' outcomes carry no `row`, lest a position in the split read as a row of
+    the file."""
+    rows = data.rows(split)
     frame = pd.DataFrame(index=range(rows))
-    source = data.test_frame
+    source = data.test_frame if split == "test" else None
     if source is not None and len(source) == rows:
         _add_source(frame, data, source)
-    else:  # no trace back to the data: the test row's position is all there is
+    elif split == "test":  # no trace back to the data: the test row's position is all there is
         frame["row"] = np.arange(1, rows + 1)
-    truth = data.y["test"]
+    truth = data.y[split]
     if data.class_names is None:
         predicted = np.asarray(output, dtype="float64").reshape(-1)
         frame["true"] = truth.astype("float64")
@@ -66,11 +71,21 @@ def _shortened(text: str) -> str:
     return text if len(text) <= TEXT_CHARS else text[: TEXT_CHARS - 1] + "…"
 
 
-def save_test_predictions(folder: Path, data: PreparedData, output: np.ndarray) -> Path | None:
-    """Write the run's test_predictions.csv atomically (None when the outcomes could not be
-    put together: the views then say so, and the model is kept all the same)."""
+def save_test_predictions(
+    folder: Path, data: PreparedData, output: np.ndarray, validation: np.ndarray | None = None
+) -> Path | None:
+    """Write the run's test_predictions.csv atomically and, given the model's `validation`
+    output, its validation_predictions.csv (the test file's path, or None when the test
+    outcomes could not be put together: the views then say so, and the model is kept all the
+    same; validation outcomes that cannot be put together are left out the same way)."""
+    if validation is not None:
+        _save(folder, data, validation, "validation")
+    return _save(folder, data, output, "test")
+
+
+def _save(folder: Path, data: PreparedData, output: np.ndarray, split: str) -> Path | None:
     try:
-        frame = outcomes_frame(data, output)
+        frame = outcomes_frame(data, output, split)
     except Exception:  # noqa: BLE001  (a view's data is no reason to lose a trained model)
         return None
-    return write_test_predictions(folder, frame)  # a full disk still fails the run, plainly
+    return write_test_predictions(folder, frame, split)  # a full disk still fails the run

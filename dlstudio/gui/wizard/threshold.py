@@ -1,14 +1,17 @@
 """The decision threshold of a two-class model: a slider over the probability of the positive
-class, with precision, recall, F1, accuracy and the 2×2 confusion matrix on the test rows as it
-moves (numpy on the saved test predictions: instant), and a button that keeps it with the run,
+class, with precision, recall, F1, accuracy and the 2×2 confusion matrix on the validation rows
+as it moves (numpy on the saved predictions: instant), and a button that keeps it with the run,
 so its model card states it and predictions label with it.
+
+The test rows play no part in choosing: they report, apart, how the kept threshold does (the
+honest estimate), and move only when another threshold is kept. A run saved before validation
+predictions were kept chooses on its test rows, as before, and says so.
 """
 
 from __future__ import annotations
 
 import html
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -36,7 +39,7 @@ _MEASURES = (
     ("precision", "Precision", "of the rows flagged {positive}, the share that truly are"),
     ("recall", "Recall", "of the rows that truly are {positive}, the share flagged"),
     ("f1", "F1", "one number balancing precision and recall"),
-    ("accuracy", "Accuracy", "of all test rows, the share labelled right"),
+    ("accuracy", "Accuracy", "of all these rows, the share labelled right"),
 )
 
 
@@ -52,8 +55,7 @@ class ThresholdView(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.run = None
-        self.truth = np.zeros(0, dtype=bool)
-        self.probability = np.zeros(0)
+        self.rows: th.ThresholdRows | None = None
         self.names: list[str] = []
         self.stats: th.AtThreshold | None = None
         self.default: th.AtThreshold | None = None
@@ -109,10 +111,6 @@ class ThresholdView(QWidget):
         self.matrix.setMinimumHeight(110)
         self.matrix.setMaximumHeight(130)
         self.matrix.setMaximumWidth(560)
-        self.matrix.setToolTip(
-            "The test rows by their true class (rows) and the label they get at this "
-            "threshold (columns). Green: right; red: wrong."
-        )
         self.use = QPushButton("Use this threshold")
         self.use.setToolTip(
             "Keep it with the run: its model card states it, and predictions (dlstudio predict "
@@ -124,6 +122,13 @@ class ThresholdView(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)  # escaped where it is set
+        # The test rows' figures at the kept threshold: apart from the choosing above.
+        self.report = QLabel()
+        self.report.setWordWrap(True)
+        self.report.setTextFormat(Qt.TextFormat.RichText)  # escaped where it is set
+        self.report.setStyleSheet(
+            "background: #eef3f8; border: 1px solid #c5d3e0; border-radius: 4px; padding: 8px"
+        )
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -145,6 +150,7 @@ class ThresholdView(QWidget):
         body.addLayout(self.measures)
         body.addWidget(self.matrix)
         body.addLayout(buttons)
+        body.addWidget(self.report)
         body.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
@@ -155,26 +161,35 @@ class ThresholdView(QWidget):
 
     def set_run(self, run) -> None:
         """Show the threshold control for `run` (a RunFolder): its saved threshold, or 0.5."""
-        self.run, self.names, self.stats = run, [], None
-        frame = tp.read_test_predictions(run.path) if run is not None else None
-        if frame is None:
-            self._show_message(tp.NOT_KEPT if run is not None else _NO_RUN)
-            return
-        if len(tp.class_names(frame)) != 2:
+        self.run, self.rows, self.names, self.stats = run, None, [], None
+        try:
+            rows = th.load_rows(run.path) if run is not None else None
+        except ValueError:  # not two classes
             self._show_message(
                 "A decision threshold applies to models that tell two classes apart; this one "
                 "does not."
             )
             return
-        self.truth, self.probability, self.names = tp.positive_probability(frame)
-        self.default = th.at_threshold(self.truth, self.probability, th.DEFAULT)
+        if rows is None:
+            self._show_message(tp.NOT_KEPT if run is not None else _NO_RUN)
+            return
+        self.rows, self.names = rows, rows.names
+        self.default = rows.choose.at(th.DEFAULT)
         negative, positive = (f"<b>{html.escape(n)}</b>" for n in self.names)
+        where = f"<b>{html.escape(th.choosing_words(rows))}</b>"
+        if not rows.separate:  # a warning, not a heading
+            where = f"<span style='color:#8a4b00'>{html.escape(th.choosing_words(rows))}</span>"
         self.intro.setText(
             f"For each row, the model gives a probability that it is {positive}. Rows at or "
             f"above the threshold are labelled {positive}, the others {negative}. A lower "
             f"threshold catches more of the {positive} rows but raises more false alarms; a "
-            f"higher one flags fewer rows and is right more often when it does. Measured on "
-            f"the {len(self.truth)} test rows."
+            f"higher one flags fewer rows and is right more often when it does.<br>The figures "
+            f"below are {where}."
+        )
+        split = rows.choose.split
+        self.matrix.setToolTip(
+            f"The {split} rows by their true class (rows) and the label they get at this "
+            "threshold (columns). Green: right; red: wrong."
         )
         self._notes = {k: note.format(positive=repr(self.names[1])) for k, _, note in _MEASURES}
         labels = [f"Labelled {n!r}" for n in self.names]
@@ -184,6 +199,7 @@ class ThresholdView(QWidget):
         self.body.show()
         saved = th.saved_threshold(run.path)
         self._saved = saved
+        self._say_report()
         value = round((saved if saved is not None else th.DEFAULT) * STEPS)
         if self.slider.value() == value:
             self._moved(value)
@@ -205,7 +221,7 @@ class ThresholdView(QWidget):
         if not self.names:
             return
         t = value / STEPS
-        self.stats = stats = th.at_threshold(self.truth, self.probability, t)
+        self.stats = stats = self.rows.choose.at(t)
         self.value.setText(f"{t:.2f}")
         self.trade.setText(th.trade_words(stats, self.names[1]))
         for key, _, _ in _MEASURES:
@@ -234,16 +250,31 @@ class ThresholdView(QWidget):
             text = f"The run keeps {saved:g}; press the button to keep {self.threshold():g}."
         self.status.setText(text)
 
+    def _say_report(self) -> None:
+        """The test rows' figures at the kept threshold (0.5 while none is kept)."""
+        kept = self._saved if self._saved is not None else th.DEFAULT
+        which = (
+            f"the threshold kept ({kept:g})"
+            if self._saved is not None
+            else f"the default ({kept:g}), as none is kept yet"
+        )
+        heading = "Honest estimate, at" if self.rows.separate else "At"
+        self.report.setText(
+            f"<b>{heading} {which}</b>; it changes only when you keep another threshold:<br>"
+            f"{html.escape(th.report_words(self.rows, kept))}"
+        )
+
     @Slot()
     def _use(self) -> None:
-        if self.run is None or self.stats is None:
+        if self.run is None or self.rows is None:
             return
         t = self.threshold()
         try:
-            th.save_threshold(self.run.path, t, self.stats, self.names)
+            th.keep_threshold(self.run.path, t, self.rows)
         except DlstudioError as error:
             self.status.setText(f"<span style='color:#b00020'>{html.escape(str(error))}</span>")
             return
         self._saved = t
         self._say_saved()
+        self._say_report()
         self.threshold_saved.emit(t)
