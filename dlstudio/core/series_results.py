@@ -4,7 +4,10 @@ and read back without Keras.
 A forecast run keeps `series.csv` (the series as the model saw it: time, value, observed) and
 `test_forecasts.csv` (every test origin's forecast, one row per origin and step: origin,
 step, time, actual, forecast, lower, upper, seasonal_naive). The series is copied rather than
-re-read from the data file so that the plot survives a moved or edited file.
+re-read from the data file so that the plot survives a moved or edited file. `future.csv` holds
+what the user came for: the forecast of the `horizon` steps after the end of the data (time,
+forecast, lower, upper), made by the saved model from the series' last values as `dlstudio
+predict` makes it; absent when covariates known ahead have no values after the data.
 
 An anomaly run keeps `scores.csv`: one row per scored row (a table) or window end (a series):
 row (counted from 1, as people count), time if any, the reading for a one-column series,
@@ -21,10 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dlstudio.core.engine.backtest import bounds
 from dlstudio.core.storage import atomic_write_text
 
 SERIES_FILE = "series.csv"
 FORECASTS_FILE = "test_forecasts.csv"
+FUTURE_FILE = "future.csv"
 SCORES_FILE = "scores.csv"
 KEPT_THRESHOLD_FILE = "anomaly_threshold.json"
 
@@ -56,8 +61,7 @@ def forecast_frames(
     horizon = actual.shape[1] if actual.ndim == 2 else 0
     steps = np.arange(horizon)
     where = (origins[:, None] + steps[None, :]).ravel()
-    lower = np.asarray(interval.get("lower") or [0.0] * horizon, dtype=float)
-    upper = np.asarray(interval.get("upper") or [0.0] * horizon, dtype=float)
+    lower, upper = bounds(forecast, interval) if horizon else (forecast, forecast)
     forecasts = pd.DataFrame(
         {
             "origin": np.repeat([time_text(times[o]) for o in origins], horizon),
@@ -65,12 +69,27 @@ def forecast_frames(
             "time": [time_text(times[i]) for i in where],
             "actual": actual.ravel(),
             "forecast": forecast.ravel(),
-            "lower": (forecast + lower[None, :]).ravel(),
-            "upper": (forecast + upper[None, :]).ravel(),
+            "lower": lower.ravel(),
+            "upper": upper.ravel(),
             "seasonal_naive": seasonal.ravel(),
         }
     )
     return series, forecasts
+
+
+def future_frame(times, forecast, interval: dict, time_text) -> pd.DataFrame:
+    """future.csv, and what `dlstudio predict` writes: the forecast after the data, one row per
+    step (timestamp, forecast, lower, upper). `times`: the steps' times; `forecast`: (horizon,)."""
+    forecast = np.asarray(forecast, dtype=float)
+    lower, upper = bounds(forecast, interval)
+    return pd.DataFrame(
+        {
+            "timestamp": [time_text(t) for t in times],
+            "forecast": forecast,
+            "lower": lower,
+            "upper": upper,
+        }
+    ).round(4)
 
 
 def anomaly_frame(
@@ -98,6 +117,7 @@ def anomaly_frame(
 class ForecastResults:
     series: pd.DataFrame  # time (datetime), value, observed
     forecasts: pd.DataFrame  # origin, step, time (datetimes), actual, forecast, lower, ...
+    future: pd.DataFrame | None = None  # time (datetimes), forecast, lower, upper; None: not kept
 
     @property
     def origins(self) -> list[pd.Timestamp]:
@@ -131,7 +151,17 @@ def read_forecast_results(folder: str | Path) -> ForecastResults | None:
             forecasts[column] = pd.to_datetime(forecasts[column])
     except (OSError, ValueError, KeyError, pd.errors.ParserError):
         return None
-    return ForecastResults(series, forecasts)
+    return ForecastResults(series, forecasts, _read_future(folder))
+
+
+def _read_future(folder: Path) -> pd.DataFrame | None:
+    """future.csv with its times as datetimes; None for a run from before it was kept."""
+    try:
+        future = pd.read_csv(folder / FUTURE_FILE)
+        future["time"] = pd.to_datetime(future.pop("timestamp"))
+        return future[["time", "forecast", "lower", "upper"]]
+    except (OSError, ValueError, KeyError, pd.errors.ParserError):
+        return None
 
 
 @dataclass(frozen=True)

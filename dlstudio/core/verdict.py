@@ -276,23 +276,33 @@ def forecast_verdict(evaluation: dict, season: int) -> dict:
         f"On the test period the forecasts are off by {amount(mae, naive_mae)} on average; "
         f"{naive} is off by {amount(naive_mae, mae)} (MASE {model:.2f} against {baseline:.2f})."
     )
-    outcome = (
-        "The model beats seasonal naive."
-        if verdict["beats_baseline"]
-        else "The model does not beat seasonal naive: try a longer time budget, a longer "
-        "context, or check that the past of the series can predict its future."
-    )
+    paired = (evaluation.get("baseline") or {}).get("paired")
+    if verdict["beats_baseline"] and within_noise(paired):
+        outcome = (
+            f"The model is ahead of seasonal naive, but over so few forecasts that the lead "
+            f"could be luck {noise_words(paired)}: backtest on a longer series before trusting it."
+        )
+        verdict["within_noise"] = True
+    elif verdict["beats_baseline"]:
+        outcome = "The model beats seasonal naive" + (f" {noise_words(paired)}." if paired else ".")
+    else:
+        outcome = (
+            "The model does not beat seasonal naive: try a longer time budget, a longer "
+            "context, or check that the past of the series can predict its future."
+        )
     verdict["text"] = f"{verdict['headline']} {outcome}"
     classic = evaluation.get("classic") or {}
     theirs = (classic.get("metrics") or {}).get("mase")
     if theirs is not None:
+        if within_noise(classic.get("paired")):
+            outcome = f"the two are within noise of each other {noise_words(classic['paired'])}."
+        elif model < theirs:
+            outcome = "the deep model beats it."
+        else:
+            outcome = "deep learning did not earn its keep here."
         verdict["classic_text"] = (
             f"{str(classic['name']).capitalize()} on the same windows scores MASE {theirs:.2f}: "
-            + (
-                "the deep model beats it."
-                if model < theirs
-                else "deep learning did not earn its keep here."
-            )
+            + outcome
         )
         verdict["text"] += f" {verdict['classic_text']}"
     return verdict

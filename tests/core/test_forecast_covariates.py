@@ -87,6 +87,8 @@ def test_a_driving_covariate_beats_seasonal_naive_and_exports_with_raw_values(tm
     assert mase < 0.5 * naive
     md = (run.path / "model_card.md").read_text()
     assert "driver" in md and "mode" in md and "known ahead" in md
+    # The data holds no mode after its last day: the run keeps no forecast after the data.
+    assert not (run.path / "future.csv").exists()
 
     # Export: Keras and SavedModel (text lookups do not convert to ONNX/LiteRT), reloaded.
     checked = export_forecast(str(run.path), None, tmp_path / "export")

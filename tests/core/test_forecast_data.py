@@ -119,6 +119,54 @@ def test_seasonal_naive_is_perfect_on_a_purely_seasonal_series():
     assert all(lo <= 0 <= hi for lo, hi in zip(bounds["lower"], bounds["upper"], strict=True))
 
 
+def test_the_interval_has_width_on_both_sides_when_validation_errors_lean_one_way():
+    """Issue 26: a model that over-forecast every validation origin (a stretch below the trend)
+    gave quantiles of the signed errors all below zero; clipped at the forecast, upper ==
+    forecast at those steps. The interval holds the absolute errors, on both sides."""
+    rng = np.random.default_rng(0)
+    actual = rng.normal(100, 5, (11, 12))
+    forecast = actual + rng.uniform(2, 30, (11, 12))  # over-forecast at every origin and step
+    bounds = backtest.interval(actual, forecast)
+    lower, upper = np.array(bounds["lower"]), np.array(bounds["upper"])
+    assert (lower < 0).all() and (upper > 0).all()
+    np.testing.assert_allclose(-lower, upper)
+    # Split conformal: with 11 origins, the 11th smallest absolute error (the largest).
+    np.testing.assert_allclose(upper, np.abs(actual - forecast).max(axis=0))
+    low, high = backtest.bounds(forecast, bounds)
+    assert ((actual >= low) & (actual <= high)).mean() >= 0.9
+
+
+def test_the_lower_bound_stops_at_zero_only_for_a_series_that_never_goes_below():
+    values = np.array([0.0, 3.0, 1.0, 4.0])
+    assert backtest.floor_of(values, np.ones(4, bool)) == 0.0
+    assert backtest.floor_of(values - 2, np.ones(4, bool)) is None
+    bounds = {"lower": [-5.0, -5.0], "upper": [5.0, 5.0], "floor": 0.0}
+    low, high = backtest.bounds(np.array([2.0, 8.0]), bounds)
+    assert list(low) == [0.0, 3.0] and list(high) == [7.0, 13.0]
+    low, _ = backtest.bounds(np.array([-1.0, 8.0]), bounds)  # a forecast below the floor
+    assert low[0] == -1.0  # the interval still holds the forecast
+
+
+@pytest.mark.parametrize(("points", "horizon"), [(108, 12), (90, 12), (60, 7), (40, 4)])
+def test_a_monthly_series_is_proposed_a_whole_season_unless_it_is_too_short(
+    tmp_path, points, horizon
+):
+    """Issue 26: 108 months were proposed 10 steps (a tenth of the series), not the season."""
+    from dlstudio.core.config import DataSpec
+    from dlstudio.core.data.series_view import load_series_view
+
+    path = tmp_path / "sales.csv"
+    monthly(points).to_csv(path, index=False)
+    series = load_series(path)
+    assert series.season == 12 and series.proposed_horizon() == horizon
+    backtest.split_series(points, series.proposed_context(horizon), horizon)  # it fits
+    view = load_series_view(path, DataSpec(str(path), task="forecast"))
+    assert view.proposed["horizon"] == horizon
+    said = view.reasons["horizon"]
+    assert ("one season" in said) == (horizon == 12)
+    assert (f"the most that {points} values leave room for" in said) == (horizon < 12)
+
+
 def test_a_series_too_short_for_its_context_is_refused_with_what_would_fit():
     with pytest.raises(DlstudioError, match="Give a shorter --context or --horizon"):
         backtest.split_series(60, 36, 12)
@@ -155,3 +203,32 @@ def test_the_linear_reference_learns_a_trend_and_the_verdict_names_it():
     text = forecast_verdict(evaluation, 4)["text"]
     assert "Linear regression on lags on the same windows scores MASE 0.10" in text
     assert "did not earn its keep" in text
+
+
+def test_a_lead_over_seasonal_naive_on_five_origins_is_said_to_be_possibly_luck():
+    """Five test origins cannot carry a claim (a Wilcoxon test on 5 pairs never reaches
+    p < 0.05); fifty consistent ones can."""
+    rng = np.random.default_rng(0)
+
+    def evaluation(origins: int) -> dict:
+        actual = rng.normal(100, 10, size=(origins, 12))
+        ours = actual + rng.normal(0, 5, size=actual.shape)
+        naive = actual + rng.normal(0, 8, size=actual.shape)
+        return {
+            "metrics": {"mae": 4.0, "mase": 0.8},
+            "baselines": {"seasonal naive": {"mae": 6.4, "mase": 1.2}},
+            "baseline": {"paired": backtest.paired_by_origin(actual, ours, naive)},
+        }
+
+    few = forecast_verdict(evaluation(5), 12)
+    assert few["beats_baseline"] and few.get("within_noise")
+    assert (
+        "could be luck (Wilcoxon signed-rank test on the 5 forecast origins: p =" in (few["text"])
+    )
+    assert "The model beats seasonal naive" not in few["text"]
+    many = forecast_verdict(evaluation(50), 12)
+    assert not many.get("within_noise")
+    assert (
+        "The model beats seasonal naive (Wilcoxon signed-rank test on the 50 forecast"
+        in (many["text"])
+    )

@@ -86,6 +86,38 @@ def test_a_forecast_run_shows_history_forecasts_and_the_baselines(results, forec
     results.grab().save(str(forecast_project / "results-forecast.png"))
 
 
+def test_the_forecast_after_the_data_is_drawn_with_its_band(results, forecast_project):
+    """Issue 26: the future the user came for was only a table on the Export step."""
+    from dlstudio.gui.plots.series_results import seconds
+
+    runs = Project(forecast_project / "project").runs()
+    results.show_project(runs, runs[-1])
+    view, plot = results.forecast_view, results.forecast_view.plot
+    horizon = runs[-1].evaluation()["backtest"]["horizon"]
+    history_x, history_y = plot.actual.getData()
+    x, y = plot.future.getData()
+    low, high = plot.future_lower.getData()[1], plot.future_upper.getData()[1]
+    assert plot.future.isVisible() and plot.future_band.isVisible()
+    assert len(x) == horizon + 1  # joined to the last value, then the steps after the data
+    assert (x[0], y[0]) == (history_x[-1], history_y[-1])
+    assert (np.diff(x) > 0).all()
+    assert (low[1:] < y[1:]).all() and (y[1:] < high[1:]).all()  # a band on both sides
+    assert plot.viewRange()[0][1] >= x[-1]  # in view
+    legend = [label.text for _, label in plot.legend.items]
+    assert "Next steps after the data (band: interval)" in legend
+    note = view.interval_note.text()
+    assert f"Green: the forecast of the {horizon} steps after the data (2002-07 to" in note
+    results.grab().save(str(forecast_project / "results-future.png"))
+
+    # A run from before the future was kept: no green line, and the note says why.
+    (runs[-1].path / "future.csv").unlink()
+    results.show_project(runs, runs[-1])
+    assert not plot.future.isVisible() and not plot.future_band.isVisible()
+    assert "this run kept none" in view.interval_note.text()
+    assert len(plot.actual.getData()[0]) == len(history_x)
+    assert seconds([runs[-1].evaluation()["backtest"]["end"]])[0] == history_x[-1]
+
+
 def test_moving_the_anomaly_threshold_recounts_and_keeping_it_changes_the_model(
     qtbot, results, anomaly_project
 ):

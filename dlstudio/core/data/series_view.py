@@ -162,13 +162,17 @@ def _forecast_view(path: Path, frame: pd.DataFrame, spec: DataSpec) -> SeriesVie
     horizon = series.proposed_horizon()
     proposed = {"horizon": horizon, "context": series.proposed_context(spec.horizon or horizon)}
     season = series.season
+    usual = series.usual_horizon()
     reasons = {
         "horizon": (
             f"one season of {series.frequency_words} values"
             if horizon == season
             else f"{horizon} {series.frequency_words} step(s), usual at this frequency"
-        )
-        + (" (at most a tenth of the series)" if horizon == len(series) // 10 else ""),
+            if horizon == usual
+            else f"{horizon} {series.frequency_words} step(s): the most that {len(series):,} "
+            f"values leave room for (the usual {usual} would leave too few windows to train on "
+            "or to test with)"
+        ),
         "context": "two seasons (or two horizons) of past values, at most a fifth of the series",
     }
     facts = [

@@ -61,6 +61,8 @@ FILL_SEASONS = 1
 MOST_UNOBSERVED = 0.2
 # Fewest points a series needs for a split into train, validation and test.
 FEWEST_POINTS = 40
+# Fewest forecasts (origins) the test part holds with a proposed horizon.
+FEWEST_TEST_ORIGINS = 3
 # Most distinct values a text column may hold to be offered as a categorical covariate.
 MOST_CATEGORIES = 50
 
@@ -92,9 +94,28 @@ class Series:
     def __len__(self) -> int:
         return len(self.values)
 
+    def usual_horizon(self) -> int:
+        """The horizon usual at this frequency: a whole season where one is a sensible reach
+        (12 months, 7 days, 24 hours), fewer steps where a season is far (an hour of 5-minute
+        readings, a month of weeks)."""
+        return next(h for alias, _, _, h in FREQUENCIES if alias == self.frequency)
+
     def proposed_horizon(self) -> int:
-        horizon = next(h for alias, _, _, h in FREQUENCIES if alias == self.frequency)
-        return max(1, min(horizon, len(self) // 10))
+        """The usual horizon, or the longest shorter one this series leaves room for: the split
+        by time still leaves enough training windows (engine/backtest.py) and the test part
+        holds at least FEWEST_TEST_ORIGINS forecasts to judge the model on."""
+        from dlstudio.core.engine.backtest import PART_SHARE, split_series  # numpy only
+
+        part = round(PART_SHARE * len(self))
+        for horizon in range(self.usual_horizon(), 1, -1):
+            if part - horizon + 1 < FEWEST_TEST_ORIGINS:
+                continue
+            try:
+                split_series(len(self), self.proposed_context(horizon), horizon)
+            except DlstudioError:
+                continue
+            return horizon
+        return 1
 
     def proposed_context(self, horizon: int | None = None) -> int:
         horizon = horizon or self.proposed_horizon()

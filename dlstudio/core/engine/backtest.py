@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.paired_test import paired_losses
 
 PART_SHARE = 0.15  # of the series, for validation and for test each
 
@@ -127,17 +128,62 @@ def scores(actual: np.ndarray, forecast: np.ndarray, scale: float) -> dict:
     }
 
 
-def interval(actual: np.ndarray, forecast: np.ndarray, coverage: float = 0.9) -> dict:
-    """Per-step residual quantiles from validation: forecast + lower / + upper bounds."""
-    residual = actual - forecast
-    tail = (1 - coverage) / 2
-    # The forecast itself always lies inside its interval, even when validation errors lean
-    # one way (a trend the model lags behind).
+def paired_by_origin(actual: np.ndarray, ours: np.ndarray, theirs: np.ndarray) -> dict:
+    """Whether one forecaster's lead over another is more than luck: the Wilcoxon test on each
+    test origin's mean absolute error (the origins' windows overlap, so this is generous)."""
+    actual = np.asarray(actual, dtype=float).reshape(len(actual), -1)
+    per_origin = [
+        np.mean(np.abs(np.asarray(f, dtype=float).reshape(actual.shape) - actual), axis=1)
+        for f in (ours, theirs)
+    ]
+    return paired_losses(*per_origin, unit="forecast origins")
+
+
+def interval(
+    actual: np.ndarray, forecast: np.ndarray, coverage: float = 0.9, floor: float | None = None
+) -> dict:
+    """The interval around a forecast, from the validation backtest's errors: at each step
+    ahead, a half-width that holds `coverage` of the absolute errors there (split conformal:
+    the ceil((n + 1) * coverage)-th smallest of n errors), the same on both sides.
+
+    Both sides, always: the quantiles of the signed errors put the whole interval on one side
+    of the forecast when the few validation origins all err the same way (a model lagging a
+    trend over one stretch), and clipped at the forecast it had no width on that side.
+    `floor`: a bound the series never crosses (0 for one that is never negative); the lower
+    bound stops there (`bounds`). Offsets in the series' units: forecast + lower / + upper.
+    """
+    errors = np.abs(np.asarray(actual, float) - np.asarray(forecast, float))
+    count = len(errors)
+    if count == 0:
+        width = np.zeros(errors.shape[1] if errors.ndim == 2 else 0)
+    else:
+        level = min(1.0, float(np.ceil((count + 1) * coverage)) / count)
+        width = np.quantile(errors, level, axis=0, method="higher")
     return {
         "coverage": coverage,
-        "lower": np.minimum(np.quantile(residual, tail, axis=0), 0.0).tolist(),
-        "upper": np.maximum(np.quantile(residual, 1 - tail, axis=0), 0.0).tolist(),
+        "lower": (-width).tolist(),
+        "upper": width.tolist(),
+        "floor": floor,
     }
+
+
+def bounds(forecast: np.ndarray, interval: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) of forecasts (one row per origin, or one row) with `interval`'s per-step
+    offsets; the lower bound stops at the series' floor unless the forecast is below it."""
+    forecast = np.asarray(forecast, dtype=float)
+    horizon = forecast.shape[-1] if forecast.ndim else 0
+    lower = forecast + np.asarray(interval.get("lower") or [0.0] * horizon, dtype=float)
+    upper = forecast + np.asarray(interval.get("upper") or [0.0] * horizon, dtype=float)
+    floor = interval.get("floor")
+    if floor is not None:
+        lower = np.maximum(lower, np.minimum(float(floor), forecast))
+    return lower, upper
+
+
+def floor_of(values: np.ndarray, observed: np.ndarray) -> float | None:
+    """0 for a series that is never negative (counts, sales, prices), else None."""
+    seen = np.asarray(values, float)[np.asarray(observed, bool)]
+    return 0.0 if len(seen) and float(seen.min()) >= 0 else None
 
 
 def linear_reference(train: tuple, test_inputs: np.ndarray) -> tuple[np.ndarray, float]:

@@ -26,6 +26,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from dlstudio.core.config import default_objective
 from dlstudio.core.data.timeseries import format_time, load_series, next_times
 from dlstudio.core.engine import backtest
 from dlstudio.core.engine.callbacks import EventCallback
@@ -55,7 +56,7 @@ from dlstudio.core.verdict import forecast_verdict
 
 SAMPLE_FILE = "sample_inputs.npz"  # test windows kept with the run, to check exports on
 SAMPLE_ROWS = 16
-OBJECTIVE = "val_mae"
+OBJECTIVE = default_objective("forecast")  # config.OBJECTIVES_BY_TASK: the one it scores
 RESERVE_SHARE, RESERVE_LEAST_S = 0.1, 5.0  # of a time limit, kept for the backtest and saving
 
 
@@ -362,9 +363,9 @@ def evaluate_forecaster(model, series, split, at, data, context, horizon, extra=
     extra = extra or {"test": {}, "validation": {}}
     predicted = _forecast(model, data["test"][0], extra["test"])
     metrics = backtest.scores(actual, predicted, scale)
+    naive_forecasts = backtest.baselines(values, at["test"], horizon, season)
     baselines = {
-        name: backtest.scores(actual, forecast, scale)
-        for name, forecast in backtest.baselines(values, at["test"], horizon, season).items()
+        name: backtest.scores(actual, forecast, scale) for name, forecast in naive_forecasts.items()
     }
     validation = _forecast(model, data["validation"][0], extra["validation"])
     reference, seconds = backtest.linear_reference(data["train"], data["test"][0])
@@ -374,12 +375,24 @@ def evaluate_forecaster(model, series, split, at, data, context, horizon, extra=
         "metrics": metrics,
         "baselines": baselines,
         # The trivial baseline the house's generic views compare with.
-        "baseline": {"name": "seasonal naive", **baselines["seasonal naive"]},
-        "interval": backtest.interval(data["validation"][1].astype(float), validation),
+        "baseline": {
+            "name": "seasonal naive",
+            **baselines["seasonal naive"],
+            # Is the lead more than luck, over this many origins? (core/paired_test.py)
+            "paired": backtest.paired_by_origin(
+                actual, predicted, naive_forecasts["seasonal naive"]
+            ),
+        },
+        "interval": backtest.interval(
+            data["validation"][1].astype(float),
+            validation,
+            floor=backtest.floor_of(values, series.observed),
+        ),
         "classic": {
             "name": "linear regression on lags",
             "metrics": backtest.scores(actual, reference, scale),
             "seconds": seconds,
+            "paired": backtest.paired_by_origin(actual, predicted, reference),
         },
         "backtest": {
             "origins": len(at["test"]),
@@ -401,10 +414,11 @@ def evaluate_forecaster(model, series, split, at, data, context, horizon, extra=
 
 
 def save_backtest(folder, model, series, at, data, horizon, evaluation, extra=None) -> None:
-    """series.csv and test_forecasts.csv (core/series_results.py): what the Results step
-    draws, kept with the run so the plot survives a moved data file."""
+    """series.csv, test_forecasts.csv and future.csv (core/series_results.py): what the Results
+    step draws, kept with the run so the plot survives a moved data file."""
     from dlstudio.core.series_results import (
         FORECASTS_FILE,
+        FUTURE_FILE,
         SERIES_FILE,
         forecast_frames,
         write_csv,
@@ -424,6 +438,33 @@ def save_backtest(folder, model, series, at, data, horizon, evaluation, extra=No
     )
     write_csv(folder, SERIES_FILE, frames[0])
     write_csv(folder, FORECASTS_FILE, frames[1])
+    # The next `horizon` steps after the data, as `dlstudio predict` gives them on the data
+    # file; not when covariates known ahead have no values there.
+    context = data["test"][0].shape[1]
+    try:
+        future = next_forecast(model, series, context, horizon, evaluation["interval"])
+    except DlstudioError:
+        return
+    write_csv(folder, FUTURE_FILE, future)
+
+
+def next_forecast(model, series, context: int, horizon: int, interval: dict) -> pd.DataFrame:
+    """The forecast of the `horizon` steps after the end of `series`, from its last `context`
+    values: timestamp, forecast, lower, upper.
+
+    Raises:
+        DlstudioError: Covariates known ahead lack values over those steps.
+    """
+    from dlstudio.core.series_results import future_frame
+
+    _refuse_missing_future(series, {"horizon": horizon, "target": series.target})
+    window = series.values[-context:].astype("float32")[None, :]
+    origin = np.array([len(series)])
+    forecast = _forecast(
+        model, window, backtest.covariate_windows(series, origin, context, horizon)
+    )[0]
+    times = next_times(series, horizon)
+    return future_frame(times, forecast, interval, lambda t: format_time(t, series.frequency))
 
 
 def write_forecast_card(
@@ -492,6 +533,13 @@ def covariates_markdown(card: dict) -> str:
     )
 
 
+def _floor_words(card: dict) -> str:
+    floor = (card.get("interval") or {}).get("floor")
+    if floor is None:
+        return ""
+    return f" (the lower bound stops at {floor:g}: {card['target']} never went below it)"
+
+
 def card_markdown(card: dict) -> str:
     metrics, baselines = card["metrics"], card["baselines"]
     rows = "\n".join(
@@ -519,7 +567,8 @@ Baselines: *last value* repeats the last known value; *seasonal naive* repeats t
 regression on lags* is the classical reference, fitted on the same windows. sMAPE is in %;
 MASE is the mean error divided by the seasonal naive error on the training part (lower is
 better; the seasonal naive column is the one to beat). The interval (lower, upper) of
-`dlstudio predict` holds {card["interval"]["coverage"]:.0%} of the validation errors at each step.
+`dlstudio predict` holds {card["interval"]["coverage"]:.0%} of the validation errors at each step,
+as wide on both sides of the forecast{_floor_words(card)}.
 
 `dlstudio export RUN --out DIR` writes Keras, SavedModel, ONNX and LiteRT files (LiteRT not for
 the LSTM and GRU templates), each reloaded and checked without dlstudio; all take the input
@@ -569,22 +618,7 @@ def forecast_file(model_reference: str, history_path: str) -> pd.DataFrame:
         )
     _refuse_missing_future(series, card)
     model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
-    window = series.values[-context:].astype("float32")[None, :]
-    origin = np.array([len(series)])
-    forecast = _forecast(
-        model, window, backtest.covariate_windows(series, origin, context, horizon)
-    )[0]
-    lower = forecast + np.asarray(card["interval"]["lower"])
-    upper = forecast + np.asarray(card["interval"]["upper"])
-    times = next_times(series, horizon)
-    frame = pd.DataFrame(
-        {
-            "timestamp": [format_time(t, series.frequency) for t in times],
-            "forecast": forecast,
-            "lower": lower,
-            "upper": upper,
-        }
-    ).round(4)
+    frame = next_forecast(model, series, context, horizon, card["interval"])
     frame.attrs["notes"] = list(series.notes)
     return frame
 

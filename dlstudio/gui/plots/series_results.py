@@ -1,7 +1,8 @@
 """The Results step's plots of a forecast run and of an anomaly run.
 
 - `ForecastPlot`: the series' history, the test actuals, every test origin's one-step-ahead
-  forecast as a faint line, and the forecast made at one chosen origin with its interval band.
+  forecast as a faint line, the forecast made at one chosen origin with its interval band, and
+  the future: the forecast of the steps after the end of the data, with its band.
 - `AnomalyScorePlot`: the anomaly score over time (or row), the labelled windows shaded, the
   threshold as a line the user can drag (`threshold_moved`), and the flagged points marked.
 
@@ -20,7 +21,9 @@ from dlstudio.gui.plots import pg as _configured  # noqa: F401
 from dlstudio.gui.plots.axes import plain_axes
 
 HISTORY, ACTUAL, FORECAST, FAINT = "#7f7f7f", "#000000", "#1f77b4", "#ff7f0e"
-LONG = 400  # points: a longer series opens on its test period, where the forecasts are
+FUTURE, FUTURE_BAND = "#2ca02c", (44, 160, 44, 60)
+LONG = 400  # points: a longer series opens on its recent past and the steps after it
+RECENT_HORIZONS = 10  # a long series opens on this many horizons before its end
 LEGEND_BRUSH = (255, 255, 255, 210)  # the legend stays readable over dense lines
 FLAGGED, LABELLED, TEST = "#d62728", (255, 170, 0, 60), (31, 119, 180, 18)
 
@@ -77,6 +80,20 @@ class ForecastPlot(pg.PlotWidget):
             symbolBrush=FORECAST,
             name="Forecast from the chosen origin (band: interval)",
         )
+        self.future_lower = pg.PlotDataItem(pen=pg.mkPen(None))
+        self.future_upper = pg.PlotDataItem(pen=pg.mkPen(None))
+        self.future_band = pg.FillBetweenItem(
+            self.future_lower, self.future_upper, brush=pg.mkBrush(*FUTURE_BAND)
+        )
+        self.addItem(self.future_band)
+        self.future = self.plot(
+            pen=pg.mkPen(FUTURE, width=2.5),
+            symbol="s",
+            symbolSize=6,
+            symbolBrush=FUTURE,
+            symbolPen=pg.mkPen(FUTURE),
+            name="Next steps after the data (band: interval)",
+        )
         self.setLabel("left", "value")
 
     def show_results(self, results, target: str = "value") -> None:
@@ -93,12 +110,39 @@ class ForecastPlot(pg.PlotWidget):
         one = results.at_step(1)
         self.step_one.setData(seconds(one["time"]), one["forecast"].to_numpy(float))
         self.test_region.setRegion((x[~before].min(), x[-1]) if (~before).any() else (0, 0))
+        end = self._show_future(results.future, x, values)
         self.setLabel("bottom", span_words(series["time"]))
         self.show_origin(0)
         self.autoRange()
         if len(x) > LONG and (~before).any():
-            start = x[~before].min()
-            self.setXRange(start - (x[-1] - start), x[-1], padding=0.02)
+            if results.future is not None and not results.future.empty:
+                # The steps after the data, what the user came for, after the recent past.
+                start = x[-min(LONG, RECENT_HORIZONS * max(1, results.horizon))]
+            else:  # the test period, where the forecasts are
+                start = x[~before].min() - (x[-1] - x[~before].min())
+            self.setXRange(start, end, padding=0.02)
+
+    def _show_future(self, future, x: np.ndarray, values: np.ndarray) -> float:
+        """The forecast after the data, joined to the last value (known: no band there);
+        returns where the drawing ends."""
+        if future is None or future.empty or not len(x):
+            for item in (self.future, self.future_lower, self.future_upper):
+                item.setData([], [])
+            self.future.hide()
+            self.future_band.hide()
+            return x[-1] if len(x) else 0.0
+        times = np.concatenate([[x[-1]], seconds(future["time"])])
+        last = values[-1:]
+        self.future.setData(
+            times,
+            np.concatenate([last, future["forecast"].to_numpy(float)]),
+            symbolSize=[0] + [6] * len(future),  # no marker on the last known value
+        )
+        self.future_lower.setData(times, np.concatenate([last, future["lower"].to_numpy(float)]))
+        self.future_upper.setData(times, np.concatenate([last, future["upper"].to_numpy(float)]))
+        self.future.show()
+        self.future_band.show()
+        return float(times[-1])
 
     def show_origin(self, index: int) -> None:
         """The forecast made at the `index`-th test origin, with its interval."""

@@ -93,10 +93,14 @@ class ForecastView(QWidget):
             self.plot.show_results(self.results, card.get("target") or "value")
             coverage = (evaluation.get("interval") or {}).get("coverage")
             self.interval_note.setText(
-                f"Shaded: the test period. Band: the interval that held {coverage:.0%} of the "
-                "validation errors at each step ahead."
-                if coverage
-                else "Shaded: the test period."
+                "Shaded: the test period. "
+                + (
+                    f"Bands: the interval that held {coverage:.0%} of the validation errors at "
+                    "each step ahead. "
+                    if coverage
+                    else ""
+                )
+                + _future_words(self.results, frequency)
             )
         self.origin.blockSignals(False)
 
@@ -129,3 +133,21 @@ class ForecastView(QWidget):
         height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
         height += sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         self.table.setFixedHeight(height + 2)
+
+
+def _future_words(results, frequency: str) -> str:
+    """What the green line is, or why there is none."""
+    future = results.future
+    if future is None or future.empty:
+        return (
+            "The steps after the data are not drawn: this run kept none (trained by an earlier "
+            "dlstudio, or covariates known ahead have no values after the data). The Export "
+            "step forecasts them from a history file."
+        )
+    first, last = (
+        format_time(t, frequency) for t in (future["time"].iloc[0], future["time"].iloc[-1])
+    )
+    return (
+        f"Green: the forecast of the {len(future)} steps after the data ({first} to {last}), "
+        "by the saved model from the last values, as the Export step and dlstudio predict give it."
+    )
