@@ -1,10 +1,9 @@
-"""The CLI of the anomaly-detection task: `tune --task anomaly`, and what `evaluate`,
-`predict` and `export` do with an anomaly run. cli_engine.py dispatches here."""
+"""The CLI of the anomaly-detection task: its flags on `tune` (run through start_run as
+every task's search is), and what `evaluate`, `predict` and `export` do with an anomaly run.
+cli_engine.py dispatches here."""
 
 from __future__ import annotations
 
-import json
-import signal
 import sys
 from pathlib import Path
 
@@ -29,6 +28,17 @@ ANOMALY_FLAGS = {
         "type": float,
         "help": "anomaly: share of rows to flag (default: above 99 %% of normal validation scores)",
     },
+    "--judge-on": {
+        "metavar": "FILE",
+        "help": "anomaly: another recording with the same columns to evaluate on, instead of "
+        "the one the model learns from (its labels: the same label column, or its windows "
+        "in --label-windows)",
+    },
+    "--inputs": {
+        "metavar": "COL,COL",
+        "help": "anomaly: the columns the model reads (default: every column of numbers but "
+        "the time and the columns that look like labels)",
+    },
 }
 
 
@@ -40,6 +50,7 @@ def add_anomaly_arguments(cmd) -> None:
 
 
 def settings_from(args):
+    """The AnomalySettings the flags give, the ones that need no data checked."""
     from dlstudio.core.data.anomaly_data import AnomalySettings
 
     contamination = getattr(args, "contamination", None)
@@ -49,14 +60,18 @@ def settings_from(args):
             "a share above 0 and below 0.5, e.g. 0.01 to flag 1 % of rows",
             "Give e.g. --contamination 0.01, or leave it out.",
         )
-    for flag in ("label_windows",):
+    for flag, what in (
+        ("label_windows", "a JSON file of labelled windows"),
+        ("judge_on", "a table file (.csv) of another recording"),
+    ):
         value = getattr(args, flag, None)
         if value and not Path(value).expanduser().is_file():
             raise DlstudioError(
-                f"--label-windows {value!r}, which is not a file.",
-                "a JSON file of labelled windows",
+                f"--{flag.replace('_', '-')} {value!r}, which is not a file.",
+                what,
                 "Check the path.",
             )
+    inputs = getattr(args, "inputs", None)
     return AnomalySettings(
         time_column=getattr(args, "time_column", None),
         label_column=getattr(args, "label_column", None),
@@ -68,73 +83,18 @@ def settings_from(args):
         window=getattr(args, "window", None),
         normal_share=getattr(args, "normal_share", None),
         contamination=contamination,
+        inputs=[c.strip() for c in inputs.split(",") if c.strip()] if inputs else None,
+        judge_on=(
+            str(Path(args.judge_on).expanduser().resolve())
+            if getattr(args, "judge_on", None)
+            else None
+        ),
     )
 
 
-def cmd_tune_anomaly(args, spec, project: str) -> int:
-    """`dlstudio tune DATA --task anomaly ...`: the search, then the result in words."""
-    from dlstudio.cli_progress import ProgressPrinter
-    from dlstudio.core.engine.cancel import CancelToken
-    from dlstudio.core.native_logs import hushed, library_prints_to_stderr
-
-    if getattr(args, "resume", None):
-        # As for every task: a resumed run keeps its data and settings, so --task is refused.
-        raise DlstudioError(
-            f"--resume continues {args.resume!r} as it began, so --task cannot change it.",
-            "--resume RUN with only --max-trials, --time-limit, --epochs or --patience",
-            f"Leave --task out: `dlstudio tune --resume {args.resume}`.",
-        )
-    from dlstudio.core.anomaly_space import check_model_choice
-    from dlstudio.core.data.anomaly_data import load_anomaly_data
-    from dlstudio.core.validate import check_search, check_training
-
-    check_training(spec.train)
-    if spec.search is not None:
-        check_search(spec.search)
-    settings = settings_from(args)
-    data = load_anomaly_data(spec.data.path, settings)  # a mistake is said before any output
-    check_model_choice(data.kind, spec.model.template, spec.model.hyperparameters)
-    with hushed():
-        from dlstudio.core.engine.anomaly import run_anomaly
-    token = CancelToken()
-    printer = ProgressPrinter(quiet=args.quiet or args.json)
-
-    def stop(signum, frame):
-        token.cancel()
-        printer.note("Stopping after this batch…")
-
-    previous = signal.signal(signal.SIGINT, stop)
-    try:
-        with printer, library_prints_to_stderr():
-            run = run_anomaly(spec, settings, project, printer, token, data)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    evaluation = run.evaluation() or {}
-    if args.json:
-        state = run.state()
-        print(
-            json.dumps(
-                {
-                    "run": str(run.path),
-                    "status": state.get("status"),
-                    "best_trial": state.get("best_trial_id"),
-                    "best_score": state.get("best_score"),
-                    "model": str(run.model_path),
-                    "evaluation": evaluation.get("metrics", {}),
-                    "baselines": evaluation.get("baselines", {}),
-                },
-                indent=2,
-            )
-        )
-    else:
-        print(f"Run: {run.path}")
-        print_anomaly_evaluation(evaluation)
-    return 0
-
-
 def print_anomaly_result(run, quiet: bool = False) -> bool:
-    """What `tune --resume` prints at the end of an anomaly run (as print_forecast_result does
-    for a forecast); False for other runs, which print their own."""
+    """What `tune` prints at the end of an anomaly run, resumed or not (as
+    print_forecast_result does for a forecast); False for other runs, which print their own."""
     try:
         task = run.spec().data.task
     except DlstudioError:

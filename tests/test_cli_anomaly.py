@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -67,3 +70,110 @@ def test_mistakes_are_one_plain_message(capsys, tmp_path):
     bad = ["tune", str(SLICE), "--task", "anomaly", "--contamination", "0.9"]
     assert run(bad) == 2
     assert "--contamination 0.9" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_anomaly_search_is_a_run_like_the_others(capsys, tmp_path):
+    """It holds its run's lock, keeps the project's data, is listed by `runs` and resumes; the
+    tuner and objective it can run are taken as given."""
+    from dlstudio.core.engine import run as engine  # noqa: F401  (Keras loaded before the race)
+    from dlstudio.core.project import Project
+
+    project = tmp_path / "project"
+    args = ["tune", SLICE, "--task", "anomaly", "--label-windows", WINDOWS, "--window", "12"]
+    args += ["--arch", "conv_autoencoder", "--tuner", "random", "--objective", "val_loss"]
+    # No early stop: the trial trains until the time limit, so the run is still going below.
+    args += ["--epochs", "10000", "--patience", "10000", "--max-trials", "3"]
+    args += ["--time-limit", "20s", "--project", project, "--json"]
+    first = subprocess.Popen(
+        [sys.executable, "-m", "dlstudio", *map(str, args)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lock = None
+        while first.poll() is None and lock is None:  # the lock names its holder once held
+            held = [f for f in project.glob("runs/*/run.lock") if f.read_text().strip()]
+            lock = held[0] if held else None
+            time.sleep(0.2)
+        assert lock is not None, "the search ended without ever holding its run's lock"
+        run_dir = lock.parent
+        assert run(["tune", "--resume", str(run_dir)]) == 2  # a second process is kept out
+        assert f"in use by process {first.pid}" in capsys.readouterr().err
+        out, err = first.communicate(timeout=300)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, err
+    result = json.loads(out)
+    assert result["status"] == "time_limit" and result["model"] and result["run"] == str(run_dir)
+    assert result["baselines"]["random"]["roc_auc"] == 0.5
+
+    data = Project(project).data_spec()  # what reopening the project opens
+    assert (data.path, data.task) == (str(SLICE), "anomaly")
+    assert (data.anomaly["window"], data.anomaly["label_windows"]) == (12, str(WINDOWS))
+
+    assert run(["runs", str(project), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["run"], r["run_status"], r["trial"]) for r in rows] == [
+        (run_dir.name, "time_limit", "00")
+    ]
+
+    resumed = ["tune", "--resume", str(run_dir), "--max-trials", "2", "--epochs", "1"]
+    assert run([*resumed, "--time-limit", "10m", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "completed" and result["evaluation"]["roc_auc"] >= 0
+    assert [r.number for r in Project(project).runs()[0].trials()] == [1, 2]
+
+
+def _recordings(tmp_path):
+    """Two SKAB-like recordings cut from the NAB slice, with an `anomaly` column (NAB's
+    labelled window) and a `changepoint` column (its edges); and the next one without them."""
+    frame = pd.read_csv(SLICE)
+    frame["anomaly"] = 0
+    frame.loc[414:548, "anomaly"] = 1
+    frame["changepoint"] = 0
+    frame.loc[[414, 548], "changepoint"] = 1
+    first, second, following = (tmp_path / f"{n}.csv" for n in ("first", "second", "next"))
+    frame.iloc[:450].to_csv(first, index=False)
+    frame.iloc[450:].drop(columns="changepoint").to_csv(second, index=False)
+    frame.iloc[450:][["timestamp", "value"]].to_csv(following, index=False)
+    return first, second, following
+
+
+@pytest.mark.slow
+def test_labels_are_proposed_and_another_recording_is_judged_on(capsys, tmp_path):
+    first, second, following = _recordings(tmp_path)
+    args = ["tune", first, "--task", "anomaly", "--window", "12", "--judge-on", second]
+    args += ["--epochs", "1", "--max-trials", "1", "--arch", "conv_autoencoder"]
+    assert run([*map(str, args), "--project", str(tmp_path / "p")]) == 0
+    shown = capsys.readouterr().out
+    assert "Normal was learnt from 18.7 hours (225 readings) of one recording, first.csv." in shown
+    assert "Labels from 'anomaly', only to evaluate." in shown
+    assert "'changepoint' looks like a label: left out of the inputs." in shown
+    assert "Judged on second.csv, a recording it did not learn from (250 readings" in shown
+    run_dir = next((tmp_path / "p" / "runs").iterdir())
+    scores = tmp_path / "scores.csv"
+    assert run(["predict", str(run_dir), str(following), "-o", str(scores)]) == 0
+    assert len(pd.read_csv(scores)) == 250 - 11
+
+
+def test_judge_on_and_inputs_are_read_from_the_flags(capsys, tmp_path):
+    from dlstudio.cli import build_parser
+    from dlstudio.cli_anomaly import settings_from
+
+    first, second, _ = _recordings(tmp_path)
+    args = build_parser().parse_args(
+        ["tune", str(first), "--task", "anomaly", "--judge-on", str(second)]
+        + ["--inputs", "value, changepoint"]
+    )
+    settings = settings_from(args)
+    assert settings.judge_on == str(second.resolve())
+    assert settings.inputs == ["value", "changepoint"]
+    missing = ["tune", str(first), "--task", "anomaly", "--judge-on", str(tmp_path / "no.csv")]
+    assert run(missing) == 2
+    assert f"error: --judge-on '{tmp_path / 'no.csv'}', which is not a file" in (
+        capsys.readouterr().err
+    )

@@ -5,6 +5,7 @@ prints on stdout with --json is JSON alone, after a resume too."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -13,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from dlstudio.cli import run as run_cli
 from dlstudio.core.config import DataSpec, ModelSpec, RunSpec, SearchSpec, TrainSpec
+from dlstudio.core.errors import DlstudioError
 from dlstudio.core.validate import check_run
+from tests.test_cli_forecast import seasonal_csv
 
 # The real CLI in a fresh interpreter, reporting on stderr whether TensorFlow got loaded.
 _CLI = (
@@ -81,6 +85,92 @@ def test_resume_refuses_flags_it_would_ignore(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "--target cannot change it" in result.stderr
     assert "tensorflow loaded: False" in result.stderr
+
+
+DATA = Path(__file__).resolve().parent / "data"
+READINGS = DATA / "nab_ec2_latency_slice.csv"  # timestamp, value: a series of readings
+
+
+@pytest.mark.parametrize(
+    "task, flags, says",
+    [
+        ("anomaly", ["--tuner", "bayesian"], "The tuner 'bayesian' (--tuner) for --task anomaly"),
+        ("anomaly", ["--objective", "val_auc"], "'val_auc' (--objective) for --task anomaly"),
+        ("anomaly", ["--space", "{space}"], "--space with --task anomaly"),
+        ("anomaly", ["--target", "value"], "anomaly detection has no target"),
+        ("anomaly", ["--role", "value=numeric"], "--role with --task anomaly"),
+        ("anomaly", ["--weights", "x.weights.h5"], "no pretrained backbone"),
+        ("anomaly", ["--clip-norm", "1"], "without gradient clipping"),
+        ("anomaly", ["--horizon", "5"], "--horizon only with --task forecast"),
+        ("anomaly", ["--sheet", "Sheet1"], "a workbook's first sheet"),
+        ("forecast", ["--tuner", "hyperband"], "(--tuner) for --task forecast"),
+        ("forecast", ["--objective", "val_loss"], "Expected --objective val_mae"),
+        ("forecast", ["--space", "{space}"], "--space with --task forecast"),
+        ("forecast", ["--window", "12"], "--window only with --task anomaly"),
+        ("forecast", ["--clip-norm", "1"], "--clip-norm with --task forecast"),
+        ("forecast", ["--set", "unitz=64"], "Did you mean 'units'?"),
+        ("forecast", ["--arch", "lstm", "--set", "filters=8"], "'lstm' has no such setting"),
+        (None, ["--contamination", "0.01"], "--contamination only with --task anomaly"),
+        (None, ["--horizon", "3"], "--horizon only with --task forecast"),
+    ],
+)
+def test_a_flag_the_task_would_ignore_is_refused(capsys, tmp_path, penguins_csv, task, flags, says):
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({"units": {"type": "choice", "values": [16, 32]}}))
+    data = {
+        "anomaly": READINGS,
+        "forecast": seasonal_csv(tmp_path / "visitors.csv"),
+        None: penguins_csv,
+    }[task]
+    project = tmp_path / "project"
+    argv = ["tune", str(data), "--project", str(project), "--epochs", "1", "--max-trials", "1"]
+    argv += ["--task", task] if task else []
+    assert run_cli(argv + [f.format(space=space) for f in flags]) == 2
+    captured = capsys.readouterr()
+    error = [line for line in captured.err.splitlines() if line.startswith("error: ")]
+    assert len(error) == 1 and says in error[0] and "Expected" in error[0], captured.err
+    assert not project.exists() and captured.out == ""
+
+
+@pytest.mark.parametrize(
+    "task, flags",
+    [
+        ("anomaly", ["--tuner", "bayesian", "--objective", "val_auc", "--space", "{space}"]),
+        ("forecast", ["--tuner", "hyperband"]),
+    ],
+)
+def test_the_issues_command_is_refused_before_tensorflow_loads(tmp_path, task, flags):
+    """`dlstudio tune readings.csv --task anomaly --tuner bayesian --objective val_auc
+    --space my_space.json` used to run, ignoring the three flags."""
+    space = tmp_path / "my_space.json"
+    space.write_text(json.dumps({"units": {"type": "choice", "values": [16, 32]}}))
+    data = READINGS if task == "anomaly" else seasonal_csv(tmp_path / "visitors.csv")
+    project = tmp_path / "project"
+    argv = ["tune", data, "--task", task, *[f.format(space=space) for f in flags]]
+    result = _cli(*argv, "--project", project, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    error = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(error) == 1 and f"--task {task}" in error[0] and "Expected" in error[0]
+    assert "Traceback" not in result.stderr and "tensorflow loaded: False" in result.stderr
+    assert not project.exists() and result.stdout == ""
+
+
+def test_the_window_gets_the_same_answers_and_honoured_choices_pass(tmp_path):
+    """A spec from the window or the API is checked against the same table as the flags; an
+    objective or tuner the task's search does run is accepted."""
+    readings = DataSpec(str(READINGS), task="anomaly", anomaly={"window": 12})
+    series = DataSpec(str(seasonal_csv(tmp_path / "visitors.csv")), task="forecast")
+    check_run(RunSpec(readings, search=SearchSpec("random", objective="val_loss")))
+    check_run(RunSpec(series, search=SearchSpec("random", objective="val_mae")))
+    check_run(RunSpec(series, ModelSpec("lstm", {"units": 16})))  # a forecaster's setting
+    for spec, says in (
+        (RunSpec(readings, search=SearchSpec("grid")), "(--tuner) for --task anomaly"),
+        (RunSpec(series, search=SearchSpec(objective="val_rmse")), "Expected --objective val_mae"),
+        (RunSpec(series, train=TrainSpec(clip_norm=1.0)), "--clip-norm with --task forecast"),
+        (RunSpec(readings, ModelSpec(weights="x.weights.h5")), "--weights with --task anomaly"),
+    ):
+        with pytest.raises(DlstudioError, match=re.escape(says)):
+            check_run(spec)
 
 
 def test_values_that_build_are_accepted(penguins_csv):

@@ -96,8 +96,12 @@ def isolation_forest_scores(train: np.ndarray, samples: np.ndarray, seed: int) -
 
 def verdict(evaluation: dict) -> dict:
     """The one-sentence answer (house style of core/verdict.py): is the model's score better
-    than a random score, and than IsolationForest?"""
+    than a random score, and than IsolationForest? The detail says what normal was learnt
+    from and what the model was judged on."""
     test = evaluation.get("metrics", {})
+    provenance = " ".join(
+        evaluation[key] for key in ("learnt_from", "judged_on") if evaluation.get(key)
+    )
     auc = test.get("roc_auc")
     forest = (evaluation.get("baselines", {}).get("isolation_forest") or {}).get("roc_auc")
     flagged = test.get("flagged")
@@ -113,7 +117,8 @@ def verdict(evaluation: dict) -> dict:
             "baseline": 0.5,
             "beats_baseline": None,
             "headline": headline,
-            "text": headline,
+            **({"detail": provenance} if provenance else {}),
+            "text": f"{headline} {provenance}".strip(),
             "verdict": "unlabelled",
         }
     beats = auc >= 0.6
@@ -140,6 +145,8 @@ def verdict(evaluation: dict) -> dict:
             f" {windows['windows_caught']} of {windows['windows']} labelled window(s) get "
             "at least one flag."
         )
+    if provenance:
+        detail += f" {provenance}"
     return {
         "metric": "roc_auc",
         "model": auc,

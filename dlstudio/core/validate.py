@@ -26,7 +26,10 @@ from pathlib import Path
 from dlstudio.core.config import (
     OBJECTIVES,
     OBJECTIVES_BY_TASK,
+    OWN_SEARCH,
     TUNERS,
+    TUNERS_BY_TASK,
+    UNREAD_FLAGS,
     DataSpec,
     RunSpec,
     SearchSpec,
@@ -102,10 +105,12 @@ def _check(spec: RunSpec) -> None:
     check_training(spec.train)
     if spec.search is not None:
         check_search(spec.search)
+    check_task_reads(spec)
     if spec.data.task == "forecast":  # its own data and templates: core/forecast_spec.py
         from dlstudio.core.forecast_spec import check_forecast
 
         check_forecast(spec)
+        _check_forecast_values(spec.model.template, spec.model.hyperparameters)
         _checked = _Checked(spec_key, data_key, None)
         return
     if spec.data.task == "anomaly":  # its own data and templates: core/anomaly_space.py
@@ -226,15 +231,103 @@ def check_search(search: SearchSpec) -> None:
 
 def check_objective(objective: str | None, task: str) -> None:
     """An objective the task's models measure (AUC only for two classes, errors only for
-    numbers): a search on another would score no trial."""
+    numbers): a search on another would score no trial, or, for a task that plans its own
+    search (forecast, anomaly), would be ignored."""
     allowed = OBJECTIVES_BY_TASK.get(task)
     if objective is None or allowed is None or objective in allowed:
         return
+    if task in OWN_SEARCH:
+        raise DlstudioError(
+            f"The objective {objective!r} (--objective) for --task {task}, whose search "
+            f"{OWN_SEARCH[task]}.",
+            f"--objective {' or '.join(allowed)}, or no --objective",
+            "Leave --objective out.",
+        )
     raise DlstudioError(
         f"The objective {objective!r} (--objective) is not measured for {task} tasks.",
         f"one of {', '.join(allowed)}",
         "Pick one of those with --objective, or leave it out for the task's default.",
     )
+
+
+# The flags of UNREAD_FLAGS that a RunSpec carries, and where, so that a spec from the window
+# or the API is refused as the CLI's flags are. The data's flags are checked on the CLI's
+# flags only: the window's data spec keeps what another task set (a sheet, roles), unread.
+_FLAGS_IN_SPEC = {
+    "--weights": lambda spec: spec.model.weights,
+    "--clip-norm": lambda spec: spec.train.clip_norm,
+    "--space": lambda spec: spec.search.space if spec.search is not None else None,
+}
+
+
+def check_task_reads(spec: RunSpec) -> None:
+    """The tuner, the objective and the settings of `spec` that its task's engine reads
+    (config.py: TUNERS_BY_TASK, OBJECTIVES_BY_TASK, UNREAD_FLAGS); no data is read."""
+    task = spec.data.task
+    given = [flag for flag, setting in _FLAGS_IN_SPEC.items() if setting(spec) is not None]
+    check_flags_read(task, given)
+    if spec.search is None:
+        return
+    tuners = TUNERS_BY_TASK.get(task, TUNERS)
+    if spec.search.tuner not in tuners:
+        others = [
+            t for t in UNREAD_FLAGS if t and spec.search.tuner in TUNERS_BY_TASK.get(t, TUNERS)
+        ]
+        raise DlstudioError(
+            f"The tuner {spec.search.tuner!r} (--tuner) for --task {task}, whose search "
+            f"{OWN_SEARCH.get(task, 'runs other tuners')}.",
+            f"--tuner {' or '.join(tuners)}, or no --tuner",
+            f"Leave --tuner out ({spec.search.tuner} search is for --task {_listed(others)}).",
+        )
+    if task in OBJECTIVES_BY_TASK:  # else the data tells the task: checked once it is read
+        check_objective(spec.search.objective, task)
+
+
+def check_flags_read(task: str | None, given) -> None:
+    """Refuse the first of the flags `given` (as typed, e.g. "--window") that the engine of
+    `task` (None: inferred from the data) does not read, saying why: a flag is never ignored.
+
+    Raises:
+        DlstudioError: What was received, what was expected and how to fix it.
+    """
+    unread = UNREAD_FLAGS.get(task, {})
+    for flag in given:
+        if flag not in unread:
+            continue
+        why, instead = unread[flag]
+        readers = [t for t in UNREAD_FLAGS if t and flag not in UNREAD_FLAGS[t]]
+        where = f"--task {task}" if task else "no --task (a table, image or text task)"
+        raise DlstudioError(
+            f"{flag} with {where}: {why}, so it would be ignored.",
+            f"{flag} only with --task {_listed(readers)}"
+            + (" (or no --task)" if flag not in UNREAD_FLAGS.get(None, {}) else ""),
+            instead.format(flag=flag),
+        )
+
+
+def _check_forecast_values(template: str | None, values: dict) -> None:
+    """--set names a forecaster has (anomaly_space.check_model_choice does the same for the
+    autoencoders): an unknown one would be ignored."""
+    from dlstudio.core.forecast_spec import FORECAST_TEMPLATES, template_space
+
+    known = {
+        name
+        for name_of in ((template,) if template else FORECAST_TEMPLATES)
+        for name in template_space(name_of)
+    }
+    for name in values:
+        if name not in known:
+            raise _unknown(
+                f"Unknown hyperparameter {name!r} (--set): "
+                + (
+                    f"the forecaster {template!r} has no such setting"
+                    if template
+                    else "no forecaster has such a setting"
+                ),
+                name,
+                sorted(known),
+                "Fix the name in --set NAME=VALUE.",
+            )
 
 
 def check_weights_file(weights: str | None) -> None:
@@ -472,6 +565,11 @@ def _whole_at_least(value, least: int, what: str, example: str) -> None:
     if not _is_whole(value) or value < least:
         expected = "a whole number of at least 1" if least == 1 else "a whole number, 0 or more"
         raise DlstudioError(f"{what} is {_shown(value)}.", expected, f"Give e.g. {example}.")
+
+
+def _listed(words: list[str]) -> str:
+    """a, b or c"""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _unknown(received: str, name: str, known: list[str], fix: str) -> DlstudioError:

@@ -111,3 +111,39 @@ def test_the_engines_start_run_runs_an_anomaly_spec_as_the_window_would(tmp_path
     with pytest.raises(DlstudioError, match="--label-column 'nope'"):
         start_run(wrong, tmp_path / "other")
     assert not (tmp_path / "other").exists()
+
+
+def test_label_columns_are_never_inputs_and_another_recording_is_judged_on(tmp_path):
+    import pandas as pd
+
+    from dlstudio.core.engine.anomaly import predict_anomaly, run_anomaly
+
+    frame = pd.read_csv(SLICE)
+    frame["anomaly"] = 0
+    frame.loc[414:548, "anomaly"] = 1  # NAB's labelled window
+    frame["changepoint"] = 0
+    frame.loc[[414, 548], "changepoint"] = 1
+    learnt, judged, following = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
+    frame.iloc[:380].to_csv(learnt, index=False)
+    frame.iloc[380:].drop(columns="changepoint").to_csv(judged, index=False)
+    frame.iloc[380:][["timestamp", "value"]].to_csv(following, index=False)
+
+    settings = AnomalySettings(window=12, judge_on=str(judged))
+    run = run_anomaly(_spec(learnt, "conv_autoencoder", epochs=1), settings, tmp_path / "p")
+    card = run.read("model_card.json")
+    assert card["features"] == ["value"]  # a.csv's `anomaly` is all 0: no labels to read
+    evaluation = run.evaluation()
+    assert evaluation["judged_file"] == "b.csv" and evaluation["label_column"] == "anomaly"
+    assert evaluation["metrics"]["rows_scored"] == 320 - 11  # every window of b.csv, only
+    assert evaluation["metrics"]["anomalies"] == 135 and "roc_auc" in evaluation["metrics"]
+    assert "later_part" not in evaluation  # all of b.csv is unseen
+    detail = evaluation["verdict"]["detail"]
+    assert "Normal was learnt from 15.8 hours (190 readings) of one recording, a.csv." in detail
+    assert "'anomaly' looks like a label; 'changepoint' looks like a label: left out" in detail
+    assert "Judged on b.csv, a recording it did not learn from" in detail
+    assert "Normal was learnt from 15.8 hours" in (run.path / "model_card.md").read_text()
+
+    # The next recording, without the label columns, is scored, window by window.
+    scores = predict_anomaly(run.path, following)
+    assert len(scores) == 320 - 11
+    assert 0 < int(scores["is_anomaly"].sum()) < len(scores)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dlstudio.core import anomaly_metrics
-from dlstudio.core.config import RunSpec
+from dlstudio.core.config import RunSpec, default_objective
 from dlstudio.core.data.anomaly_data import (
     AnomalyData,
     AnomalySettings,
@@ -40,7 +40,6 @@ from dlstudio.core.engine.ending import finish_run
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import (
     EventSink,
-    RunFailed,
     RunStarted,
     RunStatus,
     TrialEnded,
@@ -55,7 +54,7 @@ from dlstudio.core.models.autoencoder import (
     reconstruction_scores,
     scoring_model,
 )
-from dlstudio.core.project import Project, RunFolder, atomic_write_text
+from dlstudio.core.project import RunFolder, atomic_write_text
 
 SETTINGS_FILE = "anomaly.json"
 BEST_WEIGHTS = "best_trial_weights.npz"  # the best trial's autoencoder, kept for a resume
@@ -121,42 +120,25 @@ def run_anomaly(
     project: str | Path,
     sink: EventSink = discard,
     token: CancelToken | None = None,
-    data: AnomalyData | None = None,
 ) -> RunFolder:
     """Search, score, evaluate and save one anomaly run in a new run folder of `project`;
-    returns the folder. `data`: the data already read with `settings` (the CLI reads it
-    first, to refuse a bad file before anything is written). engine/run.py's start_run does
-    the same for a spec whose data carries the settings (DataSpec.anomaly)."""
-    if data is None:
-        data = load_anomaly_data(spec.data.path, settings)  # fails before a run exists
+    returns the folder. The spec's data takes `settings` (DataSpec.anomaly), and the run goes
+    through engine/run.py's start_run as every task's does: checked before a folder is made,
+    the project's data spec saved, the run's lock held while it works."""
+    from dlstudio.core.engine.run import start_run
+
     spec = replace(spec, data=replace(spec.data, task="anomaly", anomaly=settings.to_dict()))
-    run = Project(project).new_run(spec)
-    try:
-        return execute_anomaly(run, spec, settings, sink, token, data)
-    except Exception as error:
-        message = (
-            str(error) if isinstance(error, DlstudioError) else f"{type(error).__name__}: {error}"
-        )
-        run.update_state(status=RunStatus.FAILED.value, message=message)
-        sink(RunFailed(run.id, message))
-        raise
+    return start_run(spec, project, sink, token)
 
 
 def execute_anomaly(
-    run: RunFolder,
-    spec: RunSpec,
-    settings: AnomalySettings | None = None,
-    sink: EventSink = discard,
-    token: CancelToken | None = None,
-    data: AnomalyData | None = None,
-    resume: bool = False,
-) -> RunFolder:
-    """The run, into a folder already made (engine/run.py makes one for the window, and says
-    a failure). `settings`: None reads them from the spec (DataSpec.anomaly). `resume`: go
-    on after the trials the run already recorded (the time limit counts the whole run)."""
-    if settings is None:
-        settings = AnomalySettings.from_dict(spec.data.anomaly or {})
-    token = token or CancelToken()
+    spec: RunSpec, run: RunFolder, sink: EventSink, token: CancelToken, resume: bool
+) -> None:
+    """Run `spec` (an anomaly search, its settings in DataSpec.anomaly) in `run`, a folder
+    engine/run.py's start_run or resume_run made and locked (they also say a failure).
+    `resume`: go on after the trials the run already recorded (the time limit counts the
+    whole run)."""
+    settings = AnomalySettings.from_dict(spec.data.anomaly or {})
     # A resumed run's clock starts with the time it already spent, as the budget counts it.
     elapsed_before = float(run.state().get("elapsed_s") or 0.0) if resume else 0.0
     started = time.monotonic() - elapsed_before
@@ -166,10 +148,10 @@ def execute_anomaly(
         reserve = min(10.0, 0.08 * search.time_limit_s)
         token.set_time_limit(search.time_limit_s - elapsed_before - reserve)
     run.write_json(SETTINGS_FILE, settings.to_dict())
-    if data is None:
-        data = load_anomaly_data(spec.data.path, settings)
+    run.update_state(objective=default_objective("anomaly"))  # what "best" meant
+    data = load_anomaly_data(spec.data.path, settings)
     done = run.trials() if resume else []
-    return _run(run, spec, settings, data, sink, token, started, done)
+    _run(run, spec, settings, data, sink, token, started, done)
 
 
 def _run(run, spec, settings, data, sink, token, started, done=()) -> RunFolder:
@@ -246,7 +228,7 @@ def _run(run, spec, settings, data, sink, token, started, done=()) -> RunFolder:
     _keep_sample(run, scorer, data.samples())
     evaluation["best_trial"] = {"trial_id": record.trial_id, "hyperparameters": plan}
     run.write_json("evaluation.json", evaluation)
-    save_scores(run.path, model, scaler, data, threshold)
+    save_scores(run.path, model, scaler, data.judged or data, threshold)  # those judged
     card = model_card(spec, settings, data, plan, evaluation)
     run.write_json("model_card.json", card)
     atomic_write_text(run.path / "model_card.md", card_markdown(card))
@@ -349,7 +331,9 @@ def _trial(number, plan, train, validation, mean, variance, spec, sink, token):
 
 
 def evaluate_anomaly(model, scaler, data, validation, train, settings, seed) -> tuple[dict, float]:
-    """evaluation.json's content, and the threshold it settled on."""
+    """evaluation.json's content, and the threshold it settled on: on the recording given to
+    judge on (data.judged) when there is one, else on `data` itself."""
+    learnt, data = data, data.judged or data
     samples = data.samples()
     scores = reconstruction_scores(model, scaler, samples)
     val_scores = reconstruction_scores(model, scaler, validation)
@@ -362,9 +346,13 @@ def evaluate_anomaly(model, scaler, data, validation, train, settings, seed) -> 
         "kind": data.kind,
         "features": data.features,
         "window": data.window,
-        "train_rows": int(data.train_end),
+        "train_rows": int(learnt.train_end),
+        "learnt_from": learnt.learnt_from(),
+        "judged_on": learnt.judged_on(),
+        "judged_file": data.source if data is not learnt else None,
+        "label_column": data.label_column,
         "threshold": threshold,
-        "notes": data.notes,
+        "notes": learnt.notes + (data.notes if data is not learnt else []),
         "metrics": {
             "rows_scored": int(len(scores)),
             "flagged": int((scores > threshold["value"]).sum()),
@@ -395,7 +383,7 @@ def evaluate_anomaly(model, scaler, data, validation, train, settings, seed) -> 
         evaluation["baselines"]["isolation_forest"] = anomaly_metrics.point_metrics(
             forest_point, data.labels, forest_threshold
         )
-        if data.kind == "series" and data.train_end < data.rows:
+        if data.kind == "series" and 0 < data.train_end < data.rows:
             later = np.zeros(data.rows, dtype=bool)
             later[data.train_end :] = True
             evaluation["later_part"] = {
@@ -455,6 +443,9 @@ def model_card(spec, settings, data, plan, evaluation) -> dict:
         "threshold": evaluation["threshold"],
         "hyperparameters": plan,
         "train_rows": data.train_end,
+        "learnt_from": evaluation.get("learnt_from"),
+        "judged_on": evaluation.get("judged_on"),
+        "label_column": data.label_column,
         "verdict": evaluation["verdict"],
         "metrics": evaluation["metrics"],
         "baselines": {
@@ -475,8 +466,12 @@ def card_markdown(card: dict, formats: list[str] | None = None) -> str:
     lines = [
         "# Anomaly detector",
         "",
-        f"Made by dlstudio from {card['data']}. It learned what normal looks like from the "
-        f"first {card['train_rows']} rows (labels, if any, were used only to evaluate).",
+        f"Made by dlstudio from {card['data']}. "
+        + (
+            card.get("learnt_from")
+            or f"It learned what normal looks like from the first {card['train_rows']} rows."
+        )
+        + " Labels, if any, were used only to evaluate, never as inputs.",
         "",
         "## What it reads and gives",
         "",
