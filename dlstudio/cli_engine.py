@@ -109,7 +109,7 @@ def add_commands(commands) -> None:
                 "--objective",
                 choices=OBJECTIVES,
                 help="what 'best' means, on the validation split (default: val_loss for "
-                "classes, val_mae for numbers)",
+                "classes and anomalies, val_mae for numbers and forecasts)",
             )
             cmd.add_argument("--space", help="JSON file of search-space entries to override")
             cmd.add_argument(
@@ -188,6 +188,8 @@ _FIXED_ON_RESUME = {
     "window": "--window",
     "normal_share": "--normal-share",
     "contamination": "--contamination",
+    "judge_on": "--judge-on",
+    "inputs": "--inputs",
 }
 
 
@@ -220,24 +222,24 @@ def _spec(args) -> RunSpec:
     path, target = data_or_sample(args.data, args.sample, args.target, args.command)
     defaults = TrainSpec()
     seed = defaults.seed if args.seed is None else args.seed
+    time_column, anomaly = getattr(args, "time_column", None), None
+    if args.task == "anomaly":  # its settings, the time column among them: DataSpec.anomaly
+        from dlstudio.cli_anomaly import settings_from
+
+        time_column, anomaly = None, settings_from(args).to_dict()
     data = DataSpec(
         str(Path(path).expanduser().resolve()),
         target,
         args.sheet,
         args.task,
         parse_roles(args.role),
-        SplitSpec(seed=seed, time_column=getattr(args, "time_column", None)),
+        SplitSpec(seed=seed, time_column=time_column),
         horizon=getattr(args, "horizon", None),
         context=getattr(args, "context", None),
         covariates=_names(getattr(args, "covariates", None)),
         known_covariates=_names(getattr(args, "known_covariates", None)),
+        anomaly=anomaly,
     )
-    if (data.covariates or data.known_covariates) and data.task != "forecast":
-        raise DlstudioError(
-            "--covariates or --known-covariates without --task forecast.",
-            "covariates only for a forecast (other tasks read every column already)",
-            "Add --task forecast, or leave the covariate flags out.",
-        )
     model = ModelSpec(args.arch, _values(args.set), args.weights)
     train = TrainSpec(
         epochs=defaults.epochs if args.epochs is None else args.epochs,
@@ -258,6 +260,19 @@ def _spec(args) -> RunSpec:
             ensemble=not args.no_ensemble,
         )
     return RunSpec(data, model, train, search)
+
+
+def _given_flags(args) -> list[str]:
+    """The flags, among those some task does not read (config.UNREAD_FLAGS), that the user
+    gave: a flag left out is None, an empty list or False."""
+    from dlstudio.core.config import UNREAD_FLAGS
+
+    flags = dict.fromkeys(flag for unread in UNREAD_FLAGS.values() for flag in unread)
+    return [
+        flag
+        for flag in flags
+        if getattr(args, flag.removeprefix("--").replace("-", "_"), None) not in (None, [], False)
+    ]
 
 
 def _read_space(path: str):
@@ -334,16 +349,13 @@ def cmd_run(args) -> int:
     from dlstudio.cli_progress import ProgressPrinter
     from dlstudio.core.engine.cancel import CancelToken
     from dlstudio.core.native_logs import hushed, library_prints_to_stderr
-    from dlstudio.core.validate import check_run
+    from dlstudio.core.validate import check_flags_read, check_run
 
     resumed = None
     if getattr(args, "resume", None):  # of any task: engine/run.py's resume_run dispatches
         resumed, spec = _resumed(args)
-    elif getattr(args, "task", None) == "anomaly":  # its own engine: core/engine/anomaly.py
-        from dlstudio.cli_anomaly import cmd_tune_anomaly
-
-        return cmd_tune_anomaly(args, _spec(args), args.project or DEFAULT_PROJECT)
     else:
+        check_flags_read(args.task, _given_flags(args))  # before the data or a space is read
         spec = _spec(args)
     check_run(spec)
     if resumed is not None and spec != resumed.spec():
@@ -374,15 +386,17 @@ def cmd_run(args) -> int:
     if printer.failure:  # the engine raises after RunFailed; this is in case it did not
         print(f"error: {printer.failure}", file=sys.stderr)
         return 1
-    state = run.state()
+    state, evaluation = run.state(), run.evaluation() or {}
     result = {
         "run": str(run.path),
         "status": state.get("status"),
         "best_trial": state.get("best_trial_id"),
         "best_score": state.get("best_score"),
         "model": str(run.model_path) if run.model_path.exists() else None,
-        "evaluation": (run.evaluation() or {}).get("metrics", {}),
+        "evaluation": evaluation.get("metrics", {}),
     }
+    if isinstance(evaluation.get("baselines"), dict):  # forecast and anomaly runs measure some
+        result["baselines"] = evaluation["baselines"]
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -477,7 +491,12 @@ def cmd_export(args) -> int:
         from dlstudio.cli_forecast import export_forecast_run
 
         return export_forecast_run(args.run, formats, args.out)
-    checked_formats(formats, card_of(folder))
+    from dlstudio.core.model_choice import NETWORK, current_sentence, model_in_use
+
+    if model_in_use(folder) == NETWORK:  # the classical model has one format: ONNX
+        checked_formats(formats, card_of(folder))
+    else:
+        print(current_sentence(folder))
     export_folder(args.out, folder)
     with hushed():
         from dlstudio.core.export import export_run

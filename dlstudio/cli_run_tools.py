@@ -1,5 +1,6 @@
-"""`dlstudio threshold` and `dlstudio rename`: what the window's Threshold tab and the Runs
-tab's Rename do, from the command line (the same core functions; no TensorFlow)."""
+"""`dlstudio threshold`, `dlstudio rename` and `dlstudio use`: what the window's Threshold tab,
+the Runs tab's Rename and the Results step's "Use gradient boosting (classical)" do, from the
+command line (the same core functions; no TensorFlow)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ def add_commands(commands) -> None:
     rename = commands.add_parser("rename", help="give a run a name (shown in `runs` and the app)")
     rename.add_argument("run", help="run folder")
     rename.add_argument("name", help='the name; "" removes it')
+    use = commands.add_parser(
+        "use",
+        help="which of a run's models `predict` and `export` use: its network, or the "
+        "classical model trained beside it (shown without a choice)",
+    )
+    use.add_argument("run", help="run folder (or a project: its latest run)")
+    use.add_argument("model", nargs="?", choices=("classical", "network"))
 
 
 def _probability(text: str) -> float:
@@ -170,4 +178,42 @@ def cmd_rename(args) -> int:
     return 0
 
 
-COMMANDS = {"threshold": cmd_threshold, "rename": cmd_rename}
+def cmd_use(args) -> int:
+    """Put the run's classical model (or its network) in use; without a choice, say which is
+    in use and what the classical model offers. Exit 2 (a DlstudioError) when the classical
+    model is asked for and the run has none it can use, with why."""
+    from dlstudio.core.model_choice import (
+        CLASSICAL,
+        classical_offer,
+        current_sentence,
+        model_in_use,
+        use_model,
+    )
+    from dlstudio.core.project import find_run
+
+    run = find_run(args.run)
+    if (run.read("model_card.json") or {}).get("task") in ("forecast", "anomaly"):
+        raise DlstudioError(
+            f"The run {run.id!r} is a forecast or anomaly run, which has one model.",
+            "a table or text run (they train a classical model beside the network)",
+            "Its network is what `predict` and `export` use.",
+        )
+    offer = classical_offer(run.path)
+    if args.model is None:
+        using = model_in_use(run.path)
+        print(current_sentence(run.path) or f"Model in use: the {using} (the default).")
+        if offer.available:
+            verdict = "validated better" if offer.better else "did not validate better"
+            print(f"Classical model: {offer.name}, which {verdict} ({offer.comparison}).")
+            other = "network" if using == CLASSICAL else "classical"
+            print(f"Switch with `dlstudio use {run.path} {other}`.")
+        else:
+            print(f"Classical model: not offered. {offer.reason}")
+        return 0
+    choice = use_model(run.path, args.model)
+    print(choice["sentence"])
+    print("`dlstudio predict` and `dlstudio export` of this run now use it.")
+    return 0
+
+
+COMMANDS = {"threshold": cmd_threshold, "rename": cmd_rename, "use": cmd_use}

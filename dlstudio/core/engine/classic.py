@@ -2,8 +2,9 @@
 
 Beside the trivial baseline (engine/evaluate.py), a run reports what a well-known classical
 model scores on exactly the same train, validation and test rows: gradient boosting for tables
-(scikit-learn's HistGradientBoosting, which takes missing numbers and categories natively) and
-TF-IDF word and word-pair counts with logistic regression for texts. These are the references
+(scikit-learn's HistGradientBoosting, which takes missing numbers natively; categories are
+codes by training frequency, read as numbers, since skl2onnx cannot write categorical splits)
+and TF-IDF word and word-pair counts with logistic regression for texts. These are the references
 people compare deep learning against, and the bar of the quality benchmark (issue 14).
 
 It runs after the search, in the run's own reserve, and never pushes a run past its budget by
@@ -12,17 +13,22 @@ candidate is only tried when the first one's time says it fits. Its metrics come
 `evaluate_predictions`, the code that scores the network, so the numbers are comparable.
 
 scikit-learn is imported inside the functions that fit, and a machine without it gets a
-reason instead of a reference. The sentence comparing the model with the reference is the
-verdict's (core/verdict.py `classic_sentence`).
+reason instead of a reference. In a run, the trained reference is kept as an ONNX file
+(engine/classic_onnx.py), so that the user can choose it when it validates better
+(core/model_choice.py); it is never pickled. The sentence comparing the model with the
+reference is the verdict's (core/verdict.py `classic_sentence`).
 """
 
 from __future__ import annotations
 
 import time
 import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from dlstudio.core.config import default_objective, objective_direction
 from dlstudio.core.data import Task
 from dlstudio.core.engine.budget import reserve_for
 from dlstudio.core.engine.evaluate import class_probabilities, evaluate_predictions
@@ -51,7 +57,7 @@ MAX_ITER = 1000
 # separable validation rows kept 1e-7 going for 550 iterations.
 TOL = 1e-5
 LEARNING_RATES = (0.1, 0.05)  # the second halves the step: better on larger data, when it fits
-MAX_CATEGORIES = 254  # HistGradientBoosting takes codes below max_bins (255); the rest: "other"
+MAX_CATEGORIES = 254  # the most frequent categories get codes; the rest share "other"
 # Texts: regularisation strengths tried, the usual best first.
 C_VALUES = (10.0, 100.0, 1.0)
 ALPHAS = (1.0, 0.1, 10.0)
@@ -61,16 +67,67 @@ MAX_TFIDF_FEATURES = 200_000
 TEXT_CHARS_PER_S = 2_000_000
 
 
-def reference_for_run(data, token, spec, model_test_output: np.ndarray | None = None) -> dict:
+def reference_for_run(
+    data,
+    token,
+    spec,
+    model_test_output: np.ndarray | None = None,
+    folder: Path | None = None,
+    network_validation: dict | None = None,
+) -> dict:
     """The classical reference for a run whose search has ended, inside what is left of its
     budget; skipped with a reason when the user stopped the run. With the run's model's test
-    output, it also says whether the two differ by more than luck (see classic_reference)."""
+    output, it also says whether the two differ by more than luck (see classic_reference).
+
+    With the run's `folder`, the trained reference is kept there as an ONNX file a user can
+    run (engine/classic_onnx.py; "onnx" says where, or why not), and with the network's
+    `network_validation` metrics, "versus" says which of the two validated better on the
+    run's objective (the Results step offers the classical model when it did)."""
     if token is not None and token.cancelled:
         return _none(STOPPED)
     search = getattr(spec, "search", None)
     limit = None if search is None else search.time_limit_s
     stop = None if token is None else (lambda: token.cancelled)
-    return classic_reference(data, reference_seconds(token, limit), stop, model_test_output)
+    result = classic_reference(
+        data, reference_seconds(token, limit), stop, model_test_output, keep_fitted=True
+    )
+    fitted = result.pop("fitted", None)
+    if not result.get("name"):
+        return result
+    if network_validation is not None:
+        objective = getattr(search, "objective", None) or default_objective(data.task.value)
+        result["versus"] = versus(data, objective, result["validation"], network_validation)
+    if folder is not None and fitted is not None:
+        from dlstudio.core.engine.classic_onnx import save_classic_model
+
+        result["onnx"] = save_classic_model(Path(folder), data, fitted)
+    return result
+
+
+def versus(data, objective: str, classic: dict, network: dict) -> dict:
+    """The two models' validation scores on the run's objective ("val_loss" is the log loss
+    for classes; for numbers the loss is a hyperparameter in scaled units, so the MAE, as
+    the verdict's, stands for it): {"metric", "classic", "network", "higher_is_better",
+    "classic_better"}."""
+    metric = objective.removeprefix("val_")
+    if metric == "loss":
+        metric = "mae" if data.task is Task.REGRESSION else "log_loss"
+    higher = objective_direction(objective) == "max"
+    ours, theirs = classic.get(metric), network.get(metric)
+    better = (
+        ours is not None
+        and theirs is not None
+        and np.isfinite(ours)
+        and np.isfinite(theirs)
+        and (ours > theirs if higher else ours < theirs)
+    )
+    return {
+        "metric": metric,
+        "classic": ours,
+        "network": theirs,
+        "higher_is_better": higher,
+        "classic_better": bool(better),
+    }
 
 
 def reference_seconds(token, time_limit_s: float | None) -> float | None:
@@ -89,7 +146,11 @@ def seconds_after_search(time_limit_s: float) -> float:
 
 
 def classic_reference(
-    data, time_left_s: float | None, stop=None, model_test_output: np.ndarray | None = None
+    data,
+    time_left_s: float | None,
+    stop=None,
+    model_test_output: np.ndarray | None = None,
+    keep_fitted: bool = False,
 ) -> dict:
     """Train the classical model for `data` on its train rows, pick its settings on the
     validation rows, and score it on the test rows.
@@ -100,6 +161,8 @@ def classic_reference(
         stop: Called between steps; True when the user stopped the run (it then ends there).
         model_test_output: The network's test output (as evaluate_predictions takes it), to
             compare row by row with the reference's.
+        keep_fitted: Keep the trained reference under "fitted" (a Fitted, in memory only:
+            engine/classic_onnx.py writes it as ONNX, never as a pickle).
 
     Returns:
         {"name", "metrics", "validation", "seconds", "settings"} with the metrics named and
@@ -148,6 +211,9 @@ def classic_reference(
     except Exception as error:  # noqa: BLE001  (a reference is never worth a run)
         return _none(f"The classical reference failed ({error_summary(error)}).")
     test_output = result.pop("test_output", None)
+    fitted = result.pop("fitted", None)
+    if keep_fitted and fitted is not None:
+        result["fitted"] = fitted
     if result.get("name"):
         result["seconds"] = round(time.monotonic() - started, 2)
         if model_test_output is not None and test_output is not None:
@@ -183,6 +249,21 @@ def classic_markdown(card: dict) -> str:
     return (
         f"\n\nClassical reference, trained on the same split in "
         f"{classic.get('seconds', 0):.1f} s ({classic['name']}{cut}): {scores}."
+    ) + _kept_markdown(classic)
+
+
+def _kept_markdown(classic: dict) -> str:
+    """Whether the reference can be used instead of the network, and why not when it cannot."""
+    onnx = classic.get("onnx")
+    if not isinstance(onnx, dict):
+        return ""
+    if not onnx.get("file"):
+        return f" It cannot be used instead of the network: {onnx.get('reason', '')}."
+    versus = classic.get("versus") or {}
+    better = " It validated better than the network and" if versus.get("classic_better") else " It"
+    return (
+        f"{better} is kept as `{onnx['file']}` (ONNX, checked in onnxruntime against "
+        "scikit-learn): `dlstudio use RUN classical` puts it in use."
     )
 
 
@@ -203,15 +284,25 @@ def _pick_score(data, metrics: dict) -> float:
     return metrics["mae"] if data.task is Task.REGRESSION else metrics["log_loss"]
 
 
-def _output(data, estimator, x) -> np.ndarray:
+def _estimator_output(fitted, x) -> np.ndarray:
     """The estimator's predictions in the form evaluate_predictions takes (the network's)."""
-    if data.task is Task.REGRESSION:
-        predicted = np.asarray(estimator.predict(x), dtype="float64")
-        scaling = data.target_scaling
-        return scaling.unscale(predicted) if scaling is not None else predicted
-    probabilities = np.zeros((x.shape[0], len(data.class_names)))
+    estimator = fitted.estimator
+    if fitted.task is Task.REGRESSION:
+        predicted = np.asarray(estimator.predict(x), dtype="float64").reshape(-1)
+        return fitted.scaling.unscale(predicted) if fitted.scaling is not None else predicted
+    probabilities = np.zeros((x.shape[0], len(fitted.class_names)))
     probabilities[:, estimator.classes_.astype(int)] = estimator.predict_proba(x)
-    return probabilities[:, 1] if data.task is Task.BINARY else probabilities
+    return probabilities[:, 1] if fitted.task is Task.BINARY else probabilities
+
+
+def _fitted(data, estimator, **parts) -> Fitted:
+    return Fitted(
+        data.task, list(data.inputs), data.class_names, estimator, data.target_scaling, **parts
+    )
+
+
+def _texts_of(values) -> list[str]:
+    return [str(t) for t in np.asarray(values).reshape(-1)]
 
 
 def _fit_target(data, split: str) -> np.ndarray:
@@ -230,6 +321,7 @@ def _best(candidates: list[dict]) -> dict:
         "validation": best["validation"],
         "settings": best["settings"],
         "test_output": best["test_output"],  # for the paired test; never saved
+        "fitted": best["fitted"],  # the trained model, in memory (classic_onnx.py saves it)
     }
     if best.get("cut_short"):
         result["cut_short"] = True
@@ -239,33 +331,67 @@ def _best(candidates: list[dict]) -> dict:
 # ---------------------------------------------------------------- tables
 
 
-def table_features(data) -> tuple[dict[str, np.ndarray], list[bool]]:
-    """One float matrix per split and which of its columns are categorical: numbers as they
-    are (NaN stays missing), categories as codes by training frequency, dates as their parts."""
-    blocks: dict[str, list[np.ndarray]] = {split: [] for split in data.x}
-    categorical: list[bool] = []
-    for spec in data.inputs:
-        columns = {split: data.x[split][spec.name] for split in data.x}
+@dataclass
+class Fitted:
+    """A trained reference with what it needs to predict from the model's raw inputs (numbers,
+    category strings, dates as seconds, texts: as data.x and model_card.json's inputs hold
+    them). Kept in memory only: engine/classic_onnx.py writes it as ONNX."""
+
+    task: Task
+    inputs: list  # FeatureInput, in the order the features are laid out
+    class_names: list[str] | None
+    estimator: object
+    scaling: object = None  # TargetScaling of a regression target, or None
+    codes: dict[str, dict[str, int]] = field(default_factory=dict)  # categories, by input
+    vectorizer: object = None  # texts: the fitted TfidfVectorizer
+
+    def features(self, x: dict[str, np.ndarray]):
+        """The estimator's input for raw inputs `x` (input name -> array)."""
+        if self.vectorizer is not None:
+            return self.vectorizer.transform(_texts_of(x[self.inputs[0].name]))
+        return table_matrix(self.inputs, x, self.codes)
+
+    def outputs(self, x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Predictions as the exported file names them: "probabilities" (one column per class,
+        in class_names' order) and "label", or "value" in the target's own units."""
+        output = _estimator_output(self, self.features(x))
+        if self.task is Task.REGRESSION:
+            return {"value": output.reshape(-1, 1)}
+        if self.task is Task.BINARY:
+            output = np.column_stack([1.0 - output, output])
+        names = np.asarray(self.class_names, dtype=object)
+        return {"probabilities": output, "label": names[output.argmax(axis=1)].reshape(-1, 1)}
+
+
+def table_features(data) -> tuple[dict[str, np.ndarray], dict[str, dict[str, int]]]:
+    """One float matrix per split, and the codes of each categorical input (by input name):
+    numbers as they are (NaN stays missing), categories as codes by training frequency (read
+    as numbers: skl2onnx cannot write HistGradientBoosting's categorical splits), dates as
+    their parts."""
+    codes = {
+        spec.name: _category_codes(data.x["train"][spec.name])
+        for spec in data.inputs
+        if spec.kind == "categorical"
+    }
+    matrices = {split: table_matrix(data.inputs, data.x[split], codes) for split in data.x}
+    return matrices, codes
+
+
+def table_matrix(inputs, x: dict[str, np.ndarray], codes: dict) -> np.ndarray:
+    """The feature matrix of raw inputs `x`, laid out as engine/classic_onnx.py's graph does."""
+    rows = len(next(iter(x.values()))) if x else 0
+    parts = []
+    for spec in inputs:
+        values = x[spec.name]
         if spec.kind == "numeric":
-            for split, values in columns.items():
-                blocks[split].append(np.asarray(values, dtype="float64").reshape(-1, 1))
-            categorical.append(False)
+            parts.append(np.asarray(values, dtype="float64").reshape(-1, 1))
         elif spec.kind == "datetime":
-            for split, values in columns.items():
-                blocks[split].append(_date_parts(values))
-            categorical += [False] * 5
+            parts.append(_date_parts(values))
         elif spec.kind == "categorical":
-            codes = _category_codes(columns["train"])
-            for split, values in columns.items():
-                blocks[split].append(_encode_categories(values, codes))
-            categorical.append(True)
+            parts.append(_encode_categories(values, codes[spec.name]))
         else:
             raise ValueError(f"no classical encoding for {spec.kind} inputs")
-    matrices = {
-        split: np.hstack(parts) if parts else np.zeros((len(data.y[split]), 0))
-        for split, parts in blocks.items()
-    }
-    return matrices, categorical
+    return np.hstack(parts) if parts else np.zeros((rows, 0))
 
 
 def _date_parts(seconds: np.ndarray) -> np.ndarray:
@@ -274,7 +400,7 @@ def _date_parts(seconds: np.ndarray) -> np.ndarray:
 
     flat = np.asarray(seconds, dtype="float64").reshape(-1)
     when = pd.to_datetime(pd.Series(flat), unit="s", errors="coerce")
-    parts = [flat, when.dt.year, when.dt.month, when.dt.dayofweek, when.dt.hour]
+    parts = [flat, when.dt.year, when.dt.month, when.dt.day_of_week, when.dt.hour]
     return np.column_stack([np.asarray(p, dtype="float64") for p in parts])
 
 
@@ -296,7 +422,7 @@ def _encode_categories(values: np.ndarray, codes: dict[str, int]) -> np.ndarray:
 def _table(data, deadline: float, stop) -> dict:
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-    x, categorical = table_features(data)
+    x, codes = table_features(data)
     if x["train"].shape[1] == 0:
         return _none("No classical reference: the table has no feature columns it can use.")
     regression = data.task is Task.REGRESSION
@@ -314,7 +440,6 @@ def _table(data, deadline: float, stop) -> dict:
         )(
             learning_rate=rate,
             max_iter=CHUNK,
-            categorical_features=categorical if any(categorical) else None,
             early_stopping=True,
             n_iter_no_change=10,
             tol=TOL,
@@ -331,11 +456,13 @@ def _table(data, deadline: float, stop) -> dict:
             stop,
         )
         last_s = time.monotonic() - began
-        validation = _scores(data, "validation", _output(data, estimator, x["validation"]))
-        test_output = _output(data, estimator, x["test"])
+        fitted = _fitted(data, estimator, codes=codes)
+        validation = _scores(data, "validation", _estimator_output(fitted, x["validation"]))
+        test_output = _estimator_output(fitted, x["test"])
         candidates.append(
             {
                 "name": GRADIENT_BOOSTING,
+                "fitted": fitted,
                 "pick": _pick_score(data, validation) if has_validation else 0.0,
                 "validation": validation,
                 "metrics": _scores(data, "test", test_output),
@@ -373,9 +500,7 @@ def _texts(data, deadline: float, stop) -> dict:
     from sklearn.linear_model import LogisticRegression, Ridge
 
     name = data.inputs[0].name
-    texts = {
-        split: [str(t) for t in np.asarray(data.x[split][name]).reshape(-1)] for split in data.x
-    }
+    texts = {split: _texts_of(data.x[split][name]) for split in data.x}
     reading_s = sum(len(t) for split in texts.values() for t in split) / TEXT_CHARS_PER_S
     if time.monotonic() + reading_s > deadline:
         return _none(
@@ -406,17 +531,19 @@ def _texts(data, deadline: float, stop) -> dict:
         else:
             # saga: 4-8 times faster than lbfgs on TF-IDF rows (20 newsgroups, 5 topics: 1.8 s
             # vs 6-14 s on 2 cores), same test accuracy.
-            estimator = LogisticRegression(C=strength, solver="saga", max_iter=100)
+            estimator = LogisticRegression(C=strength, solver="saga", max_iter=100, random_state=0)
             settings = {"C": strength}
         estimator.fit(x["train"], y_train)
         if stop():
             raise _Stopped
         last_s = time.monotonic() - began
-        validation = _scores(data, "validation", _output(data, estimator, x["validation"]))
-        test_output = _output(data, estimator, x["test"])
+        fitted = _fitted(data, estimator, vectorizer=vectorizer)
+        validation = _scores(data, "validation", _estimator_output(fitted, x["validation"]))
+        test_output = _estimator_output(fitted, x["test"])
         candidates.append(
             {
                 "name": TFIDF_RIDGE if regression else TFIDF_LOGISTIC,
+                "fitted": fitted,
                 "pick": _pick_score(data, validation) if has_validation else 0.0,
                 "validation": validation,
                 "metrics": _scores(data, "test", test_output),

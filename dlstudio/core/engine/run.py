@@ -12,6 +12,7 @@ folder as it happens, so a crash or a kill loses at most the trial that was runn
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -162,15 +163,20 @@ def execute(
             raise
 
 
+# Tasks whose engine plans its own search, as "module:function"; each function takes
+# (spec, run, sink, token, resume), in a run folder made, locked and checked here. Imported
+# only when such a run starts.
+OWN_ENGINES = {
+    "forecast": "dlstudio.core.engine.forecast:run_forecast",
+    "anomaly": "dlstudio.core.engine.anomaly:execute_anomaly",
+}
+
+
 def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
-    if spec.data.task == "forecast":
-        from dlstudio.core.engine.forecast import run_forecast
-
-        return run_forecast(spec, run, sink, token, resume)
-    if spec.data.task == "anomaly":
-        from dlstudio.core.engine.anomaly import execute_anomaly
-
-        return execute_anomaly(run, spec, None, sink, token, resume=resume)
+    if spec.data.task in OWN_ENGINES:
+        module, function = OWN_ENGINES[spec.data.task].split(":")
+        engine = getattr(importlib.import_module(module), function)
+        return engine(spec, run, sink, token, resume)
     search = spec.search
     if search is not None and search.time_limit_s is not None:
         # The search ends early enough to leave time for evaluating and saving the winner.
@@ -431,14 +437,23 @@ def _save_best(
         run.append_log(account["text"])
     # A classical model on the same split, in what is left of the budget (before the verdict,
     # which compares the model with it).
-    evaluation["classic"] = reference_for_run(data, tuner.context.token, spec)
+    # Kept as ONNX in the run folder, to be chosen instead when it validates better.
+    evaluation["classic"] = reference_for_run(
+        data,
+        tuner.context.token,
+        spec,
+        outputs["test"],
+        folder=run.path,
+        network_validation=validation["metrics"],
+    )
     evaluation["verdict"] = baseline_verdict(evaluation, validation)
     if best.partial:
         evaluation["partial"] = partial_model_note(best)
     if not evaluation["verdict"]["beats_baseline"]:
         sink(RunMessage(evaluation["verdict"]["text"]))
     run.write_json("evaluation.json", evaluation)
-    save_test_predictions(run.path, data, outputs["test"])  # for the Mistakes and Threshold views
+    # For the Mistakes and Threshold views (a threshold is chosen on validation rows).
+    save_test_predictions(run.path, data, outputs["test"], outputs["validation"])
     final.save(run.model_path)
     save_sample_inputs(run.path, data.x["test"])
     activations = used_activations(final)

@@ -34,9 +34,9 @@ def serve(run: str | Path, requests: Iterable[str], out: TextIO) -> int:
         out.flush()
 
     try:
-        from dlstudio.core.export.model import load_model
+        from dlstudio.core.export.predict import load_in_use
 
-        loaded = load_model(run)
+        loaded = load_in_use(run)  # the classical model, when the user chose it
         _warm_up(loaded)
     except DlstudioError as error:
         say({"fatal": str(error)})

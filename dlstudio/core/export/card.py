@@ -19,6 +19,7 @@ from dlstudio.core.data import Task
 from dlstudio.core.engine.classic import classic_markdown
 from dlstudio.core.engine.prepare import PreparedData
 from dlstudio.core.formats import LABELS, USES
+from dlstudio.core.model_choice import card_line
 from dlstudio.core.project import atomic_write_json, atomic_write_text
 from dlstudio.core.snippets import inputs_code, outputs_note, runtime_code
 from dlstudio.core.threshold import threshold_markdown
@@ -100,6 +101,22 @@ def _ensemble_markdown(card: dict, ensemble: dict) -> str:
     return text + "\n"
 
 
+def _in_use_markdown(in_use: dict) -> str:
+    """Which model the export holds, when it is the classical one (core/model_choice.py)."""
+    if in_use.get("model") != "classical":
+        return ""
+    classic = in_use.get("classic") or {}
+    scores = ", ".join(f"{k} {v:.4f}" for k, v in (classic.get("metrics") or {}).items())
+    return (
+        f"{card_line(in_use.get('sentence') or 'Model in use: the classical model.')}"
+        f"The file is `{in_use.get('file')}`: {classic.get('name', 'the classical model')}, "
+        "trained by scikit-learn on the same split and written as ONNX by skl2onnx. Its "
+        f"test-split scores: {scores or 'see below'}. What follows describes the network it "
+        "was compared with; the inputs and outputs are the same. The network's decision "
+        "threshold, if one was kept, does not apply to it.\n\n"
+    )
+
+
 def write_card_markdown(path: Path, card: dict, formats: list[str]) -> None:
     atomic_write_text(path, card_markdown(card, formats))
 
@@ -131,13 +148,15 @@ def card_markdown(card: dict, formats: list[str]) -> str:
             f"\nThe network learned {how} the target standardised; the model turns its output "
             "back into the target's own units, so `value` needs no conversion.\n"
         )
+    in_use = card.get("model_in_use") if isinstance(card.get("model_in_use"), dict) else {}
     usage = "\n".join(
-        f"### {LABELS[fmt]}: {USES[fmt]}\n\n```python\n{runtime_code(fmt)}{outputs_note(card)}```\n"
+        f"### {LABELS[fmt]}: {USES[fmt]}\n\n```python\n"
+        f"{runtime_code(fmt, in_use.get('file'))}{outputs_note(card)}```\n"
         for fmt in formats
     )
     return f"""# Model card: {card["target"]} ({card["task"]})
 
-Made by dlstudio {card["dlstudio_version"]} on {card["created"]} from
+{_in_use_markdown(in_use)}Made by dlstudio {card["dlstudio_version"]} on {card["created"]} from
 `{card["data"]["path"]}` ({card["kind"]}), architecture `{card["template"]}`, {made_of}.
 {partial}{averaged}
 ## Test-split results

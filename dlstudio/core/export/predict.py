@@ -27,12 +27,23 @@ from dlstudio.core.export.model import (
     raw_inputs,
     unreadable_numbers,
 )
+from dlstudio.core.model_choice import lower_first
 from dlstudio.core.threshold import apply_threshold
+
+
+def load_in_use(reference: str | Path) -> LoadedModel:
+    """The run's model in use (core/model_choice.py): its network, or its classical model
+    (export/classic.py: an onnxruntime session) when the user chose that one."""
+    from dlstudio.core.export.classic import load_classic, uses_classic
+    from dlstudio.core.model_files import model_file
+
+    folder = model_file(reference).parent
+    return load_classic(folder) if uses_classic(folder) else load_model(reference)
 
 
 def predict_file(reference: str | Path, data_path: str | Path) -> pd.DataFrame:
     """Predict on a new raw file or folder of the kind the model was trained on."""
-    loaded = load_model(reference)
+    loaded = load_in_use(reference)
     path = Path(data_path).expanduser()
     if not path.exists():
         raise DlstudioError(
@@ -49,7 +60,7 @@ def predict_file(reference: str | Path, data_path: str | Path) -> pd.DataFrame:
 
 def predict_texts(reference: str | Path, texts: list[str]) -> pd.DataFrame:
     """Predict on texts given directly (typed or pasted in)."""
-    loaded = load_model(reference)
+    loaded = load_in_use(reference)
     if loaded.kind != "text" and not _reads_one_text_column(loaded):
         raise DlstudioError(
             f"This model reads {loaded.kind}, not a text.",
@@ -91,8 +102,8 @@ def _predict_table(loaded: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _predict(loaded: LoadedModel, frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
-    notes = frame.attrs.get("notes", []) + unreadable_numbers(loaded, frame)
-    outputs = predict_arrays(loaded.model, raw_inputs(loaded, frame))
+    notes = frame.attrs.get("notes", []) + unreadable_numbers(loaded, frame) + _in_use(loaded)
+    outputs = _run(loaded, raw_inputs(loaded, frame))
     predictions = _labelled(loaded, outputs)
     result = pd.concat([source.reset_index(drop=True), predictions], axis=1)
     result.attrs["notes"] = notes  # said beside the predictions by the CLI
@@ -195,7 +206,7 @@ def _predict_files(loaded: LoadedModel, files: list[Path], base: Path, read) -> 
             inputs = {spec.name: np.stack(values).astype("float32")}
         else:
             inputs = {spec.name: np.array([[v] for v in values], dtype=object)}
-        outputs = predict_arrays(loaded.model, inputs)
+        outputs = _run(loaded, inputs)
         predictions = _labelled(loaded, outputs)
         rows.append(pd.concat([pd.DataFrame({"file": names}), predictions], axis=1))
     if problems:
@@ -310,7 +321,27 @@ def _labelled(loaded: LoadedModel, outputs: dict) -> pd.DataFrame:
     return apply_threshold(loaded.card, predictions_frame(loaded.card, outputs))
 
 
+def _in_use(loaded: LoadedModel) -> list[str]:
+    """A note when the predictions come from the classical model the user chose."""
+    if loaded.card.get("model_in_use") != "classical":
+        return []
+    name = lower_first((loaded.card.get("classic") or {}).get("name") or "the classical model")
+    return [
+        f"predicted by the run's classical model in use ({name}); `dlstudio use RUN network` "
+        "switches back to the network"
+    ]
+
+
+def _run(loaded: LoadedModel, inputs: dict) -> dict[str, np.ndarray]:
+    """The model's outputs: the network through Keras, the classical model in onnxruntime."""
+    if hasattr(loaded.model, "session"):  # export/classic.py ClassicModel
+        return loaded.model.run(inputs)
+    return predict_arrays(loaded.model, inputs)
+
+
 def _outputs_now(loaded: LoadedModel, inputs: dict) -> dict[str, np.ndarray]:
+    if hasattr(loaded.model, "session"):
+        return loaded.model.run(inputs)
     outputs = loaded.model.predict_on_batch(inputs)
     if not isinstance(outputs, dict):
         outputs = {"output": outputs}

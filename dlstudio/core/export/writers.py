@@ -64,6 +64,10 @@ def export_run(
             its check (the others are kept; the message says which and why).
     """
     folder = model_file(reference).parent
+    from dlstudio.core.export.classic import export_classic, uses_classic
+
+    if uses_classic(folder):  # the user chose the classical model (core/model_choice.py)
+        return export_classic(folder, formats, out_dir)
     card = card_of(folder)
     formats = checked_formats(formats, card)
     out = export_folder(out_dir, folder)

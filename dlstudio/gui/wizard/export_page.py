@@ -72,6 +72,7 @@ class ExportPage(QWidget):
         self._exporting: Path | None = None  # the run being exported now
         self._task: ProcessTask | CliProcess | None = None
         self._task_name = ""
+        self._formats_for = ""  # the model in use the format boxes were set for
         self.predictions = None
         self.title = QLabel(NO_RUN)
         self.title.setWordWrap(True)
@@ -165,23 +166,7 @@ class ExportPage(QWidget):
             f"loaded back in its own runtime and checked to predict what the original does."
             f"{partial}"
         )
-        task = self.card.get("task")
-        refused: dict[str, list[str]] = {}  # reason → the formats it keeps out
-        for offer in offered_formats(self.card):
-            box = self.checks[offer.name]
-            box.setEnabled(offer.available)
-            box.setChecked(offer.available)
-            box.setToolTip(
-                USES[offer.name] if offer.available else f"Not for this model: {offer.reason}"
-            )
-            if offer.available and offer.name == "keras" and task in SERIES_TASKS:
-                box.setToolTip(KERAS_USE[task])
-            if not offer.available:
-                refused.setdefault(offer.reason, []).append(offer.label)
-        self.formats_note.setText(
-            " ".join(f"Not {' or '.join(labels)}: {reason}." for reason, labels in refused.items())
-        )
-        self.formats_note.setVisible(bool(refused))
+        self._show_formats()
         if changed or not self.folder_edit.text().strip():
             self.folder_edit.setText(str(default_export_folder(run.path)))
             self._forget_export()
@@ -207,6 +192,51 @@ class ExportPage(QWidget):
         self.folder_button.setVisible(kind in ("images", "text"))
         self.texts_widget.setVisible(kind == "text")
         self._set_enabled(True)
+
+    def showEvent(self, event) -> None:
+        from dlstudio.core.model_choice import model_in_use
+
+        super().showEvent(event)
+        # The model in use may have changed on Results (the user's ticks stay otherwise).
+        if self.run is not None and model_in_use(self.run.path) != self._formats_for:
+            self._show_formats()
+
+    def _show_formats(self) -> None:
+        """The formats the model in use can be written in, the others greyed out with why."""
+        from dlstudio.core.model_choice import CLASSICAL, current_sentence, model_in_use
+
+        self._formats_for = model_in_use(self.run.path)
+        task = self.card.get("task")
+        refused: dict[str, list[str]] = {}  # reason → the formats it keeps out
+        for offer in offered_formats(self.card):
+            box = self.checks[offer.name]
+            box.setEnabled(offer.available)
+            box.setChecked(offer.available)
+            box.setToolTip(
+                USES[offer.name] if offer.available else f"Not for this model: {offer.reason}"
+            )
+            if offer.available and offer.name == "keras" and task in SERIES_TASKS:
+                box.setToolTip(KERAS_USE[task])
+            if not offer.available:
+                refused.setdefault(offer.reason, []).append(offer.label)
+        self.formats_note.setText(
+            " ".join(f"Not {' or '.join(labels)}: {reason}." for reason, labels in refused.items())
+        )
+        self.formats_note.setVisible(bool(refused))
+        if self._formats_for == CLASSICAL:
+            for name, box in self.checks.items():
+                box.setEnabled(name == "onnx")
+                box.setChecked(name == "onnx")
+                box.setToolTip(
+                    "The classical model in use, as ONNX (checked against scikit-learn)"
+                    if name == "onnx"
+                    else "Not for the classical model in use: it exists only as ONNX"
+                )
+            self.formats_note.setText(
+                f"{current_sentence(self.run.path)} Exports and predictions come from it; "
+                "use the network again on the Results step for the other formats."
+            )
+            self.formats_note.setVisible(True)
 
     def clear(self) -> None:
         """No run in focus (another project was opened): nothing of the old run is offered."""

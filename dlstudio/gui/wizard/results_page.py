@@ -29,6 +29,7 @@ from dlstudio.gui.wizard.anomaly_view import AnomalyView
 from dlstudio.gui.wizard.compare_view import RunsView, TrialsView
 from dlstudio.gui.wizard.forecast_view import ForecastView
 from dlstudio.gui.wizard.mistakes import MistakesView
+from dlstudio.gui.wizard.model_choice_row import ModelChoiceRow
 from dlstudio.gui.wizard.results_summary import (
     QUIET,
     metric_table,
@@ -107,6 +108,9 @@ class ResultsPage(QWidget):
             )
         )
         best_layout.addLayout(title_row)
+        # "Use gradient boosting (classical)", when the classical model validated better.
+        self.model_choice = ModelChoiceRow()
+        best_layout.addWidget(self.model_choice)
         best_layout.addWidget(self.body, 1)
         self.trials_view = TrialsView()
         self.runs_view = RunsView()
@@ -125,6 +129,7 @@ class ResultsPage(QWidget):
         self.tabs.currentChanged.connect(self._tab_shown)
         self.confusion.cell_clicked.connect(self._open_mistakes)
         self.threshold.threshold_saved.connect(self.try_it.reload_model)
+        self.model_choice.changed.connect(self.try_it.reload_model)  # Try it follows the choice
         self.confusion.setToolTip(
             f"{self.confusion.toolTip()} Click a cell to see its test examples (Mistakes tab)."
         )
@@ -193,6 +198,7 @@ class ResultsPage(QWidget):
         another run stays on show."""
         self.run = None
         self._show_outcomes(None)
+        self.model_choice.set_run(None)
         self.body.setCurrentIndex(0)
         self.title.setText("Train a model to see its results here.")
         for table in (self.metrics, self.per_class):
@@ -241,9 +247,11 @@ class ResultsPage(QWidget):
         card = run.read("model_card.json") or {}
         if evaluation.get("task") in SERIES_TASKS:
             self.try_it.set_run(None)
+            self.model_choice.set_run(None)
             self._show_series_run(run, evaluation, state, card)
             return
         self.try_it.set_run(run)
+        self.model_choice.set_run(run.path)
         self.body.setCurrentIndex(0)
         self.title.setTextFormat(Qt.TextFormat.RichText)  # escaped in title_html
         self.title.setText(title_html(run, evaluation, state, card) + standing_html(run))

@@ -19,6 +19,7 @@ from dlstudio.core.engine.classic import (
     classic_reference,
     reference_for_run,
     reference_seconds,
+    versus,
 )
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.engine.prepare import prepare
@@ -194,3 +195,121 @@ def test_the_reference_is_compared_with_the_model_row_by_row(penguins_csv):
     assert paired["p_value"] < 0.001
     assert "test_output" not in reference
     json.dumps(reference)  # stored as it is in evaluation.json
+
+
+# ---------------------------------------------------------------- kept as ONNX (issue 26, item 8)
+
+
+def _onnx_outputs(path, inputs: dict) -> dict:
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path))
+    names = [o.name for o in session.get_outputs()]
+    fed = {
+        i.name: inputs[i.name].astype(object if inputs[i.name].dtype == object else "float32")
+        for i in session.get_inputs()
+    }
+    return dict(zip(names, session.run(None, fed), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("fixture", "target"),
+    [("penguins_csv", "species"), ("cancer_csv", "diagnosis"), ("sms_csv", "label")],
+)
+def test_the_reference_is_kept_as_onnx_that_predicts_what_sklearn_does(
+    request, tmp_path, fixture, target
+):
+    from dlstudio.core.engine.classic_onnx import (
+        CLASSIC_FILE,
+        SAMPLE_FILE,
+        read_sample,
+        save_classic_model,
+    )
+
+    data = _prepared(request.getfixturevalue(fixture), target)
+    reference = classic_reference(data, time_left_s=20, keep_fitted=True)
+    fitted = reference.pop("fitted")
+    kept = save_classic_model(tmp_path, data, fitted)
+    # Checked in a fresh interpreter against scikit-learn on the sample rows.
+    assert kept["file"] == CLASSIC_FILE, kept
+    assert kept["max_difference"] <= 1e-4
+    assert (tmp_path / SAMPLE_FILE).is_file()
+    # On every test row, the file gives scikit-learn's probabilities and labels.
+    expected = fitted.outputs(data.x["test"])
+    actual = _onnx_outputs(tmp_path / CLASSIC_FILE, data.x["test"])
+    assert np.abs(actual["probabilities"] - expected["probabilities"]).max() < 1e-4
+    assert (actual["label"].ravel() == expected["label"].ravel().astype(str)).all()
+    # The kept sample reads back without pickles.
+    sample, outputs = read_sample(tmp_path / SAMPLE_FILE)
+    assert set(sample) == set(data.x["test"]) and set(outputs) == {"probabilities", "label"}
+    # It validated better than a network that learned nothing, on the run's objective.
+    network = _constant_evaluation(data)["metrics"]
+    compared = versus(data, "val_loss", reference["validation"], network)
+    assert compared["metric"] == "log_loss" and compared["classic_better"] is True
+    assert versus(data, "val_accuracy", network, network)["classic_better"] is False
+
+
+def test_a_regression_reference_gives_values_in_the_targets_units(penguins_csv, tmp_path):
+    from dlstudio.core.engine.classic_onnx import CLASSIC_FILE, save_classic_model
+
+    data = _prepared(penguins_csv, "body_mass_g")
+    fitted = classic_reference(data, time_left_s=20, keep_fitted=True)["fitted"]
+    assert save_classic_model(tmp_path, data, fitted)["file"] == CLASSIC_FILE
+    expected = fitted.outputs(data.x["test"])["value"].ravel()
+    actual = _onnx_outputs(tmp_path / CLASSIC_FILE, data.x["test"])["value"].ravel()
+    assert np.abs(actual - expected).max() / np.abs(expected).max() < 1e-5
+    assert 2500 < expected.mean() < 6500  # grams, not the scaled target
+
+
+def test_dates_are_split_into_parts_in_the_graph_as_pandas_does():
+    import onnxruntime
+    from onnx import TensorProto, helper
+
+    from dlstudio.core.engine.classic import _date_parts as pandas_parts
+    from dlstudio.core.engine.classic_onnx import OPSETS, _date_parts, _Graph
+
+    graph = _Graph()
+    out = _date_parts(graph, "when")
+    model = helper.make_model(
+        helper.make_graph(
+            graph.nodes,
+            "dates",
+            [helper.make_tensor_value_info("when", TensorProto.FLOAT, [None, 1])],
+            [helper.make_tensor_value_info(out, TensorProto.FLOAT, [None, 5])],
+            initializer=graph.constants,
+        ),
+        opset_imports=[helper.make_opsetid(d, v) for d, v in OPSETS.items()],
+    )
+    rng = np.random.default_rng(0)
+    # 1900 to 2100, leap days, the turn of each century, before 1970, and a missing date.
+    seconds = rng.uniform(-2.2e9, 4.1e9, 2000)
+    special = [
+        "2000-02-29 23:59:00",
+        "1900-03-01 00:00:00",
+        "2100-12-31 13:00:00",
+        "1969-12-31 00:00:00",
+    ]
+    exact = (pd.to_datetime(special) - pd.Timestamp("1970-01-01")) / pd.Timedelta(seconds=1)
+    seconds = np.concatenate([seconds, exact.to_numpy(), [np.nan]])
+    seconds = seconds.astype("float32").reshape(-1, 1)
+    session = onnxruntime.InferenceSession(model.SerializeToString())
+    (actual,) = session.run(None, {"when": seconds})
+    np.testing.assert_array_equal(actual, pandas_parts(seconds).astype("float32"))
+
+
+def test_without_skl2onnx_the_reference_says_why_it_was_not_kept(
+    monkeypatch, penguins_csv, tmp_path
+):
+    import sys
+
+    data = _prepared(penguins_csv, "species")
+    spec = RunSpec(data=DataSpec("x", target="species"), train=TrainSpec())
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)  # import skl2onnx raises ImportError
+    reference = reference_for_run(data, None, spec, folder=tmp_path)
+    assert reference["name"] == GRADIENT_BOOSTING  # still measured
+    assert reference["onnx"]["file"] is None and "skl2onnx" in reference["onnx"]["reason"]
+    assert not (tmp_path / "classic.onnx").exists()
+    card = {"classic": reference}
+    from dlstudio.core.engine.classic import classic_markdown
+
+    assert "cannot be used instead of the network" in classic_markdown(card)
