@@ -119,7 +119,7 @@ def measure(quick: bool = False, gpu: bool = False) -> dict:
 
     from dlstudio.core.config import SplitSpec
     from dlstudio.core.data import load_dataset
-    from dlstudio.core.engine.prepare import prepare
+    from dlstudio.core.data.prepare import prepare
 
     size = SIZES["gpu" if gpu else "quick" if quick else "full"]
     path = make_table(size["rows"], size["features"])

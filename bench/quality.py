@@ -128,7 +128,7 @@ def prepared(name: str, seed: int = 0):
     """dlstudio's own reading and seeded split of the dataset: the rows everyone is given."""
     from dlstudio.core.config import SplitSpec
     from dlstudio.core.data import load_dataset
-    from dlstudio.core.engine.prepare import prepare
+    from dlstudio.core.data.prepare import prepare
 
     bench = DATASETS[name]
     target = None if bench.kind == "images" else bench.target

@@ -5,7 +5,7 @@
   values (one model per step ahead, relative to the window's last value as the networks see
   it), random search picked on the validation windows until the same wall clock is spent.
   All are scored on the same rolling-origin test backtest (the engine's own split and windows,
-  core/engine/backtest.py): MASE and MAE, lower is better.
+  core/data/backtest.py): MASE and MAE, lower is better.
 - Anomaly detection (anomaly/nab_realKnownCause/*.csv, labelled windows from NAB's
   combined_windows JSON): dlstudio's autoencoder search at the budget vs scikit-learn's
   IsolationForest on the same windows of readings, trained on the same part assumed normal
@@ -105,7 +105,7 @@ def gradient_boosting_forecast(spec, budget: float) -> tuple[dict, int]:
     HistGradientBoostingRegressor per step ahead on the window's lags minus its last value,
     random search on validation MAE until `budget` seconds are spent. Returns the test
     backtest's scores and the number of configurations tried."""
-    from dlstudio.core.engine import backtest
+    from dlstudio.core.data import backtest
     from dlstudio.core.forecast_spec import series_of, sizes
 
     series = series_of(spec)

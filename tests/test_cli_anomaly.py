@@ -162,7 +162,7 @@ def test_labels_are_proposed_and_another_recording_is_judged_on(capsys, tmp_path
 
 def test_judge_on_and_inputs_are_read_from_the_flags(capsys, tmp_path):
     from dlstudio.cli import build_parser
-    from dlstudio.cli_anomaly import settings_from
+    from dlstudio.cli.tasks.anomaly import settings_from
 
     first, second, _ = _recordings(tmp_path)
     args = build_parser().parse_args(

@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from dlstudio.cli_progress import ProgressPrinter, print_result
+from dlstudio.cli.progress import ProgressPrinter, print_result
 from dlstudio.core.events import (
     RunFinished,
     RunStatus,

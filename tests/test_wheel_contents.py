@@ -57,4 +57,4 @@ def test_the_wheel_ships_the_samples_their_licences_the_icons_and_both_launchers
     for size in ICON_SIZES:
         assert f"{icons}dlstudio-{size}.png" in names
     assert "dlstudio = dlstudio.__main__:main" in launchers
-    assert "dlstudio-gui = dlstudio.gui.launch:main" in launchers
+    assert "dlstudio-gui = dlstudio.__main__:gui_main" in launchers

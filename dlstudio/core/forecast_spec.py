@@ -61,7 +61,7 @@ def sizes(spec, series: Series) -> tuple[int, int]:
 def check_sizes(length: int, context: int, horizon: int) -> None:
     """Whether a series of `length` values leaves enough training windows for this context and
     horizon (the window checks as the user types). Raises DlstudioError."""
-    from dlstudio.core.engine.backtest import split_series  # numpy only, no Keras
+    from dlstudio.core.data.backtest import split_series  # numpy only, no Keras
 
     split_series(length, context, horizon)
 
@@ -72,7 +72,7 @@ def check_forecast(spec) -> None:
     Raises:
         DlstudioError: What was received, what was expected and how to fix it.
     """
-    from dlstudio.core.engine.backtest import split_series
+    from dlstudio.core.data.backtest import split_series
 
     for name in ("horizon", "context"):
         value = getattr(spec.data, name, None)

@@ -1,7 +1,7 @@
 """Which of a run's two models is in use: its network, or the classical model trained beside it.
 
 Every table or text run also trains a classical model on the same split (engine/classic.py)
-and keeps it as an ONNX file in the run folder (engine/classic_onnx.py). When it validates
+and keeps it as an ONNX file in the run folder (export/classic_onnx.py). When it validates
 better on the run's objective, the Results step offers "Use gradient boosting (classical)",
 as Orange's Test & Score lets a user pick the winner; `dlstudio use RUN classical|network`
 does the same. The choice is a small JSON file in the run (CHOICE_FILE); `dlstudio predict`,
@@ -25,7 +25,7 @@ from dlstudio.core.storage import read_json_object
 from dlstudio.core.wording import metric_name, metric_value
 
 CHOICE_FILE = "model_choice.json"
-CLASSIC_FILE = "classic.onnx"  # engine/classic_onnx.py writes it
+CLASSIC_FILE = "classic.onnx"  # export/classic_onnx.py writes it
 NETWORK, CLASSICAL = "network", "classical"
 CHOICES = (NETWORK, CLASSICAL)
 _CARD_LINE = re.compile(r"^\*\*Model in use:\*\*.*\n\n?", re.MULTILINE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dlstudio.core.engine.prepare import FeatureInput
+from dlstudio.core.data.prepare import FeatureInput
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.export_target import check_export_folder
 from dlstudio.core.formats import FORMATS, LABELS, available_formats, offered_formats

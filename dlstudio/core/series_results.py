@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dlstudio.core.engine.backtest import bounds
+from dlstudio.core.data.backtest import bounds
 from dlstudio.core.storage import atomic_write_text
 
 SERIES_FILE = "series.csv"

@@ -51,13 +51,3 @@ def launch(path: str | None = None, target: str | None = None, sample: str | Non
 
         quit_when_ready(window, wait_for_data=bool(path))
     return application().exec()
-
-
-def main() -> int:
-    """The `dlstudio-gui` entry point (a windowed program on Windows: no console opens).
-
-    It takes the same arguments as `dlstudio gui`, e.g. `dlstudio-gui --sample penguins`.
-    """
-    from dlstudio.cli import run
-
-    return run(["gui", *sys.argv[1:]])

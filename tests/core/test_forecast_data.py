@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dlstudio.core.data import backtest
 from dlstudio.core.data.timeseries import load_series, looks_like_series, next_times
-from dlstudio.core.engine import backtest
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.verdict import forecast_verdict
 

@@ -11,7 +11,7 @@ def test_the_windowed_launcher_opens_the_sample_from_another_folder_and_closes(t
     """What .ci/wheel-smoke runs on the installed wheel: `dlstudio-gui --sample penguins`
     with DLSTUDIO_QUIT_AFTER_SHOW=1 shows the window, opens the sample and exits 0."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DLSTUDIO_QUIT_AFTER_SHOW": "1"}
-    script = "import sys; from dlstudio.gui.launch import main; sys.exit(main())"
+    script = "import sys; from dlstudio.__main__ import gui_main; sys.exit(gui_main())"
     out = subprocess.run(
         [sys.executable, "-c", script, "--sample", "penguins"],
         env=env,

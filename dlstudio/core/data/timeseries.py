@@ -102,9 +102,9 @@ class Series:
 
     def proposed_horizon(self) -> int:
         """The usual horizon, or the longest shorter one this series leaves room for: the split
-        by time still leaves enough training windows (engine/backtest.py) and the test part
+        by time still leaves enough training windows (data/backtest.py) and the test part
         holds at least FEWEST_TEST_ORIGINS forecasts to judge the model on."""
-        from dlstudio.core.engine.backtest import PART_SHARE, split_series  # numpy only
+        from dlstudio.core.data.backtest import PART_SHARE, split_series  # numpy only
 
         part = round(PART_SHARE * len(self))
         for horizon in range(self.usual_horizon(), 1, -1):

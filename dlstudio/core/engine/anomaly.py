@@ -637,8 +637,9 @@ def export_anomaly(
             a format whose file failed its check (the message says which and why).
     """
     from dlstudio.core.errors import error_summary
+    from dlstudio.core.export.fresh_check import check_in_fresh_process, refuse_failed_formats
     from dlstudio.core.export.model import LoadedModel
-    from dlstudio.core.export.writers import WRITERS, check_in_fresh_process, refuse_failed_formats
+    from dlstudio.core.export.writers import WRITERS
     from dlstudio.core.formats import LABELS
     from dlstudio.core.model_files import card_of, checked_formats, export_folder
     from dlstudio.core.native_logs import hushed

@@ -14,7 +14,7 @@ candidate is only tried when the first one's time says it fits. Its metrics come
 
 scikit-learn is imported inside the functions that fit, and a machine without it gets a
 reason instead of a reference. In a run, the trained reference is kept as an ONNX file
-(engine/classic_onnx.py), so that the user can choose it when it validates better
+(export/classic_onnx.py), so that the user can choose it when it validates better
 (core/model_choice.py); it is never pickled. The sentence comparing the model with the
 reference is the verdict's (core/verdict.py `classic_sentence`).
 """
@@ -80,7 +80,7 @@ def reference_for_run(
     output, it also says whether the two differ by more than luck (see classic_reference).
 
     With the run's `folder`, the trained reference is kept there as an ONNX file a user can
-    run (engine/classic_onnx.py; "onnx" says where, or why not), and with the network's
+    run (export/classic_onnx.py; "onnx" says where, or why not), and with the network's
     `network_validation` metrics, "versus" says which of the two validated better on the
     run's objective (the Results step offers the classical model when it did)."""
     if token is not None and token.cancelled:
@@ -98,7 +98,7 @@ def reference_for_run(
         objective = getattr(search, "objective", None) or default_objective(data.task.value)
         result["versus"] = versus(data, objective, result["validation"], network_validation)
     if folder is not None and fitted is not None:
-        from dlstudio.core.engine.classic_onnx import save_classic_model
+        from dlstudio.core.export.classic_onnx import save_classic_model
 
         result["onnx"] = save_classic_model(Path(folder), data, fitted)
     return result
@@ -162,7 +162,7 @@ def classic_reference(
         model_test_output: The network's test output (as evaluate_predictions takes it), to
             compare row by row with the reference's.
         keep_fitted: Keep the trained reference under "fitted" (a Fitted, in memory only:
-            engine/classic_onnx.py writes it as ONNX, never as a pickle).
+            export/classic_onnx.py writes it as ONNX, never as a pickle).
 
     Returns:
         {"name", "metrics", "validation", "seconds", "settings"} with the metrics named and
@@ -236,37 +236,6 @@ class _Stopped(Exception):
 STOPPED = "Not trained: the run was stopped before it ended."
 
 
-def classic_markdown(card: dict) -> str:
-    """The model card's words for the reference, to follow the trivial baseline's line: ""
-    when the card has none (cards written before it existed)."""
-    classic = card.get("classic")
-    if not isinstance(classic, dict):
-        return ""
-    if not classic.get("name"):
-        return f"\n\nClassical reference: none. {classic.get('reason', '')}".rstrip()
-    scores = ", ".join(f"{k} {v:.4f}" for k, v in (classic.get("metrics") or {}).items())
-    cut = ", cut short by the time budget" if classic.get("cut_short") else ""
-    return (
-        f"\n\nClassical reference, trained on the same split in "
-        f"{classic.get('seconds', 0):.1f} s ({classic['name']}{cut}): {scores}."
-    ) + _kept_markdown(classic)
-
-
-def _kept_markdown(classic: dict) -> str:
-    """Whether the reference can be used instead of the network, and why not when it cannot."""
-    onnx = classic.get("onnx")
-    if not isinstance(onnx, dict):
-        return ""
-    if not onnx.get("file"):
-        return f" It cannot be used instead of the network: {onnx.get('reason', '')}."
-    versus = classic.get("versus") or {}
-    better = " It validated better than the network and" if versus.get("classic_better") else " It"
-    return (
-        f"{better} is kept as `{onnx['file']}` (ONNX, checked in onnxruntime against "
-        "scikit-learn): `dlstudio use RUN classical` puts it in use."
-    )
-
-
 def _none(reason: str) -> dict:
     return {"name": None, "reason": reason}
 
@@ -335,7 +304,7 @@ def _best(candidates: list[dict]) -> dict:
 class Fitted:
     """A trained reference with what it needs to predict from the model's raw inputs (numbers,
     category strings, dates as seconds, texts: as data.x and model_card.json's inputs hold
-    them). Kept in memory only: engine/classic_onnx.py writes it as ONNX."""
+    them). Kept in memory only: export/classic_onnx.py writes it as ONNX."""
 
     task: Task
     inputs: list  # FeatureInput, in the order the features are laid out
@@ -378,7 +347,7 @@ def table_features(data) -> tuple[dict[str, np.ndarray], dict[str, dict[str, int
 
 
 def table_matrix(inputs, x: dict[str, np.ndarray], codes: dict) -> np.ndarray:
-    """The feature matrix of raw inputs `x`, laid out as engine/classic_onnx.py's graph does."""
+    """The feature matrix of raw inputs `x`, laid out as export/classic_onnx.py's graph does."""
     rows = len(next(iter(x.values()))) if x else 0
     parts = []
     for spec in inputs:

@@ -30,9 +30,9 @@ import numpy as np
 from keras import layers, ops
 
 from dlstudio.core.data import Task
+from dlstudio.core.data.prepare import PreparedData
 from dlstudio.core.engine.budget import AVERAGED_MOST
 from dlstudio.core.engine.evaluate import evaluate_predictions
-from dlstudio.core.engine.prepare import PreparedData
 from dlstudio.core.events import TrialRecord, TrialStatus
 from dlstudio.core.wording import listed, metric_name, metric_value
 

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from dlstudio.core.config import default_objective
+from dlstudio.core.data import backtest
 from dlstudio.core.data.timeseries import format_time, load_series, next_times
-from dlstudio.core.engine import backtest
 from dlstudio.core.engine.callbacks import EventCallback
 from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
 from dlstudio.core.engine.devices import detect_device
@@ -662,12 +662,9 @@ def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
     import shutil
 
     from dlstudio.core.errors import error_summary
+    from dlstudio.core.export.fresh_check import check_in_fresh_process, refuse_failed_formats
     from dlstudio.core.export.model import LoadedModel
-    from dlstudio.core.export.writers import (
-        WRITERS,
-        check_in_fresh_process,
-        refuse_failed_formats,
-    )
+    from dlstudio.core.export.writers import WRITERS
     from dlstudio.core.formats import LABELS
     from dlstudio.core.model_files import checked_formats, export_folder, model_file
     from dlstudio.core.native_logs import hushed

@@ -26,6 +26,13 @@ import keras
 import numpy as np
 
 from dlstudio.core.config import RunSpec, default_objective, objective_direction
+from dlstudio.core.data.prepare import (
+    MAX_IMAGE_SIDE,
+    MAX_IMAGE_SIDE_PRETRAINED,
+    PreparedData,
+    check_backend,
+    prepare,
+)
 from dlstudio.core.diagnosis import baseline_loss
 from dlstudio.core.engine.budget import BudgetPlan, reserve_for
 from dlstudio.core.engine.cancel import CancelToken
@@ -39,13 +46,6 @@ from dlstudio.core.engine.ending import ended_status, finish_run
 from dlstudio.core.engine.ensemble import try_ensemble
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.engine.hdf5_guard import Hdf5Watch
-from dlstudio.core.engine.prepare import (
-    MAX_IMAGE_SIDE,
-    MAX_IMAGE_SIDE_PRETRAINED,
-    PreparedData,
-    check_backend,
-    prepare,
-)
 from dlstudio.core.engine.test_rows import save_test_predictions
 from dlstudio.core.engine.tuner import TrialContext, make_tuner, release_memory
 from dlstudio.core.errors import DlstudioError, error_summary

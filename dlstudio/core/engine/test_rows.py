@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dlstudio.core.data.prepare import PreparedData
 from dlstudio.core.engine.evaluate import class_probabilities
-from dlstudio.core.engine.prepare import PreparedData
 from dlstudio.core.test_predictions import (
     PROBABILITY,
     TEXT_CHARS,

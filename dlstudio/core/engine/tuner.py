@@ -43,6 +43,7 @@ import numpy as np
 from keras_tuner.src.engine import trial as trial_module
 
 from dlstudio.core.config import TrainSpec, objective_direction
+from dlstudio.core.data.prepare import PreparedData
 from dlstudio.core.engine.budget import BudgetPlan
 from dlstudio.core.engine.callbacks import (
     BestEpoch,
@@ -52,9 +53,7 @@ from dlstudio.core.engine.callbacks import (
     TrialInterrupted,
 )
 from dlstudio.core.engine.cancel import CANCELLED, CancelToken
-from dlstudio.core.engine.datasets import batches
 from dlstudio.core.engine.memory import custom_gradients, release_memory
-from dlstudio.core.engine.prepare import PreparedData
 from dlstudio.core.events import (
     EventSink,
     RunMessage,
@@ -63,6 +62,7 @@ from dlstudio.core.events import (
     TrialStarted,
     TrialStatus,
 )
+from dlstudio.core.export.feed import batches
 from dlstudio.core.models.heads import compile_model
 from dlstudio.core.models.images import BACKBONE_LAYER
 

@@ -8,6 +8,7 @@
 """
 
 from dlstudio.core.export.card import write_model_card
+from dlstudio.core.export.fresh_check import MATCH_TOLERANCE, ExportedFile, largest_difference
 from dlstudio.core.export.model import (
     LoadedModel,
     inference_model,
@@ -17,14 +18,7 @@ from dlstudio.core.export.model import (
     raw_inputs,
 )
 from dlstudio.core.export.predict import predict_file, predict_texts
-from dlstudio.core.export.writers import (
-    MATCH_TOLERANCE,
-    ExportedFile,
-    export_run,
-    largest_difference,
-    sample_inputs,
-    save_sample_inputs,
-)
+from dlstudio.core.export.writers import export_run, sample_inputs, save_sample_inputs
 
 __all__ = [
     "MATCH_TOLERANCE",

@@ -16,8 +16,7 @@ import numpy as np
 
 from dlstudio import __version__
 from dlstudio.core.data import Task
-from dlstudio.core.engine.classic import classic_markdown
-from dlstudio.core.engine.prepare import PreparedData
+from dlstudio.core.data.prepare import PreparedData
 from dlstudio.core.formats import LABELS, USES
 from dlstudio.core.model_choice import card_line
 from dlstudio.core.project import atomic_write_json, atomic_write_text
@@ -196,3 +195,34 @@ Then the model, in the runtime of the format you use (none of them needs dlstudi
 {usage}
 Versions: {json.dumps(card["versions"])}. Device: {card["device"].get("name", "?")}.
 """
+
+
+def classic_markdown(card: dict) -> str:
+    """The model card's words for the reference, to follow the trivial baseline's line: ""
+    when the card has none (cards written before it existed)."""
+    classic = card.get("classic")
+    if not isinstance(classic, dict):
+        return ""
+    if not classic.get("name"):
+        return f"\n\nClassical reference: none. {classic.get('reason', '')}".rstrip()
+    scores = ", ".join(f"{k} {v:.4f}" for k, v in (classic.get("metrics") or {}).items())
+    cut = ", cut short by the time budget" if classic.get("cut_short") else ""
+    return (
+        f"\n\nClassical reference, trained on the same split in "
+        f"{classic.get('seconds', 0):.1f} s ({classic['name']}{cut}): {scores}."
+    ) + _kept_markdown(classic)
+
+
+def _kept_markdown(classic: dict) -> str:
+    """Whether the reference can be used instead of the network, and why not when it cannot."""
+    onnx = classic.get("onnx")
+    if not isinstance(onnx, dict):
+        return ""
+    if not onnx.get("file"):
+        return f" It cannot be used instead of the network: {onnx.get('reason', '')}."
+    versus = classic.get("versus") or {}
+    better = " It validated better than the network and" if versus.get("classic_better") else " It"
+    return (
+        f"{better} is kept as `{onnx['file']}` (ONNX, checked in onnxruntime against "
+        "scikit-learn): `dlstudio use RUN classical` puts it in use."
+    )

@@ -15,10 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from dlstudio.core.engine.classic_onnx import NOTES, SAMPLE_FILE, read_sample
 from dlstudio.core.errors import DlstudioError, error_summary
+from dlstudio.core.export.classic_onnx import NOTES, SAMPLE_FILE, read_sample
+from dlstudio.core.export.fresh_check import (
+    ExportedFile,
+    check_in_fresh_process,
+    refuse_failed_formats,
+)
 from dlstudio.core.export.model import LoadedModel
-from dlstudio.core.export.writers import ExportedFile, check_in_fresh_process, refuse_failed_formats
 from dlstudio.core.formats import LABELS
 from dlstudio.core.model_choice import CLASSIC_FILE, CLASSICAL, current_sentence, model_in_use
 from dlstudio.core.model_files import card_of, export_folder

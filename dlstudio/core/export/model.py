@@ -18,9 +18,9 @@ import pandas as pd
 from keras import layers, ops
 
 from dlstudio.core.data import Task
-from dlstudio.core.engine.datasets import make_batches
-from dlstudio.core.engine.prepare import FeatureInput, PreparedData, raw_column_values
+from dlstudio.core.data.prepare import FeatureInput, PreparedData, raw_column_values
 from dlstudio.core.errors import DlstudioError, error_summary
+from dlstudio.core.export.feed import make_batches
 from dlstudio.core.model_files import card_of
 from dlstudio.core.model_files import model_file as saved_model_file
 from dlstudio.core.storage import DamagedFile

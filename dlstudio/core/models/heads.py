@@ -6,7 +6,7 @@ import keras
 from keras import layers, ops
 
 from dlstudio.core.data import Task
-from dlstudio.core.engine.prepare import PreparedData, TargetScaling
+from dlstudio.core.data.prepare import PreparedData, TargetScaling
 
 
 def output_head(x, task: Task, n_classes: int | None, name: str = "output"):

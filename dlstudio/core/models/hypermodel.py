@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras_tuner as kt
 
-from dlstudio.core.engine.prepare import PreparedData
+from dlstudio.core.data.prepare import PreparedData
 from dlstudio.core.models import images, tabular, text
 from dlstudio.core.models.heads import compile_model
 from dlstudio.core.models.space import register

@@ -12,7 +12,7 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from dlstudio.core.engine.prepare import PreparedData
+from dlstudio.core.data.prepare import PreparedData
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.models.heads import single_input_model
 

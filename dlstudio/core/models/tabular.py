@@ -14,7 +14,7 @@ import math
 import keras
 from keras import layers, ops
 
-from dlstudio.core.engine.prepare import FeatureInput, PreparedData
+from dlstudio.core.data.prepare import FeatureInput, PreparedData
 from dlstudio.core.models.heads import dense_stack, output_head
 from dlstudio.core.models.text import adapted_vectorizer
 

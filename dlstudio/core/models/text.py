@@ -11,7 +11,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from dlstudio.core.engine.prepare import PreparedData
+from dlstudio.core.data.prepare import PreparedData
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.models.heads import single_input_model
 

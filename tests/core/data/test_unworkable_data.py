@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from dlstudio.core.data import SplitSpec, Task, WarningKind, load_dataset, split_rows
+from dlstudio.core.data.prepare import FeatureInput, prepare, raw_column_values
 from dlstudio.core.data.unworkable import MAX_WIDE_FEATURES, check_trainable
-from dlstudio.core.engine.prepare import FeatureInput, prepare, raw_column_values
 from dlstudio.core.errors import DataError
 
 

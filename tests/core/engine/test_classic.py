@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from dlstudio.core.config import DataSpec, RunSpec, SearchSpec, TrainSpec
+from dlstudio.core.data.prepare import prepare
 from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.classic import (
     GRADIENT_BOOSTING,
@@ -22,7 +23,6 @@ from dlstudio.core.engine.classic import (
     versus,
 )
 from dlstudio.core.engine.evaluate import evaluate_predictions
-from dlstudio.core.engine.prepare import prepare
 from dlstudio.core.validate import checked_dataset
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -158,7 +158,7 @@ def test_a_spent_budget_leaves_only_the_grace_and_a_stopped_run_none(penguins_cs
 
 @pytest.mark.slow
 def test_a_run_saves_the_reference_and_shows_it(penguins_csv, tmp_path):
-    from dlstudio.cli_progress import print_evaluation
+    from dlstudio.cli.progress import print_evaluation
     from dlstudio.core.engine.run import start_run
 
     spec = RunSpec(
@@ -219,7 +219,7 @@ def _onnx_outputs(path, inputs: dict) -> dict:
 def test_the_reference_is_kept_as_onnx_that_predicts_what_sklearn_does(
     request, tmp_path, fixture, target
 ):
-    from dlstudio.core.engine.classic_onnx import (
+    from dlstudio.core.export.classic_onnx import (
         CLASSIC_FILE,
         SAMPLE_FILE,
         read_sample,
@@ -250,7 +250,7 @@ def test_the_reference_is_kept_as_onnx_that_predicts_what_sklearn_does(
 
 
 def test_a_regression_reference_gives_values_in_the_targets_units(penguins_csv, tmp_path):
-    from dlstudio.core.engine.classic_onnx import CLASSIC_FILE, save_classic_model
+    from dlstudio.core.export.classic_onnx import CLASSIC_FILE, save_classic_model
 
     data = _prepared(penguins_csv, "body_mass_g")
     fitted = classic_reference(data, time_left_s=20, keep_fitted=True)["fitted"]
@@ -266,7 +266,7 @@ def test_dates_are_split_into_parts_in_the_graph_as_pandas_does():
     from onnx import TensorProto, helper
 
     from dlstudio.core.engine.classic import _date_parts as pandas_parts
-    from dlstudio.core.engine.classic_onnx import OPSETS, _date_parts, _Graph
+    from dlstudio.core.export.classic_onnx import OPSETS, _date_parts, _Graph
 
     graph = _Graph()
     out = _date_parts(graph, "when")
@@ -310,6 +310,6 @@ def test_without_skl2onnx_the_reference_says_why_it_was_not_kept(
     assert reference["onnx"]["file"] is None and "skl2onnx" in reference["onnx"]["reason"]
     assert not (tmp_path / "classic.onnx").exists()
     card = {"classic": reference}
-    from dlstudio.core.engine.classic import classic_markdown
+    from dlstudio.core.export.card import classic_markdown
 
     assert "cannot be used instead of the network" in classic_markdown(card)

@@ -15,12 +15,12 @@ import pytest
 
 from dlstudio.core.config import DataSpec, ModelSpec, RunSpec, SearchSpec, TrainSpec
 from dlstudio.core.data import SplitSpec, Task, load_dataset
+from dlstudio.core.data.prepare import prepare
 from dlstudio.core.engine import ensemble
-from dlstudio.core.engine.datasets import batches
 from dlstudio.core.engine.ensemble import ensemble_network, greedy_selection, members_text
-from dlstudio.core.engine.prepare import prepare
 from dlstudio.core.events import TrialRecord, TrialStatus
 from dlstudio.core.export import export_run, inference_model, load_model, predict_arrays
+from dlstudio.core.export.feed import batches
 from dlstudio.core.models.hypermodel import TemplateHyperModel
 from dlstudio.core.models.space import default_space
 

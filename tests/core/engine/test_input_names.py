@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dlstudio.core.engine.prepare import _input_name
+from dlstudio.core.data.prepare import _input_name
 
 
 def _names(*columns):

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from dlstudio.core.data import SplitSpec, load_dataset
-from dlstudio.core.engine.datasets import batches
-from dlstudio.core.engine.prepare import prepare
+from dlstudio.core.data.prepare import prepare
 from dlstudio.core.export import inference_model, predict_arrays
+from dlstudio.core.export.feed import batches
 from dlstudio.core.models.hypermodel import TemplateHyperModel
 from dlstudio.core.models.space import TEMPLATES_BY_KIND, default_space
 

@@ -13,7 +13,7 @@ from dlstudio.core import test_predictions as tp
 from dlstudio.core import threshold as th
 from dlstudio.core.config import DataSpec, RunSpec, TrainSpec
 from dlstudio.core.data import Task
-from dlstudio.core.engine.prepare import FeatureInput, PreparedData
+from dlstudio.core.data.prepare import FeatureInput, PreparedData
 from dlstudio.core.engine.run import start_run
 from dlstudio.core.engine.test_rows import outcomes_frame
 from tests.conftest import SAMPLES

@@ -1,6 +1,6 @@
 """The CLI of the anomaly-detection task: its flags on `tune` (run through start_run as
 every task's search is), and what `evaluate`, `predict` and `export` do with an anomaly run.
-cli_engine.py dispatches here."""
+cli/engine.py dispatches here."""
 
 from __future__ import annotations
 

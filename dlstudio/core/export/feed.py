@@ -1,4 +1,5 @@
-"""Batches for `fit`, `evaluate` and `predict` on whichever backend is active.
+"""Batches for `fit`, `evaluate` and `predict` on whichever backend is active: how training
+and a saved model's predictions are fed (so it sits with the saved model, below the engine).
 
 On TensorFlow a tf.data pipeline carries string inputs (texts, categories) that numpy arrays
 cannot; on JAX and PyTorch, whose models take numbers only, a PyDataset serves numpy batches.
@@ -11,7 +12,7 @@ import math
 import keras
 import numpy as np
 
-from dlstudio.core.engine.prepare import PreparedData
+from dlstudio.core.data.prepare import PreparedData
 
 
 def batches(data: PreparedData, split: str, batch_size: int, shuffle: bool = False, seed: int = 0):

@@ -88,7 +88,7 @@ def save_classic_model(folder: Path, data, fitted) -> dict:
 def check_classic_file(path: Path, sample: dict, expected: dict) -> dict:
     """Load `path` in onnxruntime in a fresh interpreter and compare its outputs on `sample`
     with `expected` (scikit-learn's): {"file", "max_difference"} or {"file": None, "reason"}."""
-    from dlstudio.core.export.writers import check_in_fresh_process
+    from dlstudio.core.export.fresh_check import check_in_fresh_process
 
     problems: list[str] = []
     checked = check_in_fresh_process({"onnx": path}, sample, expected, problems, NOTES)

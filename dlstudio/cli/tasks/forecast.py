@@ -1,6 +1,6 @@
 """The forecasting task on the command line: inspect a series, evaluate and predict a forecaster.
 
-cli.py and cli_engine.py hand over to these functions when the data is a time series or the
+cli/main.py and cli/engine.py hand over to these functions when the data is a time series or the
 run is a forecast; Keras is imported only inside the functions that need it.
 """
 
@@ -136,7 +136,7 @@ def print_forecast_result(run, quiet: bool = False) -> bool:
         shown = " ".join(f"{k}={v:.4f}" for k, v in evaluation.get("metrics", {}).items())
         print(f"{state.get('status')} {run.path} {shown}")
         return True
-    from dlstudio.cli_progress import STATUS_WORDS
+    from dlstudio.cli.progress import STATUS_WORDS
 
     print(f"{run.path}: {STATUS_WORDS.get(state.get('status'), state.get('status'))}")
     if evaluation:

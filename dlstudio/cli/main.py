@@ -1,4 +1,6 @@
-"""Headless commands. Every GUI action has one here, so everything runs without a screen.
+"""The `dlstudio` command: its parser, `run`, and `inspect`; the engine's commands are in
+engine.py, per-family printers in tasks/. Every GUI action has a command, so everything runs
+without a screen.
 
 Heavy libraries (pandas for data, Keras for training, Qt for the app) are imported inside the
 command that needs them, so `dlstudio --help` answers at once.
@@ -13,11 +15,10 @@ import sys
 from pathlib import Path
 
 from dlstudio import __version__
+from dlstudio.cli.args import ROLE_HELP, SAMPLE_NAMES, data_or_sample, parse_roles
 from dlstudio.core.errors import DlstudioError
-from dlstudio.core.samples import SAMPLES
 
 EXIT_USER_ERROR = 2
-SAMPLE_NAMES = ", ".join(SAMPLES)
 
 
 def build_parser(engine_commands: bool = True) -> argparse.ArgumentParser:
@@ -54,7 +55,7 @@ def build_parser(engine_commands: bool = True) -> argparse.ArgumentParser:
     inspect.add_argument("--role", action="append", default=[], metavar="COL=ROLE", help=ROLE_HELP)
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     if engine_commands:
-        from dlstudio.cli_engine import add_commands
+        from dlstudio.cli.engine import add_commands
 
         add_commands(commands)
     return parser
@@ -73,7 +74,7 @@ def run(argv: list[str]) -> int:
             return launch(path=args.path, target=args.target, sample=args.sample)
         if command == "inspect":
             return cmd_inspect(args)
-        from dlstudio.cli_engine import COMMANDS
+        from dlstudio.cli.engine import COMMANDS
 
         return COMMANDS[command](args)
     except DlstudioError as error:
@@ -97,58 +98,12 @@ def run(argv: list[str]) -> int:
         return 1
 
 
-def parse_roles(items: list[str]) -> dict[str, str]:
-    """--role COL=ROLE options (repeatable) as {column: role}."""
-    roles = {}
-    for item in items:
-        name, sep, role = item.partition("=")
-        if not sep or not name or not role:
-            raise DlstudioError(
-                f"The option --role {item!r}.",
-                "COL=ROLE, e.g. --role zip=categorical",
-                "Fix the option.",
-            )
-        roles[name] = role
-    return roles
-
-
-ROLE_HELP = (
-    "override a column's role (numeric, categorical, text, datetime, boolean, identifier, "
-    "constant, weight, leave_out; identifier, constant and leave_out columns are left out; "
-    "weight: how much each row counts, at most one column, never an input); repeatable"
-)
-
-
-def data_or_sample(
-    path: str | None, sample: str | None, target: str | None, command: str = "inspect"
-):
-    """The data path and target from either a PATH or `--sample NAME` (exactly one of them)."""
-    if sample and path:
-        raise DlstudioError(
-            f"Both a path ({path}) and --sample {sample}.",
-            "one or the other",
-            "Drop the path to use the sample, or drop --sample to use your own data.",
-        )
-    if sample:
-        from dlstudio.core.samples import open_sample
-
-        return open_sample(sample, target)
-    if not path:
-        raise DlstudioError(
-            "No data was given.",
-            "the path of a table, image folder or text collection, or --sample NAME",
-            f"Add a path, e.g. `dlstudio {command} data.csv`, or try "
-            f"`dlstudio {command} --sample penguins`.",
-        )
-    return path, target
-
-
 def cmd_inspect(args) -> int:
     from dlstudio.core.data import load_dataset
 
     roles = parse_roles(args.role)
     path, target = data_or_sample(args.path, args.sample, args.target)
-    from dlstudio.cli_forecast import inspect_series
+    from dlstudio.cli.tasks.forecast import inspect_series
 
     if args.task == "forecast" or args.time_column:
         return inspect_series(path, args)
@@ -158,14 +113,14 @@ def cmd_inspect(args) -> int:
         if Path(path).is_file() and inspect_series(path, args, error) == 0:
             return 0
         raise
-    from dlstudio.cli_forecast import series_in_table
+    from dlstudio.cli.tasks.forecast import series_in_table
 
     if series_in_table(dataset.profile, path, args) is not None:
         return 0  # a time series, shown as one
     if args.json:
         print(json.dumps(dataset.profile.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
-        from dlstudio.cli_render import print_profile
+        from dlstudio.cli.render import print_profile
 
         print_profile(dataset.profile)
         if getattr(args, "_series_hint", None):

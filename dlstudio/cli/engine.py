@@ -13,8 +13,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from dlstudio import cli_run_tools as run_tools
-from dlstudio.cli import ROLE_HELP, SAMPLE_NAMES, data_or_sample, parse_roles
+from dlstudio.cli import run_tools
+from dlstudio.cli.args import ROLE_HELP, SAMPLE_NAMES, data_or_sample, parse_roles
 from dlstudio.core.config import (
     OBJECTIVES,
     TUNERS,
@@ -124,7 +124,7 @@ def add_commands(commands) -> None:
                 help="continue an interrupted search (a run folder, or a run id with "
                 f"--project); only {', '.join(RESUME_FLAGS)} may change",
             )
-            from dlstudio.cli_anomaly import add_anomaly_arguments
+            from dlstudio.cli.tasks.anomaly import add_anomaly_arguments
 
             add_anomaly_arguments(cmd)
 
@@ -224,7 +224,7 @@ def _spec(args) -> RunSpec:
     seed = defaults.seed if args.seed is None else args.seed
     time_column, anomaly = getattr(args, "time_column", None), None
     if args.task == "anomaly":  # its settings, the time column among them: DataSpec.anomaly
-        from dlstudio.cli_anomaly import settings_from
+        from dlstudio.cli.tasks.anomaly import settings_from
 
         time_column, anomaly = None, settings_from(args).to_dict()
     data = DataSpec(
@@ -346,7 +346,7 @@ def _resumed(args):
 
 def cmd_run(args) -> int:
     """train and tune: every flag is checked before a run folder is made or Keras loads."""
-    from dlstudio.cli_progress import ProgressPrinter
+    from dlstudio.cli.progress import ProgressPrinter
     from dlstudio.core.engine.cancel import CancelToken
     from dlstudio.core.native_logs import hushed, library_prints_to_stderr
     from dlstudio.core.validate import check_flags_read, check_run
@@ -400,9 +400,9 @@ def cmd_run(args) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        from dlstudio.cli_anomaly import print_anomaly_result
-        from dlstudio.cli_forecast import print_forecast_result
-        from dlstudio.cli_progress import print_result
+        from dlstudio.cli.progress import print_result
+        from dlstudio.cli.tasks.anomaly import print_anomaly_result
+        from dlstudio.cli.tasks.forecast import print_forecast_result
 
         if not (
             print_forecast_result(run, quiet=args.quiet)
@@ -446,7 +446,7 @@ def _abort(run_path) -> None:
 
 
 def cmd_evaluate(args) -> int:
-    from dlstudio.cli_progress import print_evaluation
+    from dlstudio.cli.progress import print_evaluation
     from dlstudio.core.project import find_run
 
     run = find_run(args.run)
@@ -461,11 +461,11 @@ def cmd_evaluate(args) -> int:
         print(json.dumps(evaluation, indent=2))
     else:
         if evaluation.get("task") == "forecast":
-            from dlstudio.cli_forecast import print_forecast_evaluation
+            from dlstudio.cli.tasks.forecast import print_forecast_evaluation
 
             print_forecast_evaluation(evaluation)
         elif evaluation.get("task") == "anomaly":
-            from dlstudio.cli_anomaly import print_anomaly_evaluation
+            from dlstudio.cli.tasks.anomaly import print_anomaly_evaluation
 
             print_anomaly_evaluation(evaluation)
         else:
@@ -480,7 +480,7 @@ def cmd_export(args) -> int:
     from dlstudio.core.native_logs import hushed
 
     if anomaly_folder(args.run) is not None:
-        from dlstudio.cli_anomaly import export_anomaly_model
+        from dlstudio.cli.tasks.anomaly import export_anomaly_model
 
         return export_anomaly_model(args, anomaly_folder(args.run))
     formats = None
@@ -488,7 +488,7 @@ def cmd_export(args) -> int:
         formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     folder = model_file(args.run).parent  # checked before TensorFlow loads: answers at once
     if card_of(folder).get("kind") == "forecast":
-        from dlstudio.cli_forecast import export_forecast_run
+        from dlstudio.cli.tasks.forecast import export_forecast_run
 
         return export_forecast_run(args.run, formats, args.out)
     from dlstudio.core.model_choice import NETWORK, current_sentence, model_in_use
@@ -526,13 +526,13 @@ def cmd_predict(args) -> int:
     from dlstudio.core.model_files import card_of, model_file
 
     if card_of(model_file(args.model).parent).get("kind") == "forecast":
-        from dlstudio.cli_forecast import predict_forecast
+        from dlstudio.cli.tasks.forecast import predict_forecast
 
         return predict_forecast(args.model, args.data, output)
     from dlstudio.core.data.anomaly_data import anomaly_folder
 
     if anomaly_folder(args.model) is not None:
-        from dlstudio.cli_anomaly import predict_anomaly_file
+        from dlstudio.cli.tasks.anomaly import predict_anomaly_file
 
         return predict_anomaly_file(args, anomaly_folder(args.model))
     if args.data and not Path(args.data).expanduser().exists():
@@ -606,7 +606,7 @@ def cmd_runs(args) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        from dlstudio.cli_progress import print_runs
+        from dlstudio.cli.progress import print_runs
 
         print_runs(rows)
     return 0

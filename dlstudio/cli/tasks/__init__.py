@@ -1,0 +1,1 @@
+"""What the CLI prints and does for one task family: forecast.py, anomaly.py."""
