@@ -123,7 +123,7 @@ def test_every_offered_format_reloads_and_scores_raw_readings_as_the_run_does(tm
 
     run = run_anomaly(_spec(1), SETTINGS, tmp_path / "project")
     out = tmp_path / "export"
-    checked = export_anomaly(run.path, out)
+    checked = export_anomaly(run.path, None, out)
     assert [c.format for c in checked] == ["keras", "savedmodel", "onnx", "tflite"]
     assert all(c.max_difference <= 1e-4 for c in checked)
     card = (out / "model_card.md").read_text()

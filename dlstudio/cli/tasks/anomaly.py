@@ -215,7 +215,7 @@ def export_anomaly_model(args, folder: Path) -> int:
     checked_formats(formats, card_of(folder))  # a format it cannot hold: said before Keras loads
     with hushed():
         from dlstudio.core.engine.anomaly import export_anomaly
-    for item in export_anomaly(folder, args.out, formats):
+    for item in export_anomaly(folder, formats, args.out):
         check = f"reloaded in its own runtime, scores {agreement(item.max_difference)}"
         print(f"{item.format:11s} {item.path}  ({check}; {item.note})")
     print(f"How to use it: {Path(args.out) / 'model_card.md'}")

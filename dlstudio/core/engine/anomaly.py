@@ -624,9 +624,7 @@ def _named_outputs(model: keras.Model) -> keras.Model:
     return keras.Model({"values": raw}, named, name=model.name)
 
 
-def export_anomaly(
-    reference: str | Path, out: str | Path, formats: list[str] | None = None
-) -> list:
+def export_anomaly(reference: str | Path, formats: list[str] | None, out: str | Path) -> list:
     """Write the scoring model (raw readings in; score and is_anomaly out) in each format asked
     for (None: Keras, SavedModel, ONNX and, but for LSTM autoencoders, LiteRT) with the model
     card, each reloaded in a fresh interpreter without dlstudio (export/check.py) and

@@ -12,7 +12,6 @@ folder as it happens, so a crash or a kill loses at most the trial that was runn
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import os
@@ -45,6 +44,7 @@ from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.ending import ended_status, finish_run
 from dlstudio.core.engine.ensemble import try_ensemble
 from dlstudio.core.engine.evaluate import evaluate_predictions
+from dlstudio.core.engine.families import family_for_task, resolve
 from dlstudio.core.engine.hdf5_guard import Hdf5Watch
 from dlstudio.core.engine.test_rows import save_test_predictions
 from dlstudio.core.engine.tuner import TrialContext, make_tuner, release_memory
@@ -163,20 +163,10 @@ def execute(
             raise
 
 
-# Tasks whose engine plans its own search, as "module:function"; each function takes
-# (spec, run, sink, token, resume), in a run folder made, locked and checked here. Imported
-# only when such a run starts.
-OWN_ENGINES = {
-    "forecast": "dlstudio.core.engine.forecast:run_forecast",
-    "anomaly": "dlstudio.core.engine.anomaly:execute_anomaly",
-}
-
-
 def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
-    if spec.data.task in OWN_ENGINES:
-        module, function = OWN_ENGINES[spec.data.task].split(":")
-        engine = getattr(importlib.import_module(module), function)
-        return engine(spec, run, sink, token, resume)
+    family = family_for_task(spec.data.task)
+    if family.execute is not None:  # an engine that plans its own search (engine/families.py)
+        return resolve(family.execute)(spec, run, sink, token, resume)
     search = spec.search
     if search is not None and search.time_limit_s is not None:
         # The search ends early enough to leave time for evaluating and saving the winner.
@@ -417,21 +407,23 @@ def _save_best(
     if final is None:
         final = inference_model(network, data)
         outputs = {split: _outputs(final, data, split) for split in ("validation", "test")}
-    train_mean = float(data.y["train"].mean()) if data.class_names is None else 0.0
-    evaluation = evaluate_predictions(
-        data.task, data.y["test"], outputs["test"], data.class_names, train_mean
-    )
-    validation = evaluate_predictions(
-        data.task, data.y["validation"], outputs["validation"], data.class_names, train_mean
-    )
+    train_mean = data.baseline_mean()  # weighted, as every score, with a weight column
+
+    def scored(split: str, output: np.ndarray) -> dict:
+        return evaluate_predictions(
+            data.task, data.y[split], output, data.class_names, train_mean, data.weights(split)
+        )
+
+    evaluation = scored("test", outputs["test"])
+    validation = scored("validation", outputs["validation"])
+    if data.weight_column is not None:
+        evaluation["weighted_by"] = data.weight_column  # the verdict and the card say so
     evaluation["split"] = {name: data.rows(name) for name in ("train", "validation", "test")}
     evaluation["best_trial_id"] = best.trial_id
     if account is not None:
         if account["kept"]:  # the trial alone on the test split, for an honest comparison
             alone = _outputs(inference_model(network, data), data, "test")
-            account["single"]["test"] = evaluate_predictions(
-                data.task, data.y["test"], alone, data.class_names, train_mean
-            )["metrics"]
+            account["single"]["test"] = scored("test", alone)["metrics"]
         evaluation["ensemble"] = account
         sink(RunMessage(account["text"]))
         run.append_log(account["text"])
@@ -508,8 +500,9 @@ def _ensemble_seconds(token: CancelToken, spec: RunSpec) -> float | None:
 
 def _baseline_losses(data: PreparedData) -> dict:
     """The training loss of always guessing the class shares or the mean, per loss."""
-    if data.class_names is not None:
-        counts = np.bincount(np.asarray(data.y["train"], dtype=int)).tolist()
+    if data.class_names is not None:  # by weight, with a weight column
+        y = np.asarray(data.y["train"], dtype=int)
+        counts = np.bincount(y, weights=data.weights("train")).tolist()
         return {"crossentropy": baseline_loss(class_counts=counts)}
     scaled = np.asarray(data.fit_target("train"), dtype=float).reshape(-1)
     return {loss: baseline_loss(targets=scaled, loss=loss) for loss in ("mse", "mae", "huber")}

@@ -19,18 +19,24 @@ def detect(**_) -> dict:
 
 
 def export(run: str, formats: list[str] | None, out: str) -> dict:
-    from dlstudio.core.export import export_run
+    """The run's model in each format, checked: whichever family it is (engine/families.py)."""
+    from dlstudio.core.engine.families import family_of_model, resolve
 
-    return {"files": [asdict(item) for item in export_run(run, formats, out)], "out": out}
+    exported = resolve(family_of_model(run).export)(run, formats, out)
+    return {"files": [asdict(item) for item in exported], "out": out}
 
 
 def predict(model: str, data: str | None = None, texts: list[str] | None = None) -> dict:
-    """Predictions into a CSV file of their own (the app reads it back; it may be large)."""
-
-    from dlstudio.core.export import predict_file, predict_texts
+    """Predictions into a CSV file of their own (the app reads it back; it may be large): a
+    file's by the model's family (a forecast after a history, scores of new readings, ...)."""
+    from dlstudio.core.engine.families import family_of_model, resolve
+    from dlstudio.core.export import predict_texts
     from dlstudio.core.project import atomic_write_text
 
-    frame = predict_file(model, data) if data else predict_texts(model, texts or [])
+    if data:
+        frame = resolve(family_of_model(model).predict)(model, data)
+    else:
+        frame = predict_texts(model, texts or [])
     folder = Path(tempfile.mkdtemp(prefix="dlstudio-predictions-"))
     atomic_write_text(folder / "predictions.csv", frame.to_csv(index=False))
     return {"csv": str(folder / "predictions.csv"), "rows": len(frame)}

@@ -3,9 +3,9 @@ predict on new data (a table, an image, a folder of images or texts, or texts ty
 
 Formats a model cannot use are greyed out with the reason before anyone picks them (decided
 from the model card, core/formats.py). Exporting and predicting load TensorFlow, so both run
-in a worker process (ProcessTask): the window's own process never does. A forecast or anomaly
-run is exported and predicted with by its own CLI commands (`dlstudio export` / `predict`, in
-a process of their own: gui/cli_process.py), which check every format as the others do.
+in a worker process (ProcessTask): the window's own process never does. The worker's jobs
+look the run's family up (core/engine/families.py), so a forecast or anomaly run is exported
+and predicted with through the same typed jobs, each format checked as the others are.
 
 The page follows the run in focus (the session's): the folder field starts at that run's own
 export folder and is reset whenever the run changes, and a folder that is another run's or
@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 )
 
 from dlstudio.core.formats import FORMATS, LABELS, USES, agreement, offered_formats
-from dlstudio.gui.cli_process import CliProcess
 from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
 from dlstudio.gui.widgets import boxed
@@ -70,7 +69,7 @@ class ExportPage(QWidget):
         self.card: dict = {}
         self._exported_to: Path | None = None  # the folder the last export of this run wrote
         self._exporting: Path | None = None  # the run being exported now
-        self._task: ProcessTask | CliProcess | None = None
+        self._task: ProcessTask | None = None
         self._task_name = ""
         self._formats_for = ""  # the model in use the format boxes were set for
         self.predictions = None
@@ -303,14 +302,9 @@ class ExportPage(QWidget):
             "(starting TensorFlow takes a few seconds)…</i>"
         )
         self._exporting = Path(self.run.path)
-        if self.card.get("task") in SERIES_TASKS:
-            command = ["export", str(self.run.path), "--out", str(out)]
-            self._start_cli(
-                "export", [*command, "--format", ",".join(formats)], self._exported_series
-            )
-            return
         args = {"run": str(self.run.path), "formats": formats, "out": str(out)}
-        self._start("export", args, self._exported)
+        series = self.card.get("task") in SERIES_TASKS
+        self._start("export", args, self._exported_series if series else self._exported)
 
     @Slot(object)
     def _exported(self, result: dict) -> None:
@@ -391,19 +385,17 @@ class ExportPage(QWidget):
         self.open_button.setEnabled(True)
         self.open_button.setToolTip(f"Show {folder} in the file manager")
 
-    @Slot(str)
-    def _exported_series(self, printed: str) -> None:
-        """A forecast or anomaly export, from what `dlstudio export` printed: one line per
-        file checked ("keras  PATH  (reloaded in its own runtime, ...; input ...)")."""
+    @Slot(object)
+    def _exported_series(self, result: dict) -> None:
+        """A forecast or anomaly export: the files the worker's export job wrote and checked
+        (engine/families.py picks the family's exporter), with the code to use the Keras file."""
         exported, self._exporting = self._exporting, None
         if self.run is None or exported != Path(self.run.path):
             return
-        items = []
-        for line in printed.splitlines():
-            name, _, rest = line.strip().partition(" ")
-            if name in LABELS and "  (" in rest:
-                path, _, check = rest.strip().partition("  (")
-                items.append((name, path.strip(), check.rstrip(")")))
+        items = [
+            (item["format"], item["path"], f"checked in its own runtime ({item['note']})")
+            for item in result["files"]
+        ]
         files = "".join(
             f"<li><b>{LABELS[name]}</b>: <code>{html.escape(path)}</code> "
             f"({html.escape(_size_words(Path(path)))}): {html.escape(check)}</li>"
@@ -493,17 +485,7 @@ class ExportPage(QWidget):
 
     def predict_on(self, path: str) -> None:
         self.predict_status.setText(f"Predicting on {Path(path).name}…")
-        if self.card.get("task") in SERIES_TASKS:
-            import tempfile
-
-            folder = Path(tempfile.mkdtemp(prefix="dlstudio-predictions-"))
-            out = folder / "predictions.csv"
-            self._start_cli(
-                "predict",
-                ["predict", str(self.run.path), path, "-o", str(out)],
-                lambda _printed: self._predicted({"csv": str(out)}),
-            )
-            return
+        # Any family: the worker's job predicts with the family's own code (engine/families.py).
         self._start("predict", {"model": str(self.run.path), "data": path}, self._predicted)
 
     @Slot()
@@ -544,17 +526,6 @@ class ExportPage(QWidget):
         self._set_enabled(False)
         self._task_name = task
         self._task = ProcessTask(task, args, self)
-        self._task.succeeded.connect(on_done)
-        self._task.succeeded.connect(self._job_over)
-        self._task.failed.connect(self._failed)
-        self._task.start()
-
-    def _start_cli(self, name: str, arguments: list[str], on_done) -> None:
-        """A forecast or anomaly run's export or predict: its own CLI command in a process."""
-        self.wait()
-        self._set_enabled(False)
-        self._task_name = name
-        self._task = CliProcess(arguments, self)
         self._task.succeeded.connect(on_done)
         self._task.succeeded.connect(self._job_over)
         self._task.failed.connect(self._failed)
