@@ -26,6 +26,7 @@ from dlstudio.core.config import (
     TrainSpec,
 )
 from dlstudio.core.durations import parse_duration
+from dlstudio.core.engine.families import families
 from dlstudio.core.errors import DlstudioError
 
 DEFAULT_PROJECT = "dlstudio-project"
@@ -45,9 +46,7 @@ def add_commands(commands) -> None:
         cmd.add_argument("--sample", help=f"use a bundled sample instead: {SAMPLE_NAMES}")
         cmd.add_argument("--target", help="column to predict (guessed when omitted)")
         cmd.add_argument("--sheet", help="Excel sheet")
-        cmd.add_argument(
-            "--task", choices=["binary", "multiclass", "regression", "forecast", "anomaly"]
-        )
+        cmd.add_argument("--task", choices=[task for family in families() for task in family.tasks])
         cmd.add_argument("--time-column", help="forecast: the time column (or year+month+day)")
         cmd.add_argument("--horizon", type=int, help="forecast: steps ahead (default: proposed)")
         cmd.add_argument(
@@ -401,14 +400,9 @@ def cmd_run(args) -> int:
         print(json.dumps(result, indent=2))
     else:
         from dlstudio.cli.progress import print_result
-        from dlstudio.cli.tasks.anomaly import print_anomaly_result
-        from dlstudio.cli.tasks.forecast import print_forecast_result
 
-        if not (
-            print_forecast_result(run, quiet=args.quiet)
-            or print_anomaly_result(run, quiet=args.quiet)
-        ):
-            print_result(run, quiet=args.quiet)
+        printer = _printer_for_task(_task_of(run))
+        (printer.print_result if printer else print_result)(run, quiet=args.quiet)
     return 0 if state.get("status") in ("completed", "time_limit", "cancelled") else 1
 
 
@@ -460,37 +454,27 @@ def cmd_evaluate(args) -> int:
     if args.json:
         print(json.dumps(evaluation, indent=2))
     else:
-        if evaluation.get("task") == "forecast":
-            from dlstudio.cli.tasks.forecast import print_forecast_evaluation
-
-            print_forecast_evaluation(evaluation)
-        elif evaluation.get("task") == "anomaly":
-            from dlstudio.cli.tasks.anomaly import print_anomaly_evaluation
-
-            print_anomaly_evaluation(evaluation)
+        printer = _printer_for_task(evaluation.get("task"))
+        if printer is not None:
+            printer.print_evaluation(evaluation)
         else:
             print_evaluation(run, evaluation)
     return 0
 
 
 def cmd_export(args) -> int:
-    from dlstudio.core.data.anomaly_data import anomaly_folder
+    from dlstudio.core.engine.families import family_of_model
     from dlstudio.core.formats import agreement
     from dlstudio.core.model_files import card_of, checked_formats, export_folder, model_file
     from dlstudio.core.native_logs import hushed
 
-    if anomaly_folder(args.run) is not None:
-        from dlstudio.cli.tasks.anomaly import export_anomaly_model
-
-        return export_anomaly_model(args, anomaly_folder(args.run))
     formats = None
     if args.format:
         formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    printer = _printer_for_family(family_of_model(args.run).name)
+    if printer is not None:  # a family with an engine of its own (forecast, anomaly)
+        return printer.export(args, formats)
     folder = model_file(args.run).parent  # checked before TensorFlow loads: answers at once
-    if card_of(folder).get("kind") == "forecast":
-        from dlstudio.cli.tasks.forecast import export_forecast_run
-
-        return export_forecast_run(args.run, formats, args.out)
     from dlstudio.core.model_choice import NETWORK, current_sentence, model_in_use
 
     if model_in_use(folder) == NETWORK:  # the classical model has one format: ONNX
@@ -523,18 +507,11 @@ def cmd_predict(args) -> int:
             "either a file or folder of new data, or one or more --text",
             "e.g. `dlstudio predict RUN new.csv` or `dlstudio predict RUN --text 'Win a prize!'`.",
         )
-    from dlstudio.core.model_files import card_of, model_file
+    from dlstudio.core.engine.families import family_of_model
 
-    if card_of(model_file(args.model).parent).get("kind") == "forecast":
-        from dlstudio.cli.tasks.forecast import predict_forecast
-
-        return predict_forecast(args.model, args.data, output)
-    from dlstudio.core.data.anomaly_data import anomaly_folder
-
-    if anomaly_folder(args.model) is not None:
-        from dlstudio.cli.tasks.anomaly import predict_anomaly_file
-
-        return predict_anomaly_file(args, anomaly_folder(args.model))
+    printer = _printer_for_family(family_of_model(args.model).name)
+    if printer is not None:  # a family with an engine of its own (forecast, anomaly)
+        return printer.predict(args, output)
     if args.data and not Path(args.data).expanduser().exists():
         raise DlstudioError(
             f"The data {args.data!r} does not exist.",
@@ -635,3 +612,23 @@ COMMANDS = {
     "devices": cmd_devices,
     **run_tools.COMMANDS,
 }
+
+
+def _task_of(run) -> str | None:
+    try:
+        return run.spec().data.task
+    except DlstudioError:  # a run folder without its spec prints as a supervised run does
+        return None
+
+
+def _printer_for_task(task: str | None):
+    from dlstudio.core.engine.families import family_for_task
+
+    return _printer_for_family(family_for_task(task).name)
+
+
+def _printer_for_family(family: str):
+    """The CLI module of a family with an engine of its own (cli/tasks/), or None."""
+    from dlstudio.cli.tasks import family_printer
+
+    return None if family == "supervised" else family_printer(family)

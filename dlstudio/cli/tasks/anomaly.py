@@ -92,27 +92,19 @@ def settings_from(args):
     )
 
 
-def print_anomaly_result(run, quiet: bool = False) -> bool:
-    """What `tune` prints at the end of an anomaly run, resumed or not (as
-    print_forecast_result does for a forecast); False for other runs, which print their own."""
-    try:
-        task = run.spec().data.task
-    except DlstudioError:
-        return False
-    if task != "anomaly":
-        return False
+def print_result(run, quiet: bool = False) -> None:
+    """What `tune` prints at the end of an anomaly run, resumed or not."""
     state, evaluation = run.state(), run.evaluation() or {}
     if quiet:
         metrics = evaluation.get("metrics", {})
         shown = " ".join(f"{k}={v:.4g}" for k, v in metrics.items() if isinstance(v, int | float))
         print(f"{state.get('status')} {run.path} {shown}")
-        return True
+        return
     print(f"Run: {run.path} ({state.get('status')})")
-    print_anomaly_evaluation(evaluation)
-    return True
+    print_evaluation(evaluation)
 
 
-def print_anomaly_evaluation(evaluation: dict, out=None) -> None:
+def print_evaluation(evaluation: dict, out=None) -> None:
     """The verdict, the numbers beside the references, and the top anomalies."""
     from dlstudio.core.wording import metric_value
 
@@ -179,12 +171,13 @@ def print_anomaly_evaluation(evaluation: dict, out=None) -> None:
             print(f"  {where}  score {item['score']:.4g}{label}", file=out)
 
 
-def predict_anomaly_file(args, folder: Path) -> int:
+def predict(args, output: Path) -> int:
+    """`dlstudio predict RUN new.csv`: a score per row or window, and whether it is flagged."""
+    from dlstudio.core.data.anomaly_data import anomaly_folder
     from dlstudio.core.native_logs import hushed
-    from dlstudio.core.output_path import check_predictions_path
     from dlstudio.core.project import atomic_write_text
 
-    output = check_predictions_path(args.output, args.data)
+    folder = anomaly_folder(args.model)
     if not args.data or args.text:
         raise DlstudioError(
             "--text for an anomaly model." if args.text else "No data was given.",
@@ -196,22 +189,21 @@ def predict_anomaly_file(args, folder: Path) -> int:
     frame = predict_anomaly(folder, args.data)
     atomic_write_text(output, frame.to_csv(index=False))
     print(
-        f"{len(frame)} score(s) written to {args.output}; {int(frame['is_anomaly'].sum())} "
+        f"{len(frame)} score(s) written to {output}; {int(frame['is_anomaly'].sum())} "
         "flagged as anomalies"
     )
     return 0
 
 
-def export_anomaly_model(args, folder: Path) -> int:
+def export(args, formats: list[str] | None) -> int:
     """`dlstudio export RUN --out DIR [--format ...]` for an anomaly run: every format it can
     hold (or those asked for), each reloaded and checked, as for the other tasks."""
+    from dlstudio.core.data.anomaly_data import anomaly_folder
     from dlstudio.core.formats import agreement
     from dlstudio.core.model_files import card_of, checked_formats
     from dlstudio.core.native_logs import hushed
 
-    formats = None
-    if args.format:
-        formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    folder = anomaly_folder(args.run)
     checked_formats(formats, card_of(folder))  # a format it cannot hold: said before Keras loads
     with hushed():
         from dlstudio.core.engine.anomaly import export_anomaly

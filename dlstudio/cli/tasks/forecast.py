@@ -68,7 +68,7 @@ def print_series(info: dict, why: DlstudioError | None = None) -> None:
     console.print(f"Forecast it with: {escape(command)}", style="dim")
 
 
-def print_forecast_evaluation(evaluation: dict) -> None:
+def print_evaluation(evaluation: dict) -> None:
     """The backtest's metrics beside the three baselines, and the verdict."""
     from rich.console import Console
     from rich.table import Table
@@ -102,9 +102,12 @@ def _number(value) -> str:
     return f"{value:.4g}" if isinstance(value, (int, float)) else ""
 
 
-def predict_forecast(model: str, history: str, output: Path) -> int:
+def predict(args, output: Path) -> int:
+    """`dlstudio predict RUN history.csv`: the forecast after the history's end."""
     from dlstudio.core.native_logs import hushed
     from dlstudio.core.project import atomic_write_text
+
+    model, history = args.model, args.data
 
     if not history or not Path(history).expanduser().is_file():
         raise DlstudioError(
@@ -123,33 +126,29 @@ def predict_forecast(model: str, history: str, output: Path) -> int:
     return 0
 
 
-def print_forecast_result(run, quiet: bool = False) -> bool:
-    """What train and tune print at the end of a forecasting run; False for other runs."""
-    try:
-        task = run.spec().data.task
-    except DlstudioError:
-        return False
-    if task != "forecast":
-        return False
+def print_result(run, quiet: bool = False) -> None:
+    """What train and tune print at the end of a forecasting run."""
     state, evaluation = run.state(), run.evaluation() or {}
     if quiet:
         shown = " ".join(f"{k}={v:.4f}" for k, v in evaluation.get("metrics", {}).items())
         print(f"{state.get('status')} {run.path} {shown}")
-        return True
+        return
     from dlstudio.cli.progress import STATUS_WORDS
 
     print(f"{run.path}: {STATUS_WORDS.get(state.get('status'), state.get('status'))}")
     if evaluation:
-        print_forecast_evaluation(evaluation)
+        print_evaluation(evaluation)
         print(f"Model: {run.model_path}  (raw values in, forecasts out)")
     elif state.get("message"):
         print(state["message"])
-    return True
 
 
-def export_forecast_run(run: str, formats: list[str] | None, out: str) -> int:
+def export(args, formats: list[str] | None) -> int:
+    """`dlstudio export RUN --out DIR` for a forecaster: each format written and checked."""
     from dlstudio.core.formats import agreement
     from dlstudio.core.native_logs import hushed
+
+    run, out = args.run, args.out
 
     with hushed():
         from dlstudio.core.engine.forecast import export_forecast
