@@ -211,7 +211,7 @@ def test_another_recording_is_read_to_judge_on(tmp_path):
     later = load_anomaly_data(first, AnomalySettings(window=12, judge_on=str(unlabelled)))
     assert later.judged.labels is None and "without labels" in later.judged_on()
     pd.read_csv(second).rename(columns={"value": "latency"}).to_csv(tmp_path / "bad.csv")
-    with pytest.raises(DlstudioError, match="--judge-on bad.csv lacks the column"):
+    with pytest.raises(DlstudioError, match="The recording to judge on, bad.csv, lacks the column"):
         load_anomaly_data(first, AnomalySettings(window=12, judge_on=str(tmp_path / "bad.csv")))
 
 

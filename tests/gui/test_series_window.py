@@ -118,7 +118,7 @@ def test_readings_open_for_anomaly_detection_with_labelled_windows(qtbot, window
         panel.normal_spin.setValue(40)
         panel.normal_spin.editingFinished.emit()
     assert window.session.state.data.anomaly["normal_share"] == pytest.approx(0.4)
-    assert _facts(panel)["Assumed normal"] == "the first 280 rows"
+    assert _facts(panel)["Assumed normal"] == "the first 280 rows (23.2 hours)"
 
     window.go_to(1)
     model = window.model_page

@@ -41,6 +41,9 @@ LABEL_WORDS = (
 )
 PROPOSED_WORDS = 4  # the first four groups of LABEL_WORDS can be proposed as labels
 TIED = 0.8  # a 0/1 column correlated at least this much with the labels is the labels again
+# How the user gives another recording to judge on, in the words that say so (judged_on); the
+# window says its own control's name instead.
+JUDGE_ON_HINT = "--judge-on FILE"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,9 @@ class AnomalySettings:
 
     Attributes:
         time_column: The series' time column; None: found by name, else the rows are a table.
-        label_column: A column that marks anomalies (used only to evaluate).
+        label_column: A column that marks anomalies (used only to evaluate); None: one that
+            looks like the labels is proposed; "": none from this recording (none looked
+            like them, or the user said so; a recording judged on may still have its own).
         label_windows: A JSON file of labelled windows keyed by file name (NAB's format).
         window: Readings per window of a series; None: proposed from the series' length.
         normal_share: Share of a series (from its start) assumed normal and trained on;
@@ -138,8 +143,8 @@ class AnomalyData:
             said += ": left out of the inputs."
         return said
 
-    def judged_on(self) -> str:
-        """What the model is evaluated on, in words."""
+    def judged_on(self, hint: str = JUDGE_ON_HINT) -> str:
+        """What the model is evaluated on, in words; `hint`: how to give another recording."""
         if self.judged is not None:
             other = self.judged
             labelled = (
@@ -153,14 +158,12 @@ class AnomalyData:
                 f"({other.rows:,} {unit}{labelled})."
             )
         if self.labels is None:
-            return "No labels: nothing was judged (give --judge-on FILE with labels to judge)."
+            return f"No labels: nothing was judged (give {hint} with labels to judge)."
         if self.train_end >= self.rows:
-            return (
-                "Judged on the rows it learnt from (no other recording was given: --judge-on FILE)."
-            )
+            return f"Judged on the rows it learnt from (no other recording was given: {hint})."
         return (
             "Judged on the same recording, the part it learnt from included (no other "
-            "recording was given: --judge-on FILE)."
+            f"recording was given: {hint})."
         )
 
     def samples(self, start: int = 0, stop: int | None = None) -> np.ndarray:
@@ -371,6 +374,30 @@ def read_label_windows(path: str | Path, data_path: Path) -> list[tuple[pd.Times
         ) from None
 
 
+def check_judge_on(value: str | Path, data_path: str | Path) -> str:
+    """The recording to judge on (AnomalySettings.judge_on) as an absolute path, after the
+    checks that need no reading: a file, and not the recording the model learns from.
+
+    Raises:
+        DlstudioError: It is not a file, or it is the data itself, with why and what to do.
+    """
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise DlstudioError(
+            f"The recording to judge on, {str(value)!r}, is not a file.",
+            "a table file (.csv) of another recording",
+            "Check the path.",
+        )
+    path = path.resolve()
+    if path == Path(data_path).expanduser().resolve():
+        raise DlstudioError(
+            f"The recording to judge on, {path.name}, is the one the model learns from.",
+            "another recording with the same columns, one the model never learns from",
+            "Give another recording, or none to judge on this one.",
+        )
+    return str(path)
+
+
 def propose_window(rows: int) -> int:
     """Readings per window when the user does not say: enough to see a shape, few enough to
     leave many windows (about 1 % of the series, 8 to 48)."""
@@ -576,7 +603,7 @@ def load_anomaly_data(path: str | Path, settings: AnomalySettings) -> AnomalyDat
         left_out=left,
     )
     if settings.judge_on:
-        data.judged = load_judged_data(settings.judge_on, settings, data)
+        data.judged = load_judged_data(check_judge_on(settings.judge_on, path), settings, data)
     return data
 
 
@@ -596,7 +623,7 @@ def load_judged_data(
     time_column = learnt.time_column
     if time_column is not None and time_column not in frame.columns:
         raise DlstudioError(
-            f"--judge-on {path.name} has no column {time_column!r}.",
+            f"The recording to judge on, {path.name}, has no column {time_column!r}.",
             f"the time column of {learnt.source}, {time_column!r}",
             "Give a recording with the same columns.",
         )
@@ -604,7 +631,8 @@ def load_judged_data(
     missing = [c for c in learnt.features if c not in frame.columns]
     if missing:
         raise DlstudioError(
-            f"--judge-on {path.name} lacks the column(s) {', '.join(map(repr, missing))}.",
+            f"The recording to judge on, {path.name}, lacks the column(s) "
+            f"{', '.join(map(repr, missing))}.",
             f"the columns the model reads: {', '.join(map(str, learnt.features))}",
             "Give a recording with the same columns.",
         )
@@ -626,7 +654,7 @@ def load_judged_data(
         notes.append(f"{path.name} has no labels: only its flags are counted.")
     if len(frame) < learnt.window:
         raise DlstudioError(
-            f"--judge-on {path.name} has {len(frame)} reading(s).",
+            f"The recording to judge on, {path.name}, has {len(frame)} reading(s).",
             f"at least one window: {learnt.window} readings",
             "Give a longer recording.",
         )

@@ -78,6 +78,12 @@ class SeriesView:
         reasons: Why each proposed value, in words.
         label_windows: Labelled anomaly windows as (first time, last time).
         normal_end: The x where the part assumed normal ends (anomaly).
+        labels_from: The column the labels are read from (anomaly), proposed or chosen.
+        labels_words: How the labels are read and used, in a sentence or two (anomaly).
+        left_as_labels: Columns left out of the inputs because they look like labels, with
+            why in a few words (anomaly).
+        judged_words: What the model will be judged on, in a sentence (anomaly).
+        watched: The columns the model reads (anomaly).
     """
 
     spec: DataSpec
@@ -98,6 +104,11 @@ class SeriesView:
     normal_end: object = None
     frame: pd.DataFrame | None = None  # the table as read (the Data step's preview)
     covariate_columns: list[str] = field(default_factory=list)
+    labels_from: str | None = None
+    labels_words: str = ""
+    left_as_labels: dict[str, str] = field(default_factory=dict)
+    judged_words: str = ""
+    watched: list[str] = field(default_factory=list)
 
     @property
     def task(self) -> str:
@@ -220,8 +231,17 @@ def _forecast_view(path: Path, frame: pd.DataFrame, spec: DataSpec) -> SeriesVie
     )
 
 
+# The window's control that gives another recording to judge on (gui/wizard/series_panel.py).
+JUDGE_ON_CONTROL = "Judge on another recording…"
+
+
 def _anomaly_view(path: Path, frame: pd.DataFrame, spec: DataSpec) -> SeriesView:
-    from dlstudio.core.data.anomaly_data import AnomalySettings, load_anomaly_data, propose_window
+    from dlstudio.core.data.anomaly_data import (
+        AnomalySettings,
+        duration_words,
+        load_anomaly_data,
+        propose_window,
+    )
 
     columns, time_columns, numeric = _columns(frame)
     settings = AnomalySettings.from_dict(spec.anomaly or {})
@@ -238,13 +258,18 @@ def _anomaly_view(path: Path, frame: pd.DataFrame, spec: DataSpec) -> SeriesView
     values = data.values[:, column]
     times = pd.DatetimeIndex(data.times) if data.times is not None else None
     missing = np.isnan(values)
-    # The settings as used, proposed values included, so that the spec says what ran.
+    # The settings as used, proposed values included, so that the spec says what ran: the
+    # label column proposed is recorded, and "" says "no label column" (nothing proposed, the
+    # user's choice, or labelled windows instead), so that a run reads exactly the labels the
+    # panel shows.
     series = data.kind == "series"
     kept = replace(
         settings,
         time_column=data.time_column,
+        label_column=data.label_column or "",
         window=data.window if series else None,
         normal_share=settings.normal_share or (0.5 if series else 1.0),
+        judge_on=str(Path(settings.judge_on).expanduser().resolve()) if settings.judge_on else None,
     )
     facts = [("Rows", f"{data.rows:,}")]
     proposed, reasons = {}, {}
@@ -261,13 +286,27 @@ def _anomaly_view(path: Path, frame: pd.DataFrame, spec: DataSpec) -> SeriesView
         ]
         proposed["window"] = propose_window(data.rows)
         reasons["window"] = "about 1 % of the series, 8 to 48 readings"
+    normal = f"the first {data.train_end:,} rows"
+    if times is not None and data.train_end > 1:
+        normal += f" ({duration_words(times[data.train_end - 1] - times[0])})"
     facts += [
         ("Readings watched", ", ".join(data.features)),
         ("Missing readings", f"{int(np.isnan(data.values).sum()):,}"),
-        ("Assumed normal", f"the first {data.train_end:,} rows"),
+        ("Assumed normal", normal),
     ]
     if data.labels is not None:
         facts.append(("Labelled anomalous rows", f"{int(data.labels.sum()):,} (only to evaluate)"))
+    if data.left_out:
+        left = ", ".join(f"{c} ({why})" for c, why in data.left_out.items())
+        facts.append(("Left out as labels", left))
+    judged = data.judged
+    if judged is not None:
+        marked = (
+            f", {int(judged.labels.sum()):,} labelled anomalous"
+            if judged.labels is not None
+            else ", no labels"
+        )
+        facts.append(("Judged on", f"{judged.source}: {judged.rows:,} rows{marked}"))
     windows = []
     x = times if times is not None else np.arange(data.rows)
     for first, last in data.windows:
@@ -289,7 +328,7 @@ def _anomaly_view(path: Path, frame: pd.DataFrame, spec: DataSpec) -> SeriesView
         filled=np.zeros(data.rows, dtype=bool),
         left_out=missing,
         facts=facts,
-        notes=list(data.notes),
+        notes=list(data.notes) + (list(judged.notes) if judged is not None else []),
         time_columns=[c for c in time_columns if "+" not in c],
         numeric_columns=numeric,
         columns=columns,
@@ -298,7 +337,36 @@ def _anomaly_view(path: Path, frame: pd.DataFrame, spec: DataSpec) -> SeriesView
         label_windows=windows,
         normal_end=normal_end,
         frame=frame,
+        labels_from=data.label_column or None,
+        labels_words=_labels_words(data, settings),
+        left_as_labels=dict(data.left_out),
+        judged_words=data.judged_on(f"“{JUDGE_ON_CONTROL}”"),
+        watched=list(data.features),
     )
+
+
+def _labels_words(data, settings) -> str:
+    """Where the labels come from and what they are for, and the columns left out as labels,
+    in the words the Data step shows under its label box."""
+    if data.label_column:
+        marked = f"{int(data.labels.sum()):,} rows marked"
+        said = (
+            f"Proposed: {data.label_column!r} looks like the labels ({marked})."
+            if settings.label_column is None
+            else f"Labels from {data.label_column!r}, as chosen ({marked})."
+        )
+        said += " They only measure the model, never read as an input."
+    elif settings.label_windows:
+        said = (
+            f"Labels from the windows in {Path(settings.label_windows).name}: they only "
+            "measure the model."
+        )
+    else:
+        said = "No labels: how many of the flags are real cannot be measured."
+    if data.left_out:
+        columns = ", ".join(f"{c!r} ({why})" for c, why in data.left_out.items())
+        said += f" Left out of the inputs as labels: {columns}."
+    return said
 
 
 def _frequency_words(times: pd.DatetimeIndex) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 
+from dlstudio.core.data.anomaly_data import JUDGE_ON_HINT
+from dlstudio.core.data.series_view import JUDGE_ON_CONTROL
 from dlstudio.core.verdict import NOT_LEARNED, describe
 from dlstudio.core.wording import (
     higher_is_better,
@@ -220,14 +222,21 @@ def series_title_html(run, evaluation: dict, state: dict, card: dict) -> str:
     beats = verdict.get("beats_baseline")
     colour = GOOD if beats else QUIET if beats is None else BAD
     headline = verdict.get("headline") or verdict.get("text") or ""
-    lines = [f"<span style='font-size:large; color:{colour}'><b>{html.escape(headline)}</b></span>"]
     rest = verdict.get("detail") or verdict.get("text", "").replace(headline, "").strip()
+    headline, rest = _window_words(headline), _window_words(rest)
+    lines = [f"<span style='font-size:large; color:{colour}'><b>{html.escape(headline)}</b></span>"]
     if rest:
         lines.append(html.escape(rest))
     lines.append(
         f"<span style='color:{QUIET}'>{html.escape(series_run_words(run, evaluation, state, card))}</span>"
     )
     return "<br>".join(lines)
+
+
+def _window_words(text: str) -> str:
+    """A saved verdict (what normal was learnt from, what it was judged on) in the window's
+    words: its control to judge on another recording, not the command line's flag."""
+    return text.replace(JUDGE_ON_HINT, f"“{JUDGE_ON_CONTROL}” on the Data step")
 
 
 def series_run_words(run, evaluation: dict, state: dict, card: dict) -> str:

@@ -3,11 +3,13 @@ and fixed in it, and the settings of the task.
 
 The panel shows a SeriesView (core/data/series_view.py) and edits a copy of its DataSpec. A
 choice that changes what is read (the time column, the target, the labels, the part assumed
-normal) asks the data page to read the file again (`reload_requested`); the horizon and the
-context only change the spec (`choices_changed`), after a check that the series is long
-enough for them; so do the covariates ticked (other columns read beside the target, some
-marked as known ahead). Proposed values are shown as the defaults, with the reason beside
-them.
+normal, the recording to judge on) asks the data page to read the file again
+(`reload_requested`); the horizon and the context only change the spec (`choices_changed`),
+after a check that the series is long enough for them; so do the covariates ticked (other
+columns read beside the target, some marked as known ahead). Proposed values are shown as
+the defaults, with the reason beside them: the label column proposed is shown chosen in its
+box (and recorded in the spec, so that a run reads exactly it), and the columns left out of
+the inputs as labels are said under it.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -37,15 +41,17 @@ from PySide6.QtWidgets import (
 )
 
 from dlstudio.core.config import DataSpec
-from dlstudio.core.data.anomaly_data import AnomalySettings
-from dlstudio.core.data.series_view import SeriesView
+from dlstudio.core.data.anomaly_data import AnomalySettings, check_judge_on
+from dlstudio.core.data.series_view import JUDGE_ON_CONTROL, SeriesView
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.forecast_spec import check_sizes
 from dlstudio.gui.plots.series import SeriesPlot
 from dlstudio.gui.widgets import boxed
 
 NO_COLUMN = "(none)"
+NO_LABELS = ""  # AnomalySettings.label_column: no label column (none found, or chosen)
 QUANTILE_RULE, SHARE_RULE = "quantile", "share"
+RECORDING_FILTER = "Tables (*.csv *.tsv *.txt *.xlsx *.parquet *.json *.jsonl);;All files (*)"
 
 
 class SeriesPanel(QWidget):
@@ -73,10 +79,10 @@ class SeriesPanel(QWidget):
         self.notes.setWordWrap(True)
 
         # ---- settings shared by both tasks
-        self.time_combo = QComboBox()
+        self.time_combo = _combo()
         self.time_combo.setToolTip("The column that holds the time of each row")
         self.time_combo.activated.connect(self._reread)
-        self.target_combo = QComboBox()
+        self.target_combo = _combo()
         self.target_combo.activated.connect(self._reread)
         self.target_label = QLabel("Forecast:")
 
@@ -111,13 +117,15 @@ class SeriesPanel(QWidget):
         forecast_form.addRow(self.covariates_reason)
 
         # ---- anomaly
-        self.label_combo = QComboBox()
+        self.label_combo = _combo()
         self.label_combo.setToolTip(
             "A column that marks the known anomalies: used only to measure the model, "
             "never to train it"
         )
         self.label_combo.activated.connect(self._reread)
-        self.windows_button = QPushButton("Labelled windows file…")
+        self.labels_note = _grey_label()
+        self.labels_note.setTextFormat(Qt.TextFormat.PlainText)  # column names, as they are
+        self.windows_button = QPushButton("…or labelled windows file…")
         self.windows_button.setToolTip(
             "A JSON of known anomalous time windows, as the Numenta benchmark's "
             "combined_windows.json: used only to measure the model"
@@ -129,6 +137,22 @@ class SeriesPanel(QWidget):
         windows_row = QHBoxLayout()
         windows_row.addWidget(self.windows_button)
         windows_row.addWidget(self.windows_clear)
+        windows_row.addStretch(1)
+        self.judge_button = QPushButton(JUDGE_ON_CONTROL)
+        self.judge_button.setToolTip(
+            "Another recording with the same columns (a table file), never learnt from: the "
+            "model is measured on it alone, with its own labels if it has them"
+        )
+        self.judge_button.clicked.connect(self.choose_judge_on)
+        self.judge_clear = QPushButton("Clear")
+        self.judge_clear.setToolTip("Judge on this recording again")
+        self.judge_clear.clicked.connect(lambda: self.set_judge_on(None))
+        self.judge_label = _grey_label()
+        self.judge_label.setTextFormat(Qt.TextFormat.PlainText)  # a file's name, as it is
+        judge_row = QHBoxLayout()
+        judge_row.addWidget(self.judge_button)
+        judge_row.addWidget(self.judge_clear)
+        judge_row.addStretch(1)
         self.normal_spin = QSpinBox()
         self.normal_spin.setRange(1, 100)
         self.normal_spin.setSuffix(" %")
@@ -140,7 +164,7 @@ class SeriesPanel(QWidget):
         self.window_spin = _spin(2, 10_000, "Readings the model looks at together")
         self.window_spin.editingFinished.connect(self._reread)
         self.window_reason = _grey_label()
-        self.rule_combo = QComboBox()
+        self.rule_combo = _combo()
         self.rule_combo.addItem("Above almost every normal score", QUANTILE_RULE)
         self.rule_combo.addItem("Flag a fixed share of rows", SHARE_RULE)
         self.rule_combo.setToolTip(
@@ -154,8 +178,13 @@ class SeriesPanel(QWidget):
             spin.editingFinished.connect(self._reread)
         self.anomaly_form = QFormLayout()
         self.anomaly_form.addRow("Known anomalies (column)", self.label_combo)
-        self.anomaly_form.addRow("…or labelled windows", windows_row)
+        self.anomaly_form.addRow(self.labels_note)
+        # The file buttons span the form (their words say what they are): narrow enough for
+        # the settings box beside the plot.
+        self.anomaly_form.addRow(windows_row)
         self.anomaly_form.addRow(self.windows_label)
+        self.anomaly_form.addRow(judge_row)
+        self.anomaly_form.addRow(self.judge_label)
         self.anomaly_form.addRow("Assumed normal", self.normal_spin)
         self.anomaly_form.addRow("Readings per window", self.window_spin)
         self.anomaly_form.addRow(self.window_reason)
@@ -169,6 +198,7 @@ class SeriesPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.RichText)
+        self.message.hide()  # shown with a choice that could not be used
 
         common = QFormLayout()
         common.addRow("Time column", self.time_combo)
@@ -176,12 +206,22 @@ class SeriesPanel(QWidget):
         settings = QVBoxLayout()
         settings.addLayout(common)
         settings.addWidget(self.task_settings)
-        settings.addWidget(self.message)
         settings.addStretch(1)
 
+        # Scrolled rather than squeezed: the anomaly settings' notes wrap over several lines.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(_widget(settings))
+        # What went wrong stays in view above the settings, however far they are scrolled.
+        settings_box = QVBoxLayout()
+        settings_box.setContentsMargins(0, 0, 0, 0)
+        settings_box.addWidget(self.message)
+        settings_box.addWidget(scroll, 1)
         side = QVBoxLayout()
-        side.addWidget(boxed("Settings", _widget(settings)), 2)
-        side.addWidget(boxed("What dlstudio found", self.facts), 3)
+        side.addWidget(boxed("Settings", _widget(settings_box)), 3)
+        side.addWidget(boxed("What dlstudio found", self.facts), 2)
         side.addWidget(boxed("What was fixed on reading", self.notes), 1)
         body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(
@@ -222,7 +262,7 @@ class SeriesPanel(QWidget):
         else:
             self._show_forecast(view)
         self._updating = False
-        self.message.clear()
+        self.clear_error()
         if not anomaly:
             self._sizes_fit(self.wanted())  # a kept horizon may not fit a new target's series
 
@@ -243,8 +283,8 @@ class SeriesPanel(QWidget):
         )
         self.target_combo.clear()
         choices = view.numeric_columns
-        if anomaly:
-            choices = [c for c in choices if c != settings.label_column]
+        if anomaly:  # the readings the model watches: not the labels, nor columns like them
+            choices = view.watched or [c for c in choices if c != settings.label_column]
         self.target_combo.addItems(choices)
         self.target_combo.setCurrentText(view.plotted)
 
@@ -312,16 +352,21 @@ class SeriesPanel(QWidget):
     def _show_anomaly(self, view: SeriesView) -> None:
         settings = AnomalySettings.from_dict(view.spec.anomaly or {})
         self.label_combo.clear()
-        self.label_combo.addItem("(none)", None)
+        self.label_combo.addItem(NO_COLUMN, NO_LABELS)
         for column in view.columns:
             if column != settings.time_column:
                 self.label_combo.addItem(column, column)
-        self.label_combo.setCurrentIndex(max(0, self.label_combo.findData(settings.label_column)))
+        # The column the labels are read from, proposed or chosen; "(none)" when there are none.
+        shown = self.label_combo.findData(view.labels_from or NO_LABELS)
+        self.label_combo.setCurrentIndex(max(0, shown))
+        self.labels_note.setText(view.labels_words)
         windows = settings.label_windows
         self.windows_label.setText(
             f"Windows from {html.escape(Path(windows).name)}" if windows else "No windows file."
         )
         self.windows_clear.setEnabled(bool(windows))
+        self.judge_label.setText(view.judged_words)
+        self.judge_clear.setEnabled(bool(settings.judge_on))
         series = view.kind.value == "series"
         share = settings.normal_share or (0.5 if series else 1.0)
         self.normal_spin.setValue(round(100 * share))
@@ -346,6 +391,11 @@ class SeriesPanel(QWidget):
     def show_error(self, message: str) -> None:
         """A choice that could not be used, in words (the last good one stays)."""
         self.message.setText(f"<span style='color:#b00'>{html.escape(message)}</span>")
+        self.message.show()
+
+    def clear_error(self) -> None:
+        self.message.clear()
+        self.message.hide()
 
     # ------------------------------------------------------------ choices
 
@@ -427,7 +477,34 @@ class SeriesPanel(QWidget):
         except DlstudioError as error:
             self.show_error(str(error))
             return False
-        self.message.clear()
+        self.clear_error()
+        return True
+
+    @Slot()
+    def choose_judge_on(self) -> None:
+        start = Path(self.spec.path).parent if self.spec else Path.home()
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Another recording to judge the model on", str(start), RECORDING_FILTER
+        )
+        if path:
+            self.set_judge_on(path)
+
+    def set_judge_on(self, path: str | None) -> bool:
+        """Judge the model on the recording in `path` (None: on this one again). A file that
+        cannot be is refused here with the reason (the rest of the checks, its columns, run as
+        the data is read again, and a failure is said here too); False when refused."""
+        if self.spec is None:
+            return False
+        if path:
+            try:
+                path = check_judge_on(path, self.spec.path)
+            except DlstudioError as error:
+                self.show_error(str(error))
+                return False
+        settings = AnomalySettings.from_dict(self.wanted().anomaly or {})
+        settings = replace(settings, judge_on=path or None)
+        self.clear_error()
+        self.reload_requested.emit(replace(self.spec, anomaly=settings.to_dict()))
         return True
 
     @Slot()
@@ -444,10 +521,10 @@ class SeriesPanel(QWidget):
         if self.spec is None:
             return
         settings = AnomalySettings.from_dict(self.wanted().anomaly or {})
+        # Windows replace a label column; without them one that looks like the labels is
+        # proposed again.
         settings = replace(
-            settings,
-            label_windows=str(Path(path).resolve()) if path else None,
-            label_column=None if path else settings.label_column,
+            settings, label_windows=str(Path(path).resolve()) if path else None, label_column=None
         )
         self.reload_requested.emit(replace(self.spec, anomaly=settings.to_dict()))
 
@@ -475,6 +552,15 @@ def _fill(table: QTableWidget, facts: list[tuple[str, str]]) -> None:
         table.setItem(row, 0, QTableWidgetItem(name))
         table.setItem(row, 1, QTableWidgetItem(value))
     table.resizeColumnToContents(0)
+
+
+def _combo() -> QComboBox:
+    """A combo box as narrow as the settings box: a long column name or choice is elided, not
+    pushed off its side (set before any item is added: Qt keeps the first size it works out)."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(10)
+    return combo
 
 
 def _spin(low: int, high: int, tip: str) -> QSpinBox:
