@@ -17,6 +17,9 @@ core/paired_test.py), a difference that could be luck is said to be within noise
 it up for a colour: "good" (a clear lead over the trivial baseline, and no classical model
 ahead), "mixed" (a lead within noise, or the classical model as good or better), "bad" (no
 better than guessing).
+
+When the rows carry weights (evaluation["weighted_by"]: the weight column), every figure is
+weighted by it and the words say so ("weighted by fnlwgt").
 """
 
 from __future__ import annotations
@@ -177,7 +180,14 @@ def _headline(verdict: dict, test: dict) -> str:
     metric, model, baseline = verdict["metric"], verdict["model"], verdict["baseline"]
     if model is None or baseline is None:
         return "No test rows to compare the model with the trivial baseline."
+    weighted = _weighted_by(test)
     if metric == "mae":
+        if weighted:
+            return (
+                f"Off by {amount(model, baseline)} on average (mean absolute error, "
+                f"{weighted}); always guessing the weighted mean is off by "
+                f"{amount(baseline, model)}."
+            )
         return (
             f"Off by {amount(model, baseline)} on average (mean absolute error); always "
             f"guessing the mean is off by {amount(baseline, model)}."
@@ -186,10 +196,17 @@ def _headline(verdict: dict, test: dict) -> str:
     accuracy, guessed = metrics.get("accuracy"), test.get("baseline", {}).get("accuracy")
     if accuracy is None or guessed is None:
         return _balanced_sentence(verdict, test)
+    rows = f"of test rows, {weighted}" if weighted else "of test rows"
     return (
-        f"Right on {percent(accuracy, guessed)} of test rows; {_majority_guess(test)} gets "
+        f"Right on {percent(accuracy, guessed)} {rows}; {_majority_guess(test)} gets "
         f"{percent(guessed, accuracy)}."
     )
+
+
+def _weighted_by(evaluation: dict) -> str:
+    """ "weighted by fnlwgt" when the figures are weighted by a column; "" otherwise."""
+    column = evaluation.get("weighted_by")
+    return f"weighted by {column}" if column else ""
 
 
 def _balanced_sentence(verdict: dict, test: dict) -> str:
@@ -201,24 +218,30 @@ def _balanced_sentence(verdict: dict, test: dict) -> str:
     accuracy = test.get("metrics", {}).get("accuracy")
     guessed = test.get("baseline", {}).get("accuracy")
     but = accuracy is not None and guessed is not None and accuracy <= guessed
+    weighted = _weighted_by(test)
+    measure = f"balanced accuracy, {weighted}" if weighted else "balanced accuracy"
     return (
-        f"{'But counting' if but else 'Counting'} every class equally (balanced accuracy), it "
+        f"{'But counting' if but else 'Counting'} every class equally ({measure}), it "
         f"scores {percent(model, baseline)} against {percent(baseline, model)} for any constant "
         "guess."
     )
 
 
 def _majority_guess(test: dict) -> str:
-    """ "always guessing the most common class (‘<=50K’)", from the test rows' class counts."""
-    rows = [row for row in test.get("per_class", []) if row.get("support") is not None]
+    """ "always guessing the most common class (‘<=50K’)", from the test rows' class counts
+    (their total weights, when the rows carry weights: "the class with the most weight")."""
+    by = "weight" if _weighted_by(test) else "support"
+    rows = [row for row in test.get("per_class", []) if row.get(by) is not None]
+    most_common = "the most common class" if by == "support" else "the class with the most weight"
     if not rows:
-        return "always guessing the most common class"
-    most = max(row["support"] for row in rows)
-    first = next(row for row in rows if row["support"] == most)  # evaluate.py's argmax
-    tied = sum(1 for row in rows if row["support"] == most)
+        return f"always guessing {most_common}"
+    most = max(row[by] for row in rows)
+    first = next(row for row in rows if row[by] == most)  # evaluate.py's argmax
+    tied = sum(1 for row in rows if row[by] == most)
     if tied > 1:
-        return f"always guessing one of the {tied} equally common classes (‘{first['class']}’)"
-    return f"always guessing the most common class (‘{first['class']}’)"
+        equally = "equally common" if by == "support" else "equally weighted"
+        return f"always guessing one of the {tied} {equally} classes (‘{first['class']}’)"
+    return f"always guessing {most_common} (‘{first['class']}’)"
 
 
 def classic_sentence(test: dict, verdict: dict | None = None) -> str:

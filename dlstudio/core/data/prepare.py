@@ -7,6 +7,9 @@ A regression target is the exception: a network fits a standardised number far m
 than prices in the hundreds of thousands, so it trains on a scaled target (and on its
 logarithm when the numbers are positive and skewed), and the exported model scales its output
 back, so it predicts in the user's units.
+
+A weight column (role weight, core/data/weights.py) is carried per split, never as an input:
+`sample_weights` is what the loss weighs each row by, `weights` what the scores do.
 """
 
 from __future__ import annotations
@@ -23,7 +26,14 @@ from dlstudio.core.data.images import load_image
 from dlstudio.core.data.profile import IMBALANCE_RATIO, WarningKind
 from dlstudio.core.data.schema import label_text, parse_datetimes
 from dlstudio.core.data.unworkable import check_trainable
+from dlstudio.core.data.weights import (
+    check_split_weights,
+    missing_weights_words,
+    row_weights,
+    weight_column,
+)
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.wording import readable
 
 SPLITS = ("train", "validation", "test")
 # Images are resized to at most this many pixels a side: enough to tell most things apart, and
@@ -121,9 +131,47 @@ class PreparedData:
     # trial of a search and every rebuild for an average reuses one adapt (2.8 s per build on
     # 3,441 newsgroup posts, a fifth of a 141 s search spent learning the same words again).
     vocabularies: dict = field(default_factory=dict, repr=False, compare=False)
+    # The weight column, and its weights per split and row as the user gave them (a missing
+    # one as 0); None when every row counts once.
+    weight_column: str | None = None
+    row_weights: dict[str, np.ndarray] | None = None
 
     def rows(self, split: str) -> int:
         return len(self.y[split])
+
+    def weights(self, split: str) -> np.ndarray | None:
+        """How much each row of `split` counts in the scores (None: each row once)."""
+        return None if self.row_weights is None else self.row_weights[split]
+
+    def sample_weights(self, split: str, with_classes: bool = True) -> np.ndarray | None:
+        """What the loss weighs each row of `split` by, or None without a weight column (the
+        class weights, if any, then go to Keras as `class_weight`). The row's weight, times
+        its class's weight on the training rows (`with_classes`: Keras takes a class weight
+        and a sample weight together on no backend, so they are multiplied into one), scaled
+        to a mean of 1 over the split: Keras averages weighted losses over a batch's rows, so
+        weights in the hundreds of thousands (fnlwgt) would scale the loss and the steps."""
+        if self.row_weights is None:
+            return None
+        weights = np.asarray(self.row_weights[split], dtype="float64")
+        if with_classes and split == "train" and self.class_weight:
+            per_class = np.array([self.class_weight[i] for i in sorted(self.class_weight)])
+            weights = weights * per_class[np.asarray(self.y[split], dtype="int64")]
+        mean = float(weights.mean()) if len(weights) else 0.0
+        return (weights / mean if mean > 0 else weights).astype("float32")
+
+    @property
+    def fit_class_weight(self) -> dict[int, float] | None:
+        """The class weights as Keras' `class_weight`: None with a weight column, whose
+        sample weights already carry them."""
+        return None if self.row_weights is not None else self.class_weight
+
+    def baseline_mean(self) -> float:
+        """What the trivial baseline guesses for numbers: the training rows' mean (weighted
+        when rows carry weights); 0 for classes, which it does not use."""
+        if self.class_names is not None or not len(self.y["train"]):
+            return 0.0
+        weights = self.weights("train")
+        return float(np.average(self.y["train"], weights=weights))
 
     def fit_target(self, split: str) -> np.ndarray:
         """The target as the network learns it: scaled for regression, codes otherwise."""
@@ -177,13 +225,29 @@ def prepare(
         name: y_all[rows]
         for name, rows in zip(SPLITS, (parts.train, parts.validation, parts.test), strict=True)
     }
-    weights = _class_weights(y["train"], class_names) if use_class_weights and class_names else None
+    weighted_by = weight_column(profile.columns)
+    split_weights = None
+    if weighted_by is not None:
+        every_row = row_weights(frame[weighted_by])
+        split_weights = {
+            name: every_row[rows]
+            for name, rows in zip(SPLITS, (parts.train, parts.validation, parts.test), strict=True)
+        }
+        check_split_weights(split_weights, weighted_by)
+    weights = (
+        _class_weights(y["train"], class_names, split_weights["train"] if split_weights else None)
+        if use_class_weights and class_names
+        else None
+    )
     # How the file was read (lines skipped, delimiters dropped, encodings) comes first: the
     # user of `train` never saw `inspect`'s profile.
     notes = list(profile.notes)
     notes += [w.message for w in profile.warnings if w.kind in _SAID_AGAIN] + parts.notes
+    if weighted_by is not None:
+        notes.append(_weights_note(weighted_by, frame[weighted_by]))
     if weights:
-        notes.append("classes are imbalanced: rarer classes weigh more in the loss")
+        by = " by weight" if weighted_by is not None else ""
+        notes.append(f"classes are imbalanced{by}: rarer classes weigh more in the loss")
     scaling = None
     if task is Task.REGRESSION:
         scaling = TargetScaling.fit(y["train"])
@@ -192,7 +256,20 @@ def prepare(
         profile.kind.value, task, target, inputs, class_names, x, y, weights, notes, scaling
     )
     prepared.test_frame = dataset.labelled.iloc[parts.test]
+    prepared.weight_column, prepared.row_weights = weighted_by, split_weights
     return prepared
+
+
+def _weights_note(name: str, values: pd.Series) -> str:
+    """What the weight column does to the run, in a sentence."""
+    weights = row_weights(values)
+    given = weights[values.notna().to_numpy()]
+    spread = f" (from {readable(given.min())} to {readable(given.max())})" if len(given) else ""
+    return (
+        f"rows are weighted by {name!r}{spread}: the loss, the choice of the best epoch and "
+        "trial, the classical reference and the test scores count each row that many "
+        f"times.{missing_weights_words(int(values.isna().sum()))}"
+    )
 
 
 def _natural(label: str):
@@ -211,11 +288,16 @@ def _encode_target(labels: pd.Series, task: Task, class_names: list[str] | None)
     return codes.astype("float32") if task is Task.BINARY else codes
 
 
-def _class_weights(y: np.ndarray, class_names: list[str]) -> dict[int, float] | None:
-    counts = np.bincount(y.astype("int64"), minlength=len(class_names))
+def _class_weights(
+    y: np.ndarray, class_names: list[str], row_weights: np.ndarray | None = None
+) -> dict[int, float] | None:
+    """Weights that give every class the same share of the loss, when the classes are
+    imbalanced. With row weights, the classes' shares are their total weights: the imbalance
+    the loss sees."""
+    counts = np.bincount(y.astype("int64"), weights=row_weights, minlength=len(class_names))
     if counts.min() == 0 or counts.min() / counts.max() >= IMBALANCE_RATIO:
         return None  # balanced enough (the profile warns below the same ratio)
-    weights = len(y) / (len(class_names) * counts)
+    weights = counts.sum() / (len(class_names) * counts)
     return {i: float(w) for i, w in enumerate(weights)}
 
 

@@ -20,7 +20,6 @@ from dlstudio.core.config import SplitSpec
 from dlstudio.core.data.profile import ProfileWarning, WarningKind
 from dlstudio.core.data.schema import MAX_INTEGER_CLASSES, Task, infer_task, sample_rows
 from dlstudio.core.data.split import parts_used, unsplittable
-from dlstudio.core.data.weights import refuse_weights_in_training
 from dlstudio.core.errors import DataError
 
 # ---------------------------------------------------------------- infinite values
@@ -256,9 +255,9 @@ def check_trainable_width(features: int, rows: int) -> None:
 
 def check_trainable(dataset, split: SplitSpec | None = None) -> None:
     """Refuse, before a run folder or a model exists, data that a run cannot train on: a
-    table far wider than it is long, classes too small for `split` to measure anything, or a
-    weight column (training does not weigh rows yet; see weights.py).
-    The profile warns about both; `inspect` still shows such data.
+    table far wider than it is long, or classes too small for `split` to measure anything.
+    The profile warns about both; `inspect` still shows such data. (A weight column that
+    cannot weigh rows is refused as the data is read: weights.py.)
 
     Args:
         dataset: A loaded `Dataset`.
@@ -269,7 +268,6 @@ def check_trainable(dataset, split: SplitSpec | None = None) -> None:
     """
     profile = dataset.profile
     if profile.kind.value == "table":
-        refuse_weights_in_training(profile.columns)
         check_trainable_width(len(profile.features), len(dataset.labelled))
     split = split or SplitSpec()
     stratified = split.stratify and split.time_column is None

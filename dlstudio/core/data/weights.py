@@ -5,9 +5,12 @@ only teaches the model how the sample was drawn; its use is to weigh each row in
 in the scores. dlstudio never sets the role itself: a column named like a weight is proposed,
 with a warning, and the user decides (`--role COL=weight`, or the window's Role column).
 
-Training does not apply weights yet (Keras takes them, but the trainer, the scores and the
-classical reference would all have to weigh rows the same way), so a run with a weight column
-is refused with that reason and the two ways on; the profile already shows the weight.
+With a weight column, every step weighs rows by it alike: the network's loss on the training
+and validation rows (so the best epoch and the best trial are chosen on weighted scores), the
+classical reference's fit and scores, the test metrics and the trivial baseline (the weighted
+majority class, the weighted training mean). A row without a weight counts for nothing
+(weight 0), and the run says how many there are; a column of negative numbers, of text, or
+with no weight above zero is refused. Predictions never read it: it is not an input.
 """
 
 from __future__ import annotations
@@ -71,6 +74,12 @@ def check_weight_roles(frame: pd.DataFrame, columns: list[ColumnInfo], target: s
         return
     name = weights[0]
     values = frame[name]
+    if not values.notna().any():
+        raise DataError(
+            f"The weight column {name!r} holds no values: every row would count for nothing.",
+            "a weight column with at least one weight above zero",
+            f"Fix the values, or set {name!r} to another role (leave_out).",
+        )
     if not (ptypes.is_numeric_dtype(values) and not ptypes.is_bool_dtype(values)):
         raise DataError(
             f"The weight column {name!r} holds {values.dtype} values, not numbers.",
@@ -86,6 +95,13 @@ def check_weight_roles(frame: pd.DataFrame, columns: list[ColumnInfo], target: s
             "weights of zero or more: a row counts that many times",
             f"Fix the values, or set {name!r} to another role (leave_out, numeric).",
         )
+    if not np.any(numbers > 0):
+        held = "only zeros" if np.any(numbers == 0) else "no values"
+        raise DataError(
+            f"The weight column {name!r} holds {held}: every row would count for nothing.",
+            "a weight column with at least one weight above zero",
+            f"Fix the values, or set {name!r} to another role (leave_out, numeric).",
+        )
 
 
 def weight_warnings(
@@ -95,13 +111,12 @@ def weight_warnings(
     chosen = weight_column(columns)
     if chosen is not None:
         missing = int(frame[chosen].isna().sum())
-        gap = f" {missing} row(s) have no weight." if missing else ""
         return [
             ProfileWarning(
                 WarningKind.WEIGHT,
                 f"{chosen!r} is the weight: it says how much each row counts and is not an "
-                f"input.{gap} Training does not apply weights yet, so a run asks you to set "
-                f"its role to leave_out (every row counts once) or numeric (an input).",
+                "input. Training (the loss, the choice of the best epoch and trial) and the "
+                f"scores weigh each row by it.{missing_weights_words(missing)}",
             )
         ]
     out = []
@@ -126,20 +141,34 @@ def weight_warnings(
     return out
 
 
-def refuse_weights_in_training(columns: list[ColumnInfo]) -> None:
-    """Training does not weigh rows yet: refuse a weight column rather than ignore it.
+def missing_weights_words(missing: int) -> str:
+    """What happens to rows without a weight, said after a sentence ("" when there are none)."""
+    if not missing:
+        return ""
+    if missing == 1:
+        return " 1 row has no weight and counts for nothing (weight 0)."
+    return f" {missing} rows have no weight and count for nothing (weight 0)."
+
+
+def row_weights(values: pd.Series) -> np.ndarray:
+    """A weight column as weights per row: its numbers, a missing one as 0 (that row counts
+    for nothing). `check_weight_roles` has refused text and negative values."""
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isfinite(numbers), numbers, 0.0)
+
+
+def check_split_weights(weights: dict[str, np.ndarray], name: str) -> None:
+    """Refuse a split whose rows all weigh nothing: its loss or scores would be 0 / 0.
 
     Raises:
-        DataError: Which column is the weight and the two ways to train.
+        DataError: Which split, and what to change.
     """
-    name = weight_column(columns)
-    if name is None:
-        return
-    raise DataError(
-        f"{name!r} has the role weight, and training does not weigh rows by it yet: the model "
-        "would learn, and be scored, as if every row counted once.",
-        "no weight column to train (inspecting the data works with one)",
-        f"Set {name!r} to leave_out to train with every row counting once, or to numeric to "
-        "use it as an input (in the app: the Role column; on the command line: "
-        f"--role '{name}=leave_out').",
-    )
+    for split, values in weights.items():
+        if len(values) and not np.sum(values) > 0:
+            raise DataError(
+                f"Every one of the {len(values)} {split} rows has weight 0 (or none) in the "
+                f"weight column {name!r}, so nothing could be learnt or scored on that split.",
+                "some weight above zero in the training, validation and test rows",
+                f"Fix the weights, split the rows otherwise (another seed), or set {name!r} to "
+                "leave_out to count every row once.",
+            )

@@ -13,7 +13,9 @@ candidate is only tried when the first one's time says it fits. Its metrics come
 `evaluate_predictions`, the code that scores the network, so the numbers are comparable.
 
 scikit-learn is imported inside the functions that fit, and a machine without it gets a
-reason instead of a reference. In a run, the trained reference is kept as an ONNX file
+reason instead of a reference. With a weight column it fits with the rows' weights (scaled to
+a mean of 1, as the network's loss takes them) and is scored weighted, as the network is. In a
+run, the trained reference is kept as an ONNX file
 (export/classic_onnx.py), so that the user can choose it when it validates better
 (core/model_choice.py); it is never pickled. The sentence comparing the model with the
 reference is the verdict's (core/verdict.py `classic_sentence`).
@@ -241,9 +243,16 @@ def _none(reason: str) -> dict:
 
 
 def _scores(data, split: str, output: np.ndarray) -> dict:
-    """evaluate_predictions' metrics for `output` on `split`: the network's own yardstick."""
-    train_mean = float(data.y["train"].mean()) if data.class_names is None else 0.0
-    scored = evaluate_predictions(data.task, data.y[split], output, data.class_names, train_mean)
+    """evaluate_predictions' metrics for `output` on `split`: the network's own yardstick
+    (weighted as the network's scores are, when the rows carry weights)."""
+    scored = evaluate_predictions(
+        data.task,
+        data.y[split],
+        output,
+        data.class_names,
+        data.baseline_mean(),
+        weights=data.weights(split),
+    )
     return scored["metrics"]
 
 
@@ -423,6 +432,8 @@ def _table(data, deadline: float, stop) -> dict:
             y_val,
             deadline,
             stop,
+            _row_weights(data, "train"),
+            _row_weights(data, "validation") if has_validation else None,
         )
         last_s = time.monotonic() - began
         fitted = _fitted(data, estimator, codes=codes)
@@ -443,14 +454,37 @@ def _table(data, deadline: float, stop) -> dict:
     return _best(candidates)
 
 
-def _grow(estimator, x, y, x_val, y_val, deadline: float, stop) -> bool:
+def _row_weights(data, split: str) -> np.ndarray | None:
+    """The rows' weights as the reference fits with them: the weight column's, scaled to a
+    mean of 1 (None without one). Class weights are not added: the reference never balanced
+    classes."""
+    weights = data.sample_weights(split, with_classes=False)
+    return None if weights is None else weights.astype("float64")
+
+
+def _grow(
+    estimator,
+    x,
+    y,
+    x_val,
+    y_val,
+    deadline: float,
+    stop,
+    weights=None,
+    weights_val=None,
+) -> bool:
     """Fit CHUNK iterations at a time until early stopping ends it, MAX_ITER is reached or
     another chunk would pass the deadline (the first chunk always runs). True when the
-    deadline ended it while it was still improving."""
-    validation = {"X_val": x_val, "y_val": y_val} if x_val is not None else {}
+    deadline ended it while it was still improving. `weights`: the training rows' sample
+    weights (and `weights_val` the validation rows', for early stopping), or None."""
+    options = {"X_val": x_val, "y_val": y_val} if x_val is not None else {}
+    if x_val is not None and weights_val is not None:
+        options["sample_weight_val"] = weights_val
+    if weights is not None:
+        options["sample_weight"] = weights
     began = time.monotonic()
     while True:
-        estimator.fit(x, y, **validation)
+        estimator.fit(x, y, **options)
         if stop():
             raise _Stopped
         if estimator.n_iter_ < estimator.max_iter or estimator.max_iter >= MAX_ITER:
@@ -502,7 +536,7 @@ def _texts(data, deadline: float, stop) -> dict:
             # vs 6-14 s on 2 cores), same test accuracy.
             estimator = LogisticRegression(C=strength, solver="saga", max_iter=100, random_state=0)
             settings = {"C": strength}
-        estimator.fit(x["train"], y_train)
+        estimator.fit(x["train"], y_train, sample_weight=_row_weights(data, "train"))
         if stop():
             raise _Stopped
         last_s = time.monotonic() - began

@@ -76,12 +76,13 @@ class Candidate:
 
 
 def validation_scorer(data: PreparedData, metric: str) -> Callable[[np.ndarray], float]:
-    """Scores one validation output on `metric` (the same numbers the evaluation reports)."""
-    train_mean = float(data.y["train"].mean()) if data.class_names is None else 0.0
+    """Scores one validation output on `metric` (the same numbers the evaluation reports,
+    weighted when the rows carry weights)."""
+    train_mean, weights = data.baseline_mean(), data.weights("validation")
 
     def score(output: np.ndarray) -> float:
         result = evaluate_predictions(
-            data.task, data.y["validation"], output, data.class_names, train_mean
+            data.task, data.y["validation"], output, data.class_names, train_mean, weights
         )
         return float(result["metrics"].get(metric, float("nan")))
 

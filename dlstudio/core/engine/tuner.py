@@ -376,7 +376,7 @@ class RecordingMixin:
         validation = batches(ctx.data, "validation", batch_size)
         fit = dict(
             validation_data=validation,
-            class_weight=ctx.data.class_weight,
+            class_weight=ctx.data.fit_class_weight,  # in the batches' weights, when rows have them
             callbacks=watch.callbacks(ctx),
             shuffle=False,
             verbose=0,

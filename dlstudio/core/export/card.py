@@ -59,7 +59,11 @@ def write_model_card(
         "baseline": evaluation.get("baseline", {}),
         "classic": evaluation.get("classic"),  # a classical model on the same split
         "verdict": evaluation.get("verdict", {}),
-        "data": {"path": spec.data.path, "split": evaluation.get("split", {})},
+        "data": {
+            "path": spec.data.path,
+            "split": evaluation.get("split", {}),
+            "weighted_by": data.weight_column,  # the column training and the scores weighed by
+        },
         "versions": {
             "keras": keras.__version__,
             "backend": keras.backend.backend(),
@@ -98,6 +102,18 @@ def _ensemble_markdown(card: dict, ensemble: dict) -> str:
             f"{ensemble['single']['number']} alone."
         )
     return text + "\n"
+
+
+def _weighted_markdown(card: dict) -> str:
+    """Which column weighed the rows in training and in the scores ("" when none did)."""
+    data = card.get("data")
+    column = data.get("weighted_by") if isinstance(data, dict) else None
+    if not column:
+        return ""
+    return (
+        f"\nRows were weighted by the column `{column}` in training and in every score below "
+        "(it is not an input)."
+    )
 
 
 def _in_use_markdown(in_use: dict) -> str:
@@ -156,7 +172,7 @@ def card_markdown(card: dict, formats: list[str]) -> str:
     return f"""# Model card: {card["target"]} ({card["task"]})
 
 {_in_use_markdown(in_use)}Made by dlstudio {card["dlstudio_version"]} on {card["created"]} from
-`{card["data"]["path"]}` ({card["kind"]}), architecture `{card["template"]}`, {made_of}.
+`{card["data"]["path"]}` ({card["kind"]}), architecture `{card["template"]}`, {made_of}.{_weighted_markdown(card)}
 {partial}{averaged}
 ## Test-split results
 

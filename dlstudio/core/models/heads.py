@@ -94,10 +94,15 @@ def optimizer(values: dict, clip_norm: float | None):
 
 
 def compile_model(model, data: PreparedData, values: dict, clip_norm: float | None):
+    metrics = metrics_for(data)
+    # Keras weighs only `weighted_metrics` by the batches' sample weights: with a weight column
+    # the scores (val_mae, val_accuracy: the objective) weigh rows as the loss does.
+    weighted = getattr(data, "row_weights", None) is not None
     model.compile(
         optimizer=optimizer(values, clip_norm),
         loss=loss_for(data.task, values),
-        metrics=metrics_for(data),
+        metrics=None if weighted else metrics,
+        weighted_metrics=metrics if weighted else None,
     )
     return model
 

@@ -19,7 +19,7 @@ ROLE_TIPS = {
     ColumnRole.CONSTANT: "The same in every row: left out, it carries no information.",
     ColumnRole.WEIGHT: (
         "How much each row counts (a survey or sample weight): never an input. At most one "
-        "column. Training does not apply weights yet: set leave_out to train without it."
+        "column. Training, the search's choices and every score are weighted by it."
     ),
     ColumnRole.LEAVE_OUT: "Not used: left out of the inputs (it need not be an identifier).",
 }

@@ -141,6 +141,9 @@ def metric_table(evaluation: dict) -> tuple[list[str], list[list[str]], list[str
 def _baseline_header(evaluation: dict) -> str:
     if evaluation.get("task") == "regression":
         return "Always guessing\nthe mean"
+    guessed = (evaluation.get("baseline") or {}).get("class")  # by weight, in weighted runs
+    if guessed is not None:
+        return f"Always guessing\n‘{guessed}’"
     rows = [r for r in evaluation.get("per_class", []) if r.get("support") is not None]
     if not rows:
         return "Always guessing\nthe most common class"

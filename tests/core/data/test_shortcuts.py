@@ -207,11 +207,9 @@ def test_weight_and_leave_out_roles(tmp_path):
     assert not profile.warnings_of(WarningKind.IDENTIFIER)  # leave_out claims no identity
     (said,) = profile.warnings_of(WarningKind.WEIGHT)
     assert "'fnlwgt' is the weight" in said.message and "not an input" in said.message
-    # Training refuses rather than ignore the weights, and says the two ways on.
-    with pytest.raises(DataError) as refused:
-        check_trainable(dataset)
-    assert "does not weigh rows by it yet" in str(refused.value)
-    assert "--role 'fnlwgt=leave_out'" in str(refused.value)
+    # Training takes the weights (tests/core/data/test_weighted_rows.py): nothing refuses it.
+    check_trainable(dataset)
+    assert "scores weigh each row by it" in said.message
     # Left out instead: trainable, and nothing is said about a weight.
     left = load_dataset(_survey(tmp_path), target="income", roles={"fnlwgt": "leave_out"})
     check_trainable(left)

@@ -80,6 +80,8 @@ def _three_class_validation():
         task=Task.MULTICLASS,
         class_names=["a", "b", "c"],
         y={"train": np.array([0, 1, 2]), "validation": np.array([0, 1, 2, 2])},
+        weights=lambda split: None,  # every row counts once (no weight column)
+        baseline_mean=lambda: 0.0,
     )
 
 
