@@ -328,4 +328,13 @@ def forecast_verdict(evaluation: dict, season: int) -> dict:
             + outcome
         )
         verdict["text"] += f" {verdict['classic_text']}"
+    classic_as_good = theirs is not None and (
+        theirs <= model or within_noise(classic.get("paired"))
+    )
+    if not verdict["beats_baseline"]:
+        verdict["tone"] = "bad"
+    elif verdict.get("within_noise") or classic_as_good:
+        verdict["tone"] = "mixed"  # a lead that could be luck, or a linear model as good
+    else:
+        verdict["tone"] = "good"
     return verdict

@@ -200,9 +200,10 @@ def test_the_linear_reference_learns_a_trend_and_the_verdict_names_it():
         "baselines": {"seasonal naive": {"mae": 4.0, "mase": 1.0}},
         "classic": {"name": "linear regression on lags", "metrics": {"mase": 0.1}},
     }
-    text = forecast_verdict(evaluation, 4)["text"]
-    assert "Linear regression on lags on the same windows scores MASE 0.10" in text
-    assert "did not earn its keep" in text
+    verdict = forecast_verdict(evaluation, 4)
+    assert "Linear regression on lags on the same windows scores MASE 0.10" in verdict["text"]
+    assert "did not earn its keep" in verdict["text"]
+    assert verdict["tone"] == "mixed"  # the headline is not green when the linear model wins
 
 
 def test_a_lead_over_seasonal_naive_on_five_origins_is_said_to_be_possibly_luck():

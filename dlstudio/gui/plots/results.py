@@ -117,6 +117,11 @@ class RocPlot(pg.PlotWidget):
         plain_axes(self)
         self.setXRange(0, 1, padding=0.02)
         self.setYRange(0, 1, padding=0.02)
+        # Beside its legend the plot is narrow, and pyqtgraph's automatic ticks ran together
+        # ("0.20.40.60.8"): three per axis read at any width.
+        ticks = [[(v, f"{v:g}") for v in (0.0, 0.5, 1.0)], [(v, "") for v in (0.25, 0.75)]]
+        for side in ("bottom", "left"):
+            self.getAxis(side).setTicks(ticks)
         # The legend sits beside the plot, never over the curves; kept at its own height at
         # the top of its cell (stretched to the plot's height, it drew each line sample apart
         # from its name).

@@ -224,6 +224,8 @@ def series_title_html(run, evaluation: dict, state: dict, card: dict) -> str:
         verdict = describe(evaluation)
     beats = verdict.get("beats_baseline")
     colour = GOOD if beats else QUIET if beats is None else BAD
+    if verdict.get("tone") in ("mixed", "bad"):  # green only for a clear lead, as for tables
+        colour = NOTE if verdict["tone"] == "mixed" else BAD
     headline = verdict.get("headline") or verdict.get("text") or ""
     rest = verdict.get("detail") or verdict.get("text", "").replace(headline, "").strip()
     headline, rest = _window_words(headline), _window_words(rest)
