@@ -430,6 +430,7 @@ class TryItPanel(QWidget):
         """Show the image file `path` and predict on it (an unreadable file says so)."""
         self._image = str(path)
         self._shown_truth = None
+        self._show_prediction(None)  # the answer shown was for another image
         pixmap = QPixmap(self._image)
         if pixmap.isNull():
             self.preview.setPixmap(QPixmap())
