@@ -233,3 +233,14 @@ def test_a_lead_over_seasonal_naive_on_five_origins_is_said_to_be_possibly_luck(
         "The model beats seasonal naive (Wilcoxon signed-rank test on the 50 forecast"
         in (many["text"])
     )
+
+
+def test_the_linear_reference_forecasts_one_step_ahead_in_the_windows_shape():
+    """Horizon 1: scikit-learn answers (n,) for (n, 1) targets; the reference must stay (n, 1)
+    (it broadcast to (n, n) before, and its scores were taken over that square)."""
+    values = np.arange(120.0) + np.tile([0.0, 3.0, -3.0], 40)
+    observed = np.ones(120, bool)
+    train = backtest.windows(values, backtest.origins(0, 90, 6, 1, observed), 6, 1)
+    inputs, actual = backtest.windows(values, backtest.origins(90, 120, 6, 1, observed), 6, 1)
+    forecast, _ = backtest.linear_reference(train, inputs)
+    assert forecast.shape == actual.shape == (len(inputs), 1)

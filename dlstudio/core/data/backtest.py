@@ -199,7 +199,11 @@ def linear_reference(train: tuple, test_inputs: np.ndarray) -> tuple[np.ndarray,
     last = inputs[:, -1:]
     model = RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)).fit(inputs - last, targets - last)
     seconds = time.monotonic() - began
-    return model.predict(test_inputs - test_inputs[:, -1:]) + test_inputs[:, -1:], seconds
+    # One step ahead, scikit-learn answers (n,) for targets of shape (n, 1): back to (n, 1)
+    # before the last value is added (else it broadcast to (n, n), and the reference's
+    # scores were taken over that square).
+    predicted = np.asarray(model.predict(test_inputs - test_inputs[:, -1:]))
+    return predicted.reshape(len(test_inputs), -1) + test_inputs[:, -1:], seconds
 
 
 def anchor_values(inputs: np.ndarray, kind: str, season: int, horizon: int) -> np.ndarray:

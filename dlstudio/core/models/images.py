@@ -49,6 +49,10 @@ def build_small_cnn(data: PreparedData, values: dict, weights: str | None = None
                 3,
                 padding="same",
                 activation="relu",
+                # He initialisation, made for ReLU: with Keras's default (Glorot) and seed 0,
+                # Keras 3.15 / TF 2.21 started this network dead on the digits sample (loss
+                # flat at ln 10 for all 8 epochs, 10 % accuracy); with it, 99 %.
+                kernel_initializer="he_normal",
                 name=f"block{block + 1}_conv{conv + 1}",
             )(x)
         x = layers.MaxPooling2D(name=f"block{block + 1}_pool")(x)
