@@ -14,24 +14,11 @@ import pandas as pd
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from tests.core.test_anomaly_data import _recording
 from tests.gui.conftest import open_and_wait
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SLICE = DATA / "nab_ec2_latency_slice.csv"
-
-
-def _recording(path: Path, rows=slice(None), changepoint=True) -> Path:
-    """A SKAB-like recording from the NAB slice (as tests/core/test_anomaly_data.py makes
-    it): an `anomaly` column (1 in NAB's labelled window, rows 414-548) and a `changepoint`
-    column (1 where the window starts and ends), cut to `rows`."""
-    frame = pd.read_csv(SLICE)
-    frame["anomaly"] = 0
-    frame.loc[414:548, "anomaly"] = 1
-    if changepoint:
-        frame["changepoint"] = 0
-        frame.loc[[414, 548], "changepoint"] = 1
-    frame.iloc[rows].to_csv(path, index=False)
-    return path
 
 
 @pytest.fixture
