@@ -17,9 +17,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from tests.core.test_anomaly_data import _recording
 from tests.gui.conftest import open_and_wait
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-SLICE = DATA / "nab_ec2_latency_slice.csv"
-
 
 @pytest.fixture
 def projects(tmp_path, monkeypatch):
