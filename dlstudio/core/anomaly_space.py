@@ -5,8 +5,6 @@ No Keras here, so the CLI can check --arch and --set before anything heavy loads
 
 from __future__ import annotations
 
-import numpy as np
-
 from dlstudio.core.errors import DlstudioError
 
 # Each template's search space: name -> candidate values (the first is the default).
@@ -38,32 +36,6 @@ TEMPLATES_BY_KIND = {
     "table": ("dense_autoencoder",),
     "series": ("conv_autoencoder", "lstm_autoencoder"),
 }
-
-
-def plan_trials(kind: str, count: int, seed: int, fixed: dict | None = None) -> list[dict]:
-    """`count` configurations: each template's defaults first, then random draws from the
-    spaces (no repeats while new ones can be found). `fixed` values hold in every one."""
-    rng = np.random.default_rng(seed)
-    fixed = dict(fixed or {})
-    templates = TEMPLATES_BY_KIND[kind]
-    if fixed.get("template") in templates:
-        templates = (fixed["template"],)
-    plans, seen = [], set()
-    for template in templates:
-        plans.append({"template": template, **{k: v[0] for k, v in TEMPLATES[template].items()}})
-    tries = 0
-    while len(plans) < count and tries < 200:
-        tries += 1
-        template = templates[int(rng.integers(len(templates)))]
-        space = TEMPLATES[template]
-        plan = {"template": template}
-        plan.update({k: v[int(rng.integers(len(v)))] for k, v in space.items()})
-        key = tuple(sorted(plan.items()))
-        if key not in seen and plan not in plans:
-            seen.add(key)
-            plans.append(plan)
-    plans = [{**plan, **{k: v for k, v in fixed.items() if k in plan}} for plan in plans]
-    return plans[:count]
 
 
 def check_model_choice(kind: str, template: str | None, values: dict) -> None:

@@ -24,15 +24,14 @@ OBJECTIVES_BY_TASK = {
     # labels, when there are any, only evaluate the winner, so no AUC can choose it.
     "anomaly": ("val_loss",),
 }
-# The tuners each task's search can run; a task not listed runs every one. The forecast and
-# anomaly engines plan their own trials (each template's defaults, then random draws).
-TUNERS_BY_TASK = {"forecast": ("random",), "anomaly": ("random",)}
-# How those engines search, said when a flag asks for a search they cannot run.
+# The tuners each task's search can run; a task not listed runs every one (forecast and anomaly
+# searches draw their trials from the same oracles as a table's: engine/family_search.py).
+TUNERS_BY_TASK: dict[str, tuple[str, ...]] = {}
+# How a family's search compares its trials, said when --objective asks for another measure.
 OWN_SEARCH = {
-    "forecast": "tries each template's defaults, then random draws, and compares trials by "
-    "their validation MAE",
-    "anomaly": "tries each autoencoder's defaults, then random draws, and compares trials by "
-    "how well they rebuild the normal validation readings (labels only evaluate the winner)",
+    "forecast": "compares trials by their validation MAE (the loss is a hyperparameter there)",
+    "anomaly": "compares trials by how well they rebuild the normal validation readings "
+    "(labels only evaluate the winner)",
 }
 
 

@@ -106,13 +106,9 @@ def test_the_house_verdict_speaks_for_anomaly_runs():
     assert words["beats_baseline"] is False and "no better than chance" in words["headline"]
 
 
-def test_the_search_plan_tries_each_template_first_and_holds_fixed_values():
-    from dlstudio.core.anomaly_space import check_model_choice, plan_trials
+def test_an_arch_or_setting_the_autoencoders_lack_is_refused():
+    from dlstudio.core.anomaly_space import check_model_choice
 
-    plans = plan_trials("series", 5, seed=0, fixed={"learning_rate": 0.001})
-    assert [p["template"] for p in plans[:2]] == ["conv_autoencoder", "lstm_autoencoder"]
-    assert len(plans) == 5 and all(p["learning_rate"] == 0.001 for p in plans)
-    assert len({tuple(sorted(p.items())) for p in plans}) == 5  # no configuration twice
     with pytest.raises(DlstudioError, match="--arch 'mlp'"):
         check_model_choice("table", "mlp", {})
     with pytest.raises(DlstudioError, match="--set filters"):

@@ -85,10 +85,13 @@ def test_a_monthly_series_opens_as_a_forecast_with_its_settings(
     model = window.model_page
     names = [model.template_combo.itemText(i) for i in range(model.template_combo.count())]
     assert "LSTM encoder" in names and "Small Transformer encoder" in names
-    assert not model.tuner_combo.isVisibleTo(model)  # the engine plans its own search
+    # The same oracles search forecasters; the objective is the forecast's one (MAE).
+    assert model.tuner_combo.isVisibleTo(model) and not model.objective_combo.isVisibleTo(model)
+    model.tuner_combo.setCurrentIndex(model.tuner_combo.findData("bayesian"))
     model.budget_edit.setText("20s")
     spec = model.run_spec(window.session.state.data)
     assert spec.data.task == "forecast" and spec.data.horizon == 6
+    assert spec.search is not None and spec.search.tuner == "bayesian"
     assert spec.data.split.time_column == "month" and spec.data.target == "sales"
     assert spec.search is not None and spec.search.time_limit_s == 20
     model.choose_radio.setChecked(True)

@@ -2,16 +2,16 @@
 (or window) by its reconstruction error, pick the threshold, evaluate against the labels if
 any, and keep the model that outputs score and flag.
 
-The search plans inside the budget like the other tasks: templates' defaults first, then
-random draws from their spaces; a trial cut short by the deadline keeps its best epoch, and
+The search draws its trials from the oracles every task's search uses (engine/family_search.py:
+random, Bayesian, Hyperband or grid), the templates' defaults first; a trial cut short by the deadline keeps its best epoch, and
 the best trial is the one with the lowest validation reconstruction error on normal data (the
 labels never choose). Events are the engine's usual ones, so the CLI's progress printer and
 the window's live curves show the run as any other.
 
 Resume, as a forecast run's: each trial is appended to trials.jsonl as it ends, and the best
 trial's weights are kept in the run folder (BEST_WEIGHTS) as soon as it wins, so a stopped or
-crashed run goes on after its finished trials; the plan is drawn from the seed alone, so the
-trials after them are those the first run would have tried.
+crashed run goes on after its finished trials; the oracle's state is kept in the run folder
+too, so the trials after them are drawn as the first run would have drawn them.
 """
 
 from __future__ import annotations
@@ -36,21 +36,21 @@ from dlstudio.core.data.anomaly_data import (
 )
 from dlstudio.core.engine.callbacks import EventCallback
 from dlstudio.core.engine.cancel import CancelToken
-from dlstudio.core.engine.ending import finish_run
+from dlstudio.core.engine.ending import ended_status, finish_run
+from dlstudio.core.engine.family_search import FamilySearch, TemplateSpace, run_search
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import (
     EventSink,
     RunStarted,
-    RunStatus,
-    TrialEnded,
     TrialRecord,
     TrialStarted,
     TrialStatus,
     discard,
 )
 from dlstudio.core.models.autoencoder import (
+    TEMPLATES,
+    TEMPLATES_BY_KIND,
     build_autoencoder,
-    plan_trials,
     reconstruction_scores,
     scoring_model,
 )
@@ -161,10 +161,6 @@ def _run(run, spec, settings, data, sink, token, started, done=()) -> RunFolder:
     rows = data.values[: data.train_end]
     mean, variance = _scaling(rows)
     max_trials = spec.search.max_trials if spec.search else 1
-    fixed = dict(spec.model.hyperparameters)
-    if spec.model.template:
-        fixed["template"] = spec.model.template
-    plans = plan_trials(data.kind, max_trials, seed, fixed)
     try:
         from dlstudio.core.engine.devices import detect_device
 
@@ -177,7 +173,7 @@ def _run(run, spec, settings, data, sink, token, started, done=()) -> RunFolder:
             spec.mode,
             keras.backend.backend(),
             device,
-            len(plans),
+            max_trials,
             spec.search.time_limit_s if spec.search else None,
             len(train),
             len(done),
@@ -185,28 +181,31 @@ def _run(run, spec, settings, data, sink, token, started, done=()) -> RunFolder:
     )
     for note in data.notes:
         run.append_log(note)
-    best = _kept_best(run, done)  # (score, plan, weights, record)
-    status = RunStatus.COMPLETED
-    for number, plan in enumerate(plans[len(done) :], start=len(done) + 1):
-        reason = token.stop_reason()
-        if reason:
-            status = RunStatus(reason)
-            break
-        record, weights = _trial(number, plan, train, validation, mean, variance, spec, sink, token)
-        run.append_trial(record)
-        run.update_state(elapsed_s=time.monotonic() - started)  # what a resume counts from
-        sink(TrialEnded(record))
-        if weights is not None and (best is None or record.score < best[0]):
-            best = (record.score, plan, weights, record)
-            _keep_best(run, record.trial_id, weights)
-        if record.status in (TrialStatus.CUT_SHORT, TrialStatus.CANCELLED):
-            status = (
-                RunStatus.CANCELLED
-                if record.status == TrialStatus.CANCELLED
-                else RunStatus.TIME_LIMIT
-            )
-            break
-        keras.backend.clear_session()
+    kept = {"best": _kept_best(run, done)}  # (score, plan, weights, record)
+
+    def fit(number: int, trial_id: str, plan: dict, epochs: int):
+        keras.backend.clear_session()  # the previous trial's graphs (its weights are kept)
+        return _trial(
+            number, trial_id, plan, epochs, (train, validation, mean, variance), spec, sink, token
+        )
+
+    def keep(record: TrialRecord, weights) -> None:
+        kept["best"] = (record.score, dict(record.hyperparameters), weights, record)
+        _keep_best(run, record.trial_id, weights)
+
+    templates = TEMPLATES_BY_KIND[data.kind]
+    family = FamilySearch(
+        space=TemplateSpace(TEMPLATES),
+        templates=(spec.model.template,) if spec.model.template else templates,
+        fixed=dict(spec.model.hyperparameters),
+        fit=fit,
+        keep=keep,
+        objective=default_objective("anomaly"),
+    )
+    before = kept["best"][3] if kept["best"] else None
+    run_search(run, spec, family, sink, token, done, before, lambda: time.monotonic() - started)
+    status = ended_status(token)
+    best = kept["best"]
     elapsed = time.monotonic() - started
     if best is None:
         failed = [r for r in run.trials() if r.status == TrialStatus.FAILED]
@@ -276,9 +275,10 @@ def _kept_best(run: RunFolder, done: list[TrialRecord]):
     return None
 
 
-def _trial(number, plan, train, validation, mean, variance, spec, sink, token):
-    trial_id = f"{number - 1:02d}"  # counted from 0, as keras-tuner counts its trial ids
-    epochs = spec.train.epochs
+def _trial(number, trial_id, plan, epochs, samples, spec, sink, token):
+    """Train trial `number` (`plan`, for at most `epochs`): its record, and the weights of its
+    best epoch (None if it failed). `samples`: (train, validation, mean, variance)."""
+    train, validation, mean, variance = samples
     sink(TrialStarted(trial_id, number, plan, epochs))
     begun = time.monotonic()
     try:

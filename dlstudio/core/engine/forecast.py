@@ -9,10 +9,11 @@
 Covariates the user chose enter each window beside the target (their own model inputs, raw
 values: models/forecast.py); the baselines and the linear reference read the target only.
 
-The search is our own small random search rather than keras-tuner: five templates of different
-shapes are tried with their defaults first (one trial each), then random draws, round-robin;
-each trial emits the same events as the other tasks and is appended to trials.jsonl as it ends,
-so a resume goes on after the trials that finished.
+The search draws its trials from the oracles a table's search uses (engine/family_search.py:
+random, Bayesian, Hyperband or grid): the templates' defaults first (one trial each), then what
+the oracle picks; each trial emits the same events as the other tasks and is appended to
+trials.jsonl as it ends, and the oracle's state is kept in the run folder, so a resume goes on
+after the trials that finished.
 """
 
 from __future__ import annotations
@@ -33,25 +34,24 @@ from dlstudio.core.engine.callbacks import EventCallback
 from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
 from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.ending import ended_status, finish_run
+from dlstudio.core.engine.family_search import (
+    FamilySearch,
+    TemplateSpace,
+    clock_from,
+    run_search,
+)
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import (
     EventSink,
     RunMessage,
     RunStarted,
     RunStatus,
-    TrialEnded,
     TrialRecord,
     TrialStarted,
     TrialStatus,
 )
-from dlstudio.core.forecast_spec import FORECAST_TEMPLATES, series_of, sizes
-from dlstudio.core.models.forecast import (
-    TEMPLATE_WORDS,
-    build_forecaster,
-    covariate_specs,
-    default_hyperparameters,
-    draw_hyperparameters,
-)
+from dlstudio.core.forecast_spec import COMMON_SPACE, FORECAST_TEMPLATES, SPACES, series_of, sizes
+from dlstudio.core.models.forecast import TEMPLATE_WORDS, build_forecaster, covariate_specs
 from dlstudio.core.verdict import forecast_verdict
 
 SAMPLE_FILE = "sample_inputs.npz"  # test windows kept with the run, to check exports on
@@ -62,8 +62,8 @@ RESERVE_SHARE, RESERVE_LEAST_S = 0.1, 5.0  # of a time limit, kept for the backt
 
 def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -> None:
     """Run `spec` (a forecast) in `run`; see the module's docstring."""
-    started = time.monotonic()
     elapsed_before = float(run.state().get("elapsed_s") or 0.0) if resume else 0.0
+    clock = clock_from(elapsed_before)
     search = spec.search
     if search is not None and search.time_limit_s is not None:
         reserve = max(RESERVE_LEAST_S, RESERVE_SHARE * search.time_limit_s)
@@ -112,32 +112,34 @@ def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -
         )
     )
     run.update_state(objective=OBJECTIVE)
-    seed = spec.train.seed if search is None else (search.seed or 0)
-    best = _best(done)
-    for number in range(len(done) + 1, max_trials + 1):
-        if token.stop_reason() is not None:
-            break
-        template, hp = _configuration(spec, number, seed)
-        record, model = _trial(
+    inputs = (data, extra, covariates)
+
+    def fit(number: int, trial_id: str, values: dict, epochs: int):
+        keras.backend.clear_session()  # the previous trial's graphs (its model is saved)
+        template, hp = values.pop("template"), values
+        return _trial(
             number,
+            trial_id,
             template,
             hp,
-            (data, extra, covariates),
-            context,
-            horizon,
-            series.season,
+            epochs,
+            inputs,
+            (context, horizon, series.season),
             spread,
             spec,
             sink,
             token,
         )
-        run.append_trial(record)
-        run.update_state(elapsed_s=elapsed_before + time.monotonic() - started)
-        sink(TrialEnded(record))
-        if record.score is not None and (best is None or record.score < best.score):
-            best = record
-            _save_model(model, run.model_path)
-        keras.backend.clear_session()
+
+    family = FamilySearch(
+        space=TemplateSpace(SPACES, COMMON_SPACE),
+        templates=(spec.model.template,) if spec.model.template else FORECAST_TEMPLATES,
+        fixed=dict(spec.model.hyperparameters or {}),
+        fit=fit,
+        keep=lambda record, model: _save_model(model, run.model_path),
+        objective=OBJECTIVE,
+    )
+    best = run_search(run, spec, family, sink, token, done, _best(done), clock)
     status = ended_status(token)
     evaluation, message = None, ""
     if best is not None and run.model_path.exists():
@@ -157,8 +159,7 @@ def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -
     else:
         status = RunStatus.FAILED if status is not RunStatus.CANCELLED else status
         message = "No trial finished an epoch: give the search more time (--time-limit)."
-    duration = elapsed_before + time.monotonic() - started
-    finish_run(run, sink, status, best, duration, message, evaluation)
+    finish_run(run, sink, status, best, clock(), message, evaluation)
 
 
 def _covariate_specs(series, train_end: int) -> list[dict]:
@@ -205,23 +206,6 @@ def _best(records: list[TrialRecord]) -> TrialRecord | None:
     return min(scored, key=lambda r: r.score) if scored else None
 
 
-def _configuration(spec, number: int, seed: int) -> tuple[str, dict]:
-    """Trial `number`'s template and hyperparameters: each template's defaults first, then
-    random draws, round-robin; the user's --set values always win. Drawn from the seed and
-    the trial's number alone, so a resumed search goes on as the first would have."""
-    rng = np.random.default_rng([seed, number])
-    templates = (spec.model.template,) if spec.model.template else FORECAST_TEMPLATES
-    template = templates[(number - 1) % len(templates)]
-    first_round = number <= len(templates)
-    hp = (
-        default_hyperparameters(template)
-        if spec.search is None or first_round
-        else draw_hyperparameters(template, rng)
-    )
-    hp.update(spec.model.hyperparameters or {})
-    return template, hp
-
-
 class _Keeper(keras.callbacks.Callback):
     """Keeps the best validation weights, stops on patience, the budget or a cancel."""
 
@@ -251,10 +235,11 @@ class _Keeper(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _trial(number, template, hp, inputs, context, horizon, season, spread, spec, sink, token):
+def _trial(number, trial_id, template, hp, epochs, inputs, shape, spread, spec, sink, token):
+    """Train trial `number` (`template` with `hp`, for at most `epochs`); its record, and the
+    model at its best epoch. `shape`: (context, horizon, season)."""
     data, extra, covariates = inputs
-    trial_id = f"{number - 1:02d}"  # counted from 0, as keras-tuner counts its trial ids
-    epochs = spec.train.epochs
+    context, horizon, season = shape
     shown = {"template": template, **hp}
     sink(TrialStarted(trial_id, number, shown, epochs))
     began = time.monotonic()

@@ -22,9 +22,8 @@ mixin adds what keras-tuner lacks:
   the run can choose trials to average (engine/ensemble.py) without rebuilding them all.
 
 keras-tuner internals this reaches (pinned below 1.5 in pyproject.toml; the contract is tested
-in tests/core/engine/test_keras_tuner_contract.py): the oracle's `_retry_queue` (trials to run
-again on resume), `_tried_so_far` and `_compute_values_hash` (configurations not to repeat), and
-`_try_run_and_update_trial` (overridden so that a failing trial prints no traceback).
+in tests/core/engine/test_keras_tuner_contract.py): `_try_run_and_update_trial` (overridden so
+that a failing trial prints no traceback); the oracle's are reached in engine/oracle.py only.
 """
 
 from __future__ import annotations
@@ -53,7 +52,9 @@ from dlstudio.core.engine.callbacks import (
     TrialInterrupted,
 )
 from dlstudio.core.engine.cancel import CANCELLED, CancelToken
+from dlstudio.core.engine.family_search import why_give_up
 from dlstudio.core.engine.memory import custom_gradients, release_memory
+from dlstudio.core.engine.oracle import make_oracle
 from dlstudio.core.events import (
     EventSink,
     RunMessage,
@@ -70,7 +71,6 @@ from dlstudio.core.models.images import BACKBONE_LAYER
 # has no state yet; Keras warns about it, harmlessly, on every such trial.
 warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
 
-SAME_FAILURES_TO_GIVE_UP = 3
 # Share of a time budget spent exploring configurations before the best one is trained again
 # for the average.
 REPEAT_AFTER_SHARE = 0.5
@@ -114,39 +114,17 @@ class RecordingMixin:
     # ------------------------------------------------------------ the loop
 
     def adopt_finished_trials(self, records: list[TrialRecord]) -> None:
-        """On resume: trials our log records as completed, but which the process was killed
-        before keras-tuner saved as such, are handed back to the oracle as finished (with the
-        logged score) instead of being run again. Their weights were saved before the log line.
-        Their durations are kept too: a repeat of one is given the time it took."""
-        done = {
-            r.trial_id: r
-            for r in records
-            if r.status is TrialStatus.COMPLETED and r.score is not None
-        }
-        self._took_s.update({trial_id: r.duration_s for trial_id, r in done.items()})
-        queue = self.oracle._retry_queue  # where reload() puts the trials that were running
-        for trial_id in [t for t in queue if t in done]:
-            queue.remove(trial_id)
-            trial = self.oracle.trials[trial_id]
-            self.oracle.update_trial(trial_id, {self.context.objective: done[trial_id].score})
-            trial.status = trial_module.TrialStatus.COMPLETED
-            self.oracle.end_trial(trial)
+        """On resume: trials our log records as completed are handed back to the oracle as
+        finished (oracle.adopt_logged); their durations are kept too, so that a repeat of one
+        is given the time it took."""
+        self._took_s.update(
+            {r.trial_id: r.duration_s for r in records if r.status is TrialStatus.COMPLETED}
+        )
+        self.oracle.adopt_logged(records, self.context.objective)
 
     def run_stopped_trials_again(self, records: list[TrialRecord]) -> None:
-        """On resume of a run the user stopped: the trial they stopped runs again from its
-        start, as an interrupted one does (keras-tuner recorded it failed, so that its oracle
-        learns nothing from it, and would never give it again). Finished trials stay as they are.
-        """
-        queue = self.oracle._retry_queue
-        for record in records:
-            trial = self.oracle.trials.get(record.trial_id)
-            if record.status is not TrialStatus.CANCELLED or trial is None:
-                continue
-            if trial.status != trial_module.TrialStatus.FAILED or record.trial_id in queue:
-                continue
-            queue.append(record.trial_id)
-            if record.trial_id in self.oracle.end_order:  # it ends again, once
-                self.oracle.end_order.remove(record.trial_id)
+        """On resume of a run the user stopped: the trial they stopped runs again."""
+        self.oracle.run_stopped_again(records)
 
     def _populate_initial_space(self):
         # keras-tuner builds the model here to discover conditional hyperparameters. Our space
@@ -168,7 +146,9 @@ class RecordingMixin:
             t.status == trial_module.TrialStatus.COMPLETED for t in self.oracle.trials.values()
         )
         while self.context.token.stop_reason() is None:
-            why_not = (plan.why_not_another_trial() if plan else None) or self._why_give_up()
+            why_not = (plan.why_not_another_trial() if plan else None) or why_give_up(
+                self._failures, self._succeeded
+            )
             if why_not:
                 self.context.sink(RunMessage(why_not))
                 break
@@ -182,17 +162,6 @@ class RecordingMixin:
             self._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
             self.on_trial_end(trial)
         self.on_search_end()
-
-    def _why_give_up(self) -> str | None:
-        """Trials that all fail alike before any succeeded point at the data or the template,
-        not at their hyperparameters: more of them would only spend the budget."""
-        last = self._failures[-SAME_FAILURES_TO_GIVE_UP:]
-        if self._succeeded or len(last) < SAME_FAILURES_TO_GIVE_UP or len(set(last)) > 1:
-            return None
-        return (
-            f"The last {len(last)} trials all failed the same way, and none has succeeded, so "
-            f"the search stops here: {last[0]}"
-        )
 
     def _try_run_and_update_trial(self, trial, *fit_args, **fit_kwargs):
         # keras-tuner's own version prints every failing trial's traceback; our record says
@@ -212,7 +181,7 @@ class RecordingMixin:
     def on_trial_begin(self, trial):
         super().on_trial_begin(trial)
         plan = self.context.plan
-        original = getattr(self.oracle, "repeats", {}).get(trial.trial_id)
+        original = self.oracle.repeats.get(trial.trial_id)
         needs_s = self._took_s.get(original) if original is not None else None
         self._current = {
             "started": time.monotonic(),
@@ -512,97 +481,37 @@ def make_tuner(
     seed: int,
     resume: bool,
 ):
-    """A recording tuner of the named kind, its oracle state kept under `directory`."""
+    """A recording tuner of the named kind, its oracle (engine/oracle.py) kept under
+    `directory`."""
     base = {
         "random": kt.RandomSearch,
         "bayesian": kt.BayesianOptimization,
         "hyperband": kt.Hyperband,
         "grid": kt.GridSearch,
     }[tuner]
+    oracle = make_oracle(
+        tuner, context.objective, context.direction, max_trials, seed, context.train.epochs
+    )
     cls = type(f"Recording{base.__name__}", (RecordingMixin, base), {})
-    options = dict(
+    # Each keras-tuner tuner class only builds its own kind of oracle in its __init__ (and
+    # Hyperband's adds the rung epochs and checkpoints in its methods): ours is given instead.
+    instance = cls.__new__(cls)
+    kt.Tuner.__init__(
+        instance,
+        oracle=oracle,
         hypermodel=hypermodel,
-        objective=kt.Objective(context.objective, direction=context.direction),
         directory=directory,
         project_name="keras_tuner",
         overwrite=not resume,
-        seed=seed,
-        max_retries_per_trial=0,
-        max_consecutive_failed_trials=10**6,  # a failing trial never ends the search
     )
-    if tuner == "hyperband":
-        options["max_epochs"] = context.train.epochs
-        options["factor"] = 3
-    else:
-        options["max_trials"] = max_trials
-    instance = cls(**options)
     instance.context = context
     instance._took_s = {}  # finished trials' durations, by trial id (adopted ones on resume)
-    instance.oracle.verbose = 0  # our events report progress; keras-tuner's prints would repeat it
-    instance.oracle._display.verbose = 0
-    avoid_configurations(instance.oracle, context.tried_before)
-    if context.first_values is not None and tuner in ("random", "bayesian"):
-        start_with(instance.oracle, context.first_values)
-    if context.repeat_best and tuner in ("random", "bayesian"):
-        repeat_best(instance.oracle, lambda: _exploring_done(context.plan))
+    oracle.avoid(context.tried_before)
+    if context.first_values is not None:
+        oracle.start_with([context.first_values])
+    if context.repeat_best:
+        oracle.repeat_best_after(lambda: _exploring_done(context.plan))
     return instance
-
-
-def avoid_configurations(oracle, configurations: list[dict]) -> None:
-    """Make the oracle treat these configurations as tried, so that it draws others.
-
-    keras-tuner remembers what it tried by a hash of the values (`_tried_so_far`) and redraws a
-    value set it has seen; adding earlier searches' configurations there makes a new search in
-    the same project explore, not repeat."""
-    for values in configurations:
-        oracle._tried_so_far.add(oracle._compute_values_hash(values))
-
-
-def start_with(oracle, values: dict) -> None:
-    """The oracle's first trial is `values` (unless it was tried before); then as usual.
-
-    Random and Bayesian oracles start from random draws; a known-good configuration first means
-    that even a budget with room for one trial returns a model that is usually good."""
-    draw = oracle.populate_space
-
-    def populate_space(trial_id):
-        if not oracle.trials and not oracle._duplicate(values):
-            return {"status": trial_module.TrialStatus.RUNNING, "values": dict(values)}
-        return draw(trial_id)
-
-    oracle.populate_space = populate_space
-
-
-def repeat_best(oracle, exploring_done) -> None:
-    """Once `exploring_done()`, the oracle's next trials are the best finished trial's values
-    again (each repeat is recorded in `oracle.repeats`, trial id → the trial it repeats).
-
-    Seeds vary between trials (starting weights, dropout, the order of the rows), so a repeat
-    trains another network of the same configuration; the ensemble step then averages the best
-    of them. Over five trainings of the default configuration on 10,000 diamonds, single test
-    MAEs of 312-358 averaged to 311, below the best single one (issue 14)."""
-    draw = oracle.populate_space
-    oracle.repeats = {}
-
-    def populate_space(trial_id):
-        if exploring_done():
-            finished = [
-                t
-                for t in oracle.trials.values()
-                if t.status == trial_module.TrialStatus.COMPLETED and t.score is not None
-            ]
-            if finished:
-                reverse = oracle.objective.direction == "max"
-                best = sorted(finished, key=lambda t: t.score, reverse=reverse)[0]
-                original = oracle.repeats.get(best.trial_id, best.trial_id)
-                oracle.repeats[trial_id] = original
-                return {
-                    "status": trial_module.TrialStatus.RUNNING,
-                    "values": dict(best.hyperparameters.values),
-                }
-        return draw(trial_id)
-
-    oracle.populate_space = populate_space
 
 
 def _exploring_done(plan: BudgetPlan | None) -> bool:

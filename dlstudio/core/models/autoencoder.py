@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from dlstudio.core.anomaly_space import TEMPLATES, TEMPLATES_BY_KIND, plan_trials  # noqa: F401
+from dlstudio.core.anomaly_space import TEMPLATES, TEMPLATES_BY_KIND  # noqa: F401
 
 
 def _clean(scaled):
@@ -26,7 +26,7 @@ def build_autoencoder(hp: dict, shape: tuple, mean: np.ndarray, variance: np.nda
     reconstruction of their scaled values; the scaler maps raw readings to the target.
 
     Args:
-        hp: A plan from `plan_trials`.
+        hp: A trial's values: its template and that template's hyperparameters.
         shape: One sample's shape: (features,) or (window, features).
         mean, variance: Per feature, of the normal training data.
     """

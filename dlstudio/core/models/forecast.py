@@ -30,17 +30,6 @@ import numpy as np
 from dlstudio.core.forecast_spec import COMMON_SPACE, SPACES, TEMPLATE_WORDS  # noqa: F401
 
 
-def default_hyperparameters(template: str) -> dict:
-    return {name: values[0] for name, values in {**SPACES[template], **COMMON_SPACE}.items()}
-
-
-def draw_hyperparameters(template: str, rng: np.random.Generator) -> dict:
-    return {
-        name: values[int(rng.integers(len(values)))]
-        for name, values in {**SPACES[template], **COMMON_SPACE}.items()
-    }
-
-
 def build_forecaster(
     template: str,
     hp: dict,

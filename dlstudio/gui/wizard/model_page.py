@@ -4,10 +4,10 @@ Everything here is built from the search spaces as data (dlstudio.core.models.sp
 import no Keras; the device is detected in the background the first time the page is shown.
 
 Forecasting and anomaly detection have their own templates (core/forecast_spec.py,
-core/anomaly_space.py) and their own search: each template's defaults first, then random
-draws from its values, within the trials and the time budget. So for them the page offers the
-template, its values (to train one) and the budget, and no tuner, objective or editable
-space, which their engines would ignore.
+core/anomaly_space.py), searched by the same keras-tuner oracles (each template's defaults
+first). So for them the page offers the template, its values (to train one), the tuner and the
+budget, and no objective or editable space: each compares trials by one measure, and draws from
+its templates' own lists.
 
 What is chosen here goes to the window's session as plain JSON on every change the user makes
 (`choices_changed`; model_choices.py writes and reads it), so that a project reopened shows it
@@ -278,13 +278,7 @@ class ModelPage(QWidget):
                 self._template_changed()
             return
         self.kind, self.task = kind, task
-        for row in (self.tuner_combo, self.objective_combo):
-            self.search_form.setRowVisible(row, task not in SERIES_TASKS)
-        self.tune_radio.setText(
-            "Auto-tune: let dlstudio search for a good one"
-            if task in SERIES_TASKS
-            else "Auto-tune: let keras-tuner search for a good one"
-        )
+        self.search_form.setRowVisible(self.objective_combo, task not in SERIES_TASKS)
         if task in SERIES_TASKS:
             self._set_series_task(task, kind)
             return
@@ -530,13 +524,17 @@ class ModelPage(QWidget):
         return RunSpec(data, ModelSpec(template), train, search)
 
     def _series_run_spec(self, data: DataSpec, template: str | None, train: TrainSpec) -> RunSpec:
-        """A forecast or an anomaly search: their engines plan their own trials (no tuner,
-        objective or space), so only the template, its values, the trials and the budget."""
+        """A forecast or an anomaly search: the template, its values, the tuner, the trials and
+        the budget (no objective or space: see the module's docstring)."""
         if self.choose_radio.isChecked():
             template = template or _series_templates(self.task, self.kind)[0]
             return RunSpec(data, ModelSpec(template, self.hyperparameters()), train)
         budget = parse_duration(self.budget_edit.text(), "the time budget")
-        search = SearchSpec(max_trials=self.trials_spin.value(), time_limit_s=budget)
+        search = SearchSpec(
+            self.tuner_combo.currentData() or "random",
+            max_trials=self.trials_spin.value(),
+            time_limit_s=budget,
+        )
         return RunSpec(data, ModelSpec(template), train, search)
 
 

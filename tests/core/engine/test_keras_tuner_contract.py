@@ -6,15 +6,14 @@ from __future__ import annotations
 import keras_tuner as kt
 from keras_tuner.src.engine import base_tuner
 
-from dlstudio.core.engine.tuner import avoid_configurations, repeat_best, start_with
+from dlstudio.core.engine.oracle import make_oracle
 
 
 def _oracle(tmp_path, values=(1, 2, 3)):
-    oracle = kt.oracles.RandomSearchOracle(objective="val_loss", max_trials=10, seed=0)
-    oracle._set_project_dir(str(tmp_path), "contract")
     space = kt.HyperParameters()
     space.Choice("units", list(values))
-    oracle.update_space(space)
+    oracle = make_oracle("random", "val_loss", "min", 10, 0, 10, space)
+    oracle._set_project_dir(str(tmp_path), "contract")
     return oracle
 
 
@@ -29,27 +28,27 @@ def test_the_oracle_internals_exist_where_dlstudio_reaches_them(tmp_path):
 
 def test_avoided_configurations_are_never_drawn(tmp_path):
     oracle = _oracle(tmp_path)
-    avoid_configurations(oracle, [{"units": 1}, {"units": 3}])
+    oracle.avoid([{"units": 1}, {"units": 3}])
     drawn = {oracle.create_trial(f"t{i}").hyperparameters.values.get("units") for i in range(3)}
     assert drawn <= {2, None}  # 2, then nothing left to draw
 
 
 def test_the_first_trial_is_the_given_configuration_unless_it_was_tried(tmp_path):
     oracle = _oracle(tmp_path)
-    start_with(oracle, {"units": 3})
+    oracle.start_with([{"units": 3}])
     assert oracle.create_trial("t0").hyperparameters.values == {"units": 3}
 
     tried = _oracle(tmp_path / "again")
-    avoid_configurations(tried, [{"units": 3}])
-    start_with(tried, {"units": 3})
+    tried.avoid([{"units": 3}])
+    tried.start_with([{"units": 3}])
     assert tried.create_trial("t0").hyperparameters.values["units"] != 3
 
 
 def test_once_exploring_is_done_the_best_finished_configuration_runs_again(tmp_path):
     oracle = _oracle(tmp_path)
     done = [False]
-    start_with(oracle, {"units": 1})
-    repeat_best(oracle, lambda: done[0])
+    oracle.start_with([{"units": 1}])
+    oracle.repeat_best_after(lambda: done[0])
     scores = {1: 0.5, 2: 0.2, 3: 0.9}  # val_loss: units=2 is best
     for i in range(2):
         trial = oracle.create_trial(f"t{i}")
