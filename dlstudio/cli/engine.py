@@ -26,8 +26,8 @@ from dlstudio.core.config import (
     TrainSpec,
 )
 from dlstudio.core.durations import parse_duration
-from dlstudio.core.engine.families import families
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.families import tasks
 
 DEFAULT_PROJECT = "dlstudio-project"
 
@@ -46,7 +46,7 @@ def add_commands(commands) -> None:
         cmd.add_argument("--sample", help=f"use a bundled sample instead: {SAMPLE_NAMES}")
         cmd.add_argument("--target", help="column to predict (guessed when omitted)")
         cmd.add_argument("--sheet", help="Excel sheet")
-        cmd.add_argument("--task", choices=[task for family in families() for task in family.tasks])
+        cmd.add_argument("--task", choices=tasks())
         cmd.add_argument("--time-column", help="forecast: the time column (or year+month+day)")
         cmd.add_argument("--horizon", type=int, help="forecast: steps ahead (default: proposed)")
         cmd.add_argument(
@@ -262,14 +262,13 @@ def _spec(args) -> RunSpec:
 
 
 def _given_flags(args) -> list[str]:
-    """The flags, among those some task does not read (config.UNREAD_FLAGS), that the user
+    """The flags, among those some family does not read (core/families.py), that the user
     gave: a flag left out is None, an empty list or False."""
-    from dlstudio.core.config import UNREAD_FLAGS
+    from dlstudio.core.families import flags_some_family_ignores
 
-    flags = dict.fromkeys(flag for unread in UNREAD_FLAGS.values() for flag in unread)
     return [
         flag
-        for flag in flags
+        for flag in flags_some_family_ignores()
         if getattr(args, flag.removeprefix("--").replace("-", "_"), None) not in (None, [], False)
     ]
 
@@ -463,7 +462,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from dlstudio.core.engine.families import family_of_model
+    from dlstudio.core.families import family_of_model
     from dlstudio.core.formats import agreement
     from dlstudio.core.model_files import card_of, checked_formats, export_folder, model_file
     from dlstudio.core.native_logs import hushed
@@ -471,7 +470,7 @@ def cmd_export(args) -> int:
     formats = None
     if args.format:
         formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    printer = _printer_for_family(family_of_model(args.run).name)
+    printer = _printer_for_family(family_of_model(args.run))
     if printer is not None:  # a family with an engine of its own (forecast, anomaly)
         return printer.export(args, formats)
     folder = model_file(args.run).parent  # checked before TensorFlow loads: answers at once
@@ -507,9 +506,9 @@ def cmd_predict(args) -> int:
             "either a file or folder of new data, or one or more --text",
             "e.g. `dlstudio predict RUN new.csv` or `dlstudio predict RUN --text 'Win a prize!'`.",
         )
-    from dlstudio.core.engine.families import family_of_model
+    from dlstudio.core.families import family_of_model
 
-    printer = _printer_for_family(family_of_model(args.model).name)
+    printer = _printer_for_family(family_of_model(args.model))
     if printer is not None:  # a family with an engine of its own (forecast, anomaly)
         return printer.predict(args, output)
     if args.data and not Path(args.data).expanduser().exists():
@@ -622,13 +621,13 @@ def _task_of(run) -> str | None:
 
 
 def _printer_for_task(task: str | None):
-    from dlstudio.core.engine.families import family_for_task
+    from dlstudio.core.families import family_for_task
 
-    return _printer_for_family(family_for_task(task).name)
+    return _printer_for_family(family_for_task(task))
 
 
-def _printer_for_family(family: str):
-    """The CLI module of a family with an engine of its own (cli/tasks/), or None."""
-    from dlstudio.cli.tasks import family_printer
+def _printer_for_family(family):
+    """The CLI module a family's record names (cli/tasks/ for the built-in ones), or None."""
+    import importlib
 
-    return None if family == "supervised" else family_printer(family)
+    return importlib.import_module(family.printer) if family.printer else None

@@ -63,7 +63,12 @@ def build_parser(engine_commands: bool = True) -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Run the CLI with `argv`; returns the process exit status."""
-    args = build_parser(engine_commands=argv[:1] != ["gui"]).parse_args(argv)
+    try:  # the parser lists the tasks of every family, plug-ins included
+        parser = build_parser(engine_commands=argv[:1] != ["gui"])
+    except DlstudioError as error:  # a plug-in named but not loadable
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    args = parser.parse_args(argv)
     command = args.command or "gui"
     if args.debug:
         os.environ["DLSTUDIO_DEBUG"] = "1"  # read by the engine too (native_logs)

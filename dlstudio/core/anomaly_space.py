@@ -6,6 +6,7 @@ No Keras here, so the CLI can check --arch and --set before anything heavy loads
 from __future__ import annotations
 
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.families import NO_BACKBONE, NO_CLIPPING, SHEET, Family, Unread, own_space
 
 # Each template's search space: name -> candidate values (the first is the default).
 TEMPLATES: dict[str, dict[str, list]] = {
@@ -65,3 +66,47 @@ def check_anomaly(spec) -> None:
     settings = AnomalySettings.from_dict(spec.data.anomaly or {})
     data = load_anomaly_data(spec.data.path, settings)
     check_model_choice(data.kind, spec.model.template, spec.model.hyperparameters)
+
+
+# ------------------------------------------------------------------ the family's record
+
+FAMILY = Family(
+    "anomaly",
+    ("anomaly",),
+    "anomaly detection",
+    "dlstudio.core.engine.anomaly:execute_anomaly",
+    "dlstudio.core.engine.anomaly:export_anomaly",
+    "dlstudio.core.engine.anomaly:predict_anomaly",
+    check="dlstudio.core.anomaly_space:check_anomaly",
+    printer="dlstudio.cli.tasks.anomaly",
+    # Autoencoders are compared by how well they rebuild normal readings (their MSE loss):
+    # labels, when there are any, only evaluate the winner, so no AUC can choose it.
+    objectives=("val_loss",),
+    search_words="compares trials by how well they rebuild the normal validation readings "
+    "(labels only evaluate the winner)",
+    reads=(
+        "--label-column",
+        "--label-windows",
+        "--window",
+        "--normal-share",
+        "--contamination",
+        "--judge-on",
+        "--inputs",
+    ),
+    unread={
+        "--target": Unread(
+            "anomaly detection has no target: it watches its inputs",
+            "Leave --target out; name the columns to watch with --inputs, a column of labels "
+            "with --label-column.",
+        ),
+        "--sheet": SHEET,
+        "--role": Unread(
+            "anomaly detection reads the columns named with --inputs (or every column of numbers)",
+            "Leave --role out; name the columns to watch with --inputs, a column of labels with "
+            "--label-column, the time with --time-column.",
+        ),
+        "--weights": NO_BACKBONE,
+        "--clip-norm": NO_CLIPPING,
+        "--space": own_space("core/anomaly_space.py"),
+    },
+)

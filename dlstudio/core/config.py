@@ -7,7 +7,6 @@ a run folder stores as spec.json so that a search can be resumed exactly as it w
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import NamedTuple
 
 TUNERS = ("random", "bayesian", "hyperband", "grid")
 OBJECTIVES = ("val_loss", "val_accuracy", "val_auc", "val_mae", "val_rmse")
@@ -18,106 +17,6 @@ OBJECTIVES_BY_TASK = {
     "binary": ("val_loss", "val_accuracy", "val_auc"),
     "multiclass": ("val_loss", "val_accuracy"),
     "regression": ("val_mae", "val_rmse", "val_loss"),
-    # A forecaster's loss is a hyperparameter too (MAE or MSE); MAE is what every one reports.
-    "forecast": ("val_mae",),
-    # Autoencoders are compared by how well they rebuild normal readings (their MSE loss):
-    # labels, when there are any, only evaluate the winner, so no AUC can choose it.
-    "anomaly": ("val_loss",),
-}
-# The tuners each task's search can run; a task not listed runs every one (forecast and anomaly
-# searches draw their trials from the same oracles as a table's: engine/family_search.py).
-TUNERS_BY_TASK: dict[str, tuple[str, ...]] = {}
-# How a family's search compares its trials, said when --objective asks for another measure.
-OWN_SEARCH = {
-    "forecast": "compares trials by their validation MAE (the loss is a hyperparameter there)",
-    "anomaly": "compares trials by how well they rebuild the normal validation readings "
-    "(labels only evaluate the winner)",
-}
-
-
-class Unread(NamedTuple):
-    """A flag of `train`/`tune` that a task's engine does not read: why, and what to do
-    instead ("{flag}" in it is the flag)."""
-
-    why: str
-    instead: str
-
-
-_SHEET = Unread(
-    "the data is read from a workbook's first sheet",
-    "Save that sheet as a CSV file and give its path, or leave --sheet out.",
-)
-_NO_BACKBONE = Unread(
-    "its templates have no pretrained backbone to load weights into", "Leave --weights out."
-)
-_NO_CLIPPING = Unread("its templates train without gradient clipping", "Leave --clip-norm out.")
-
-
-def _own_space(where: str) -> Unread:
-    return Unread(
-        f"its search draws each template's values from its own lists ({where})",
-        "Fix a value with --set NAME=VALUE, or choose one template with --arch; leave --space out.",
-    )
-
-
-def _other_task(task: str, words: str) -> Unread:
-    return Unread(f"it is a setting of {words}", f"Leave {{flag}} out, or use --task {task}.")
-
-
-_FORECAST_FLAGS = {
-    flag: _other_task("forecast", "forecasting")
-    for flag in ("--horizon", "--context", "--covariates", "--known-covariates")
-}
-_ANOMALY_FLAGS = {
-    flag: _other_task("anomaly", "anomaly detection")
-    for flag in (
-        "--label-column",
-        "--label-windows",
-        "--window",
-        "--normal-share",
-        "--contamination",
-        "--judge-on",
-        "--inputs",
-    )
-}
-_SUPERVISED_UNREAD = {**_FORECAST_FLAGS, **_ANOMALY_FLAGS}
-# What each task's engine does not read. A run given one of these flags is refused with the
-# reason (validate.check_flags_read), never run with the flag ignored; None is no --task (a
-# table, image or text task, inferred from the data).
-UNREAD_FLAGS: dict[str | None, dict[str, Unread]] = {
-    None: _SUPERVISED_UNREAD,
-    "binary": _SUPERVISED_UNREAD,
-    "multiclass": _SUPERVISED_UNREAD,
-    "regression": _SUPERVISED_UNREAD,
-    "forecast": {
-        "--sheet": _SHEET,
-        "--role": Unread(
-            "a forecast reads only its time column, its target and the covariates named",
-            "Name the columns to read beside the target with --covariates or "
-            "--known-covariates, and leave --role out.",
-        ),
-        "--weights": _NO_BACKBONE,
-        "--clip-norm": _NO_CLIPPING,
-        "--space": _own_space("core/forecast_spec.py"),
-        **_ANOMALY_FLAGS,
-    },
-    "anomaly": {
-        "--target": Unread(
-            "anomaly detection has no target: it watches its inputs",
-            "Leave --target out; name the columns to watch with --inputs, a column of labels "
-            "with --label-column.",
-        ),
-        "--sheet": _SHEET,
-        "--role": Unread(
-            "anomaly detection reads the columns named with --inputs (or every column of numbers)",
-            "Leave --role out; name the columns to watch with --inputs, a column of labels with "
-            "--label-column, the time with --time-column.",
-        ),
-        **_FORECAST_FLAGS,
-        "--weights": _NO_BACKBONE,
-        "--clip-norm": _NO_CLIPPING,
-        "--space": _own_space("core/anomaly_space.py"),
-    },
 }
 
 
@@ -131,7 +30,8 @@ def default_objective(task: str) -> str:
     """What "best" means when the user does not say, the first of OBJECTIVES_BY_TASK: the
     validation loss for classes (log loss, the same in every trial); for numbers the
     validation MAE, in the target's own units, since the loss itself is a hyperparameter there
-    (MSE, MAE or Huber) and differs between trials."""
+    (MSE, MAE or Huber) and differs between trials. A family with objectives of its own says
+    its own (core/families.py, Family.default_objective)."""
     return OBJECTIVES_BY_TASK.get(task, ("val_loss",))[0]
 
 

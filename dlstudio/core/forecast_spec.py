@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dlstudio.core.data.timeseries import Series, load_series
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.families import NO_BACKBONE, NO_CLIPPING, SHEET, Family, Unread, own_space
 
 FORECAST_TEMPLATES = ("dense_lags", "lstm", "gru", "tcn", "transformer")
 TEMPLATE_WORDS = {
@@ -92,3 +93,32 @@ def check_forecast(spec) -> None:
     series = series_of(spec)
     context, horizon = sizes(spec, series)
     split_series(len(series), context, horizon)
+
+
+# ------------------------------------------------------------------ the family's record
+
+FAMILY = Family(
+    "forecast",
+    ("forecast",),
+    "forecasting",
+    "dlstudio.core.engine.forecast:run_forecast",
+    "dlstudio.core.engine.forecast:export_forecast",
+    "dlstudio.core.engine.forecast:forecast_file",
+    check="dlstudio.core.validate:check_forecast_run",
+    printer="dlstudio.cli.tasks.forecast",
+    # A forecaster's loss is a hyperparameter too (MAE or MSE); MAE is what every one reports.
+    objectives=("val_mae",),
+    search_words="compares trials by their validation MAE (the loss is a hyperparameter there)",
+    reads=("--horizon", "--context", "--covariates", "--known-covariates"),
+    unread={
+        "--sheet": SHEET,
+        "--role": Unread(
+            "a forecast reads only its time column, its target and the covariates named",
+            "Name the columns to read beside the target with --covariates or "
+            "--known-covariates, and leave --role out.",
+        ),
+        "--weights": NO_BACKBONE,
+        "--clip-norm": NO_CLIPPING,
+        "--space": own_space("core/forecast_spec.py"),
+    },
+)

@@ -25,11 +25,7 @@ from pathlib import Path
 
 from dlstudio.core.config import (
     OBJECTIVES,
-    OBJECTIVES_BY_TASK,
-    OWN_SEARCH,
     TUNERS,
-    TUNERS_BY_TASK,
-    UNREAD_FLAGS,
     DataSpec,
     RunSpec,
     SearchSpec,
@@ -37,6 +33,7 @@ from dlstudio.core.config import (
 )
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import RunFailed
+from dlstudio.core.families import families, family_for_task, resolve, unread_flags
 from dlstudio.core.models.space import (
     TEMPLATES,
     default_space,
@@ -106,17 +103,9 @@ def _check(spec: RunSpec) -> None:
     if spec.search is not None:
         check_search(spec.search)
     check_task_reads(spec)
-    if spec.data.task == "forecast":  # its own data and templates: core/forecast_spec.py
-        from dlstudio.core.forecast_spec import check_forecast
-
-        check_forecast(spec)
-        _check_forecast_values(spec.model.template, spec.model.hyperparameters)
-        _checked = _Checked(spec_key, data_key, None)
-        return
-    if spec.data.task == "anomaly":  # its own data and templates: core/anomaly_space.py
-        from dlstudio.core.anomaly_space import check_anomaly
-
-        check_anomaly(spec)
+    family = family_for_task(spec.data.task)
+    if family.check is not None:  # its own data and templates (its record says where)
+        resolve(family.check)(spec)
         _checked = _Checked(spec_key, data_key, None)
         return
     if spec.model.template is not None and spec.model.template not in TEMPLATES:
@@ -231,15 +220,16 @@ def check_search(search: SearchSpec) -> None:
 
 def check_objective(objective: str | None, task: str) -> None:
     """An objective the task's models measure (AUC only for two classes, errors only for
-    numbers): a search on another would score no trial, or, for a task that plans its own
-    search (forecast, anomaly), would be ignored."""
-    allowed = OBJECTIVES_BY_TASK.get(task)
-    if objective is None or allowed is None or objective in allowed:
+    numbers): a search on another would score no trial, or, for a family that compares its
+    trials by a measure of its own (forecast, anomaly), would be ignored."""
+    family = family_for_task(task)
+    allowed = family.objectives_for(task)
+    if objective is None or not allowed or objective in allowed:
         return
-    if task in OWN_SEARCH:
+    if family.search_words:
         raise DlstudioError(
             f"The objective {objective!r} (--objective) for --task {task}, whose search "
-            f"{OWN_SEARCH[task]}.",
+            f"{family.search_words}.",
             f"--objective {' or '.join(allowed)}, or no --objective",
             "Leave --objective out.",
         )
@@ -250,7 +240,7 @@ def check_objective(objective: str | None, task: str) -> None:
     )
 
 
-# The flags of UNREAD_FLAGS that a RunSpec carries, and where, so that a spec from the window
+# The flags of families.unread_flags that a RunSpec carries, and where, so that a spec from the window
 # or the API is refused as the CLI's flags are. The data's flags are checked on the CLI's
 # flags only: the window's data spec keeps what another task set (a sheet, roles), unread.
 _FLAGS_IN_SPEC = {
@@ -262,24 +252,22 @@ _FLAGS_IN_SPEC = {
 
 def check_task_reads(spec: RunSpec) -> None:
     """The tuner, the objective and the settings of `spec` that its task's engine reads
-    (config.py: TUNERS_BY_TASK, OBJECTIVES_BY_TASK, UNREAD_FLAGS); no data is read."""
+    (its family's record: core/families.py); no data is read."""
     task = spec.data.task
     given = [flag for flag, setting in _FLAGS_IN_SPEC.items() if setting(spec) is not None]
     check_flags_read(task, given)
     if spec.search is None:
         return
-    tuners = TUNERS_BY_TASK.get(task, TUNERS)
-    if spec.search.tuner not in tuners:
-        others = [
-            t for t in UNREAD_FLAGS if t and spec.search.tuner in TUNERS_BY_TASK.get(t, TUNERS)
-        ]
+    family = family_for_task(task)
+    if spec.search.tuner not in family.all_tuners:
+        others = [f.tasks[0] for f in families() if spec.search.tuner in f.all_tuners]
         raise DlstudioError(
             f"The tuner {spec.search.tuner!r} (--tuner) for --task {task}, whose search "
-            f"{OWN_SEARCH.get(task, 'runs other tuners')}.",
-            f"--tuner {' or '.join(tuners)}, or no --tuner",
+            f"{family.search_words or 'runs other tuners'}.",
+            f"--tuner {' or '.join(family.all_tuners)}, or no --tuner",
             f"Leave --tuner out ({spec.search.tuner} search is for --task {_listed(others)}).",
         )
-    if task in OBJECTIVES_BY_TASK:  # else the data tells the task: checked once it is read
+    if task is not None:  # else the data tells the task: checked once it is read
         check_objective(spec.search.objective, task)
 
 
@@ -290,19 +278,28 @@ def check_flags_read(task: str | None, given) -> None:
     Raises:
         DlstudioError: What was received, what was expected and how to fix it.
     """
-    unread = UNREAD_FLAGS.get(task, {})
+    unread = unread_flags(task)
     for flag in given:
         if flag not in unread:
             continue
         why, instead = unread[flag]
-        readers = [t for t in UNREAD_FLAGS if t and flag not in UNREAD_FLAGS[t]]
+        readers = [t for f in families() for t in f.tasks if t and flag not in unread_flags(t)]
         where = f"--task {task}" if task else "no --task (a table, image or text task)"
         raise DlstudioError(
             f"{flag} with {where}: {why}, so it would be ignored.",
             f"{flag} only with --task {_listed(readers)}"
-            + (" (or no --task)" if flag not in UNREAD_FLAGS.get(None, {}) else ""),
+            + (" (or no --task)" if flag not in unread_flags(None) else ""),
             instead.format(flag=flag),
         )
+
+
+def check_forecast_run(spec: RunSpec) -> None:
+    """A forecast's checks (its family's record names this): the series, the sizes, the
+    template and the values given with --set."""
+    from dlstudio.core.forecast_spec import check_forecast
+
+    check_forecast(spec)
+    _check_forecast_values(spec.model.template, spec.model.hyperparameters)
 
 
 def _check_forecast_values(template: str | None, values: dict) -> None:

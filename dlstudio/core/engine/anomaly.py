@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from dlstudio.core import anomaly_metrics
-from dlstudio.core.config import RunSpec, default_objective
+from dlstudio.core.anomaly_space import FAMILY
+from dlstudio.core.config import RunSpec
 from dlstudio.core.data.anomaly_data import (
     AnomalyData,
     AnomalySettings,
@@ -43,7 +44,6 @@ from dlstudio.core.events import (
     EventSink,
     RunStarted,
     TrialRecord,
-    TrialStarted,
     TrialStatus,
     discard,
 )
@@ -148,7 +148,7 @@ def execute_anomaly(
         reserve = min(10.0, 0.08 * search.time_limit_s)
         token.set_time_limit(search.time_limit_s - elapsed_before - reserve)
     run.write_json(SETTINGS_FILE, settings.to_dict())
-    run.update_state(objective=default_objective("anomaly"))  # what "best" meant
+    run.update_state(objective=FAMILY.objectives[0])  # what "best" meant
     data = load_anomaly_data(spec.data.path, settings)
     done = run.trials() if resume else []
     _run(run, spec, settings, data, sink, token, started, done)
@@ -200,7 +200,7 @@ def _run(run, spec, settings, data, sink, token, started, done=()) -> RunFolder:
         fixed=dict(spec.model.hyperparameters),
         fit=fit,
         keep=keep,
-        objective=default_objective("anomaly"),
+        objective=FAMILY.objectives[0],
     )
     before = kept["best"][3] if kept["best"] else None
     run_search(run, spec, family, sink, token, done, before, lambda: time.monotonic() - started)
@@ -279,7 +279,6 @@ def _trial(number, trial_id, plan, epochs, samples, spec, sink, token):
     """Train trial `number` (`plan`, for at most `epochs`): its record, and the weights of its
     best epoch (None if it failed). `samples`: (train, validation, mean, variance)."""
     train, validation, mean, variance = samples
-    sink(TrialStarted(trial_id, number, plan, epochs))
     begun = time.monotonic()
     try:
         model, scaler = build_autoencoder(plan, train.shape[1:], mean, variance)

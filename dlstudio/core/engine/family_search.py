@@ -7,7 +7,9 @@ A family gives its templates as discrete spaces (name → values, the default fi
 template, and the values all templates share. They become keras-tuner hyperparameters: the
 template a choice, each template's own values under a condition on it, named
 "<template>/<name>" inside the oracle (keras-tuner mixes up one name declared under two
-conditions); the family and the user see {"template": …, "<name>": …}.
+conditions); the family and the user see {"template": …, "<name>": …}. Hyperband gives each
+trial its rung's epochs; these families keep no per-trial checkpoints, so a trial promoted to a
+longer rung trains from fresh weights for that many epochs.
 
 Resume: the oracle keeps its state in the run folder (SEARCH_FOLDER). On resume it is reloaded;
 a trial our log has as finished is handed back to the oracle with its logged score; a trial that
@@ -25,7 +27,14 @@ import keras_tuner as kt
 
 from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.oracle import IDLE, STOPPED, make_oracle
-from dlstudio.core.events import EventSink, RunMessage, TrialEnded, TrialRecord, TrialStatus
+from dlstudio.core.events import (
+    EventSink,
+    RunMessage,
+    TrialEnded,
+    TrialRecord,
+    TrialStarted,
+    TrialStatus,
+)
 from dlstudio.core.project import RunFolder
 
 SEARCH_FOLDER = "search"  # the oracle's state, inside the run folder
@@ -93,7 +102,8 @@ def _declare(hp: kt.HyperParameters, name: str, values: list, fixed) -> None:
         hp.Choice(name, list(values))
 
 
-# (number, trial id, values as the family reads them, epochs) -> (its record, what to keep)
+# (number, trial id, values as the family reads them, epochs) -> (its record, what to keep);
+# the runner has said TrialStarted, and says TrialEnded once the record is logged.
 FitTrial = Callable[[int, str, dict, int], tuple[TrialRecord, object]]
 
 
@@ -162,7 +172,9 @@ def run_search(
         epochs = int(values.get("tuner/epochs", spec.train.epochs))
         number = int(trial.trial_id) + 1 + offset
         trial_id = f"{number - 1:02d}"
-        record, kept = family.fit(number, trial_id, family.space.plain(values), epochs)
+        plain = family.space.plain(values)
+        sink(TrialStarted(trial_id, number, plain, epochs))
+        record, kept = family.fit(number, trial_id, plain, epochs)
         # The order a kill cannot break: the winner's model first, then the log line, then
         # the oracle (a trial logged but not ended there is adopted on resume).
         if record.score is not None and (

@@ -27,7 +27,6 @@ import keras
 import numpy as np
 import pandas as pd
 
-from dlstudio.core.config import default_objective
 from dlstudio.core.data import backtest
 from dlstudio.core.data.timeseries import format_time, load_series, next_times
 from dlstudio.core.engine.callbacks import EventCallback
@@ -47,16 +46,22 @@ from dlstudio.core.events import (
     RunStarted,
     RunStatus,
     TrialRecord,
-    TrialStarted,
     TrialStatus,
 )
-from dlstudio.core.forecast_spec import COMMON_SPACE, FORECAST_TEMPLATES, SPACES, series_of, sizes
+from dlstudio.core.forecast_spec import (
+    COMMON_SPACE,
+    FAMILY,
+    FORECAST_TEMPLATES,
+    SPACES,
+    series_of,
+    sizes,
+)
 from dlstudio.core.models.forecast import TEMPLATE_WORDS, build_forecaster, covariate_specs
 from dlstudio.core.verdict import forecast_verdict
 
 SAMPLE_FILE = "sample_inputs.npz"  # test windows kept with the run, to check exports on
 SAMPLE_ROWS = 16
-OBJECTIVE = default_objective("forecast")  # config.OBJECTIVES_BY_TASK: the one it scores
+OBJECTIVE = FAMILY.objectives[0]  # the one its trials are compared by
 RESERVE_SHARE, RESERVE_LEAST_S = 0.1, 5.0  # of a time limit, kept for the backtest and saving
 
 
@@ -241,7 +246,6 @@ def _trial(number, trial_id, template, hp, epochs, inputs, shape, spread, spec, 
     data, extra, covariates = inputs
     context, horizon, season = shape
     shown = {"template": template, **hp}
-    sink(TrialStarted(trial_id, number, shown, epochs))
     began = time.monotonic()
     keras.utils.set_random_seed(spec.train.seed + number)
     model = build_forecaster(template, hp, context, horizon, season, spread, covariates)

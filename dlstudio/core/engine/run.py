@@ -44,7 +44,6 @@ from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.ending import ended_status, finish_run
 from dlstudio.core.engine.ensemble import try_ensemble
 from dlstudio.core.engine.evaluate import evaluate_predictions
-from dlstudio.core.engine.families import family_for_task, resolve
 from dlstudio.core.engine.hdf5_guard import Hdf5Watch
 from dlstudio.core.engine.test_rows import save_test_predictions
 from dlstudio.core.engine.tuner import TrialContext, make_tuner, release_memory
@@ -65,6 +64,7 @@ from dlstudio.core.export import (
     save_sample_inputs,
     write_model_card,
 )
+from dlstudio.core.families import family_for_task, resolve
 from dlstudio.core.models.hypermodel import TemplateHyperModel
 from dlstudio.core.models.space import (
     default_space,
@@ -165,7 +165,7 @@ def execute(
 
 def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
     family = family_for_task(spec.data.task)
-    if family.execute is not None:  # an engine that plans its own search (engine/families.py)
+    if family.execute is not None:  # an engine that plans its own search (core/families.py)
         return resolve(family.execute)(spec, run, sink, token, resume)
     search = spec.search
     if search is not None and search.time_limit_s is not None:

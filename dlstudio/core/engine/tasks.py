@@ -19,8 +19,8 @@ def detect(**_) -> dict:
 
 
 def export(run: str, formats: list[str] | None, out: str) -> dict:
-    """The run's model in each format, checked: whichever family it is (engine/families.py)."""
-    from dlstudio.core.engine.families import family_of_model, resolve
+    """The run's model in each format, checked: whichever family it is (core/families.py)."""
+    from dlstudio.core.families import family_of_model, resolve
 
     exported = resolve(family_of_model(run).export)(run, formats, out)
     return {"files": [asdict(item) for item in exported], "out": out}
@@ -29,8 +29,8 @@ def export(run: str, formats: list[str] | None, out: str) -> dict:
 def predict(model: str, data: str | None = None, texts: list[str] | None = None) -> dict:
     """Predictions into a CSV file of their own (the app reads it back; it may be large): a
     file's by the model's family (a forecast after a history, scores of new readings, ...)."""
-    from dlstudio.core.engine.families import family_of_model, resolve
     from dlstudio.core.export import predict_texts
+    from dlstudio.core.families import family_of_model, resolve
     from dlstudio.core.project import atomic_write_text
 
     if data:

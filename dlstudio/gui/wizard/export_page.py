@@ -4,7 +4,7 @@ predict on new data (a table, an image, a folder of images or texts, or texts ty
 Formats a model cannot use are greyed out with the reason before anyone picks them (decided
 from the model card, core/formats.py). Exporting and predicting load TensorFlow, so both run
 in a worker process (ProcessTask): the window's own process never does. The worker's jobs
-look the run's family up (core/engine/families.py), so a forecast or anomaly run is exported
+look the run's family up (core/families.py), so a forecast or anomaly run is exported
 and predicted with through the same typed jobs, each format checked as the others are.
 
 The page follows the run in focus (the session's): the folder field starts at that run's own
@@ -388,7 +388,7 @@ class ExportPage(QWidget):
     @Slot(object)
     def _exported_series(self, result: dict) -> None:
         """A forecast or anomaly export: the files the worker's export job wrote and checked
-        (engine/families.py picks the family's exporter), with the code to use the Keras file."""
+        (core/families.py picks the family's exporter), with the code to use the Keras file."""
         exported, self._exporting = self._exporting, None
         if self.run is None or exported != Path(self.run.path):
             return
@@ -485,7 +485,7 @@ class ExportPage(QWidget):
 
     def predict_on(self, path: str) -> None:
         self.predict_status.setText(f"Predicting on {Path(path).name}…")
-        # Any family: the worker's job predicts with the family's own code (engine/families.py).
+        # Any family: the worker's job predicts with the family's own code (core/families.py).
         self._start("predict", {"model": str(self.run.path), "data": path}, self._predicted)
 
     @Slot()

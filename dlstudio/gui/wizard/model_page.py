@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
 from dlstudio.core import anomaly_space, forecast_spec
 from dlstudio.core.config import (
     OBJECTIVES,
-    OBJECTIVES_BY_TASK,
     TUNERS,
     DataSpec,
     ModelSpec,
@@ -57,6 +56,7 @@ from dlstudio.core.config import (
 )
 from dlstudio.core.durations import format_duration, parse_duration
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.families import family_for_task
 from dlstudio.core.models.space import (
     TEMPLATES_BY_KIND,
     default_of,
@@ -289,7 +289,7 @@ class ModelPage(QWidget):
         self.template_combo.setCurrentIndex(self.template_combo.findData(template_for(kind, None)))
         self.template_combo.blockSignals(False)
         self.objective_combo.clear()
-        for name in OBJECTIVES_BY_TASK.get(task, OBJECTIVES[:1]):
+        for name in family_for_task(task).objectives_for(task) or OBJECTIVES[:1]:
             self.objective_combo.addItem(metric_label(name), name)
         self._template_changed()
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlstudio.core.config import default_objective, objective_direction
+from dlstudio.core.config import objective_direction
 from dlstudio.core.diagnosis import diagnose
 from dlstudio.core.events import (
     BatchEnded,
@@ -45,6 +45,7 @@ from dlstudio.core.events import (
     TrialStarted,
     TrialStatus,
 )
+from dlstudio.core.families import family_for_task
 from dlstudio.core.wording import (
     hyperparameter_name,
     hyperparameter_value,
@@ -377,7 +378,7 @@ class TrainPage(QWidget):
 
     def _objective_of(self, record: TrialRecord) -> str:
         """Which validation metric the trial's score is the best of (the run's objective)."""
-        default = default_objective(self.task)
+        default = family_for_task(self.task).default_objective(self.task)
         if record.score is None:
             return default
         names = [default] + [n for n in record.history if n.startswith("val_") and n != default]
