@@ -66,6 +66,12 @@ def series_shots(window) -> None:
         window.open_project(project)
         window.go_to(0)
         shoot(window, name.replace("results-", "data-"))
+        if name == "results-forecast":  # the search of a family, with the tuner it runs
+            window.go_to(1)
+            window.model_page.tune_radio.setChecked(True)
+            tuners = window.model_page.tuner_combo
+            tuners.setCurrentIndex(tuners.findData("bayesian"))
+            shoot(window, "model-forecast")
         window.go_to(3)
         shoot(window, name)
 

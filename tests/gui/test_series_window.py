@@ -87,7 +87,9 @@ def test_a_monthly_series_opens_as_a_forecast_with_its_settings(
     assert "LSTM encoder" in names and "Small Transformer encoder" in names
     # The same oracles search forecasters; the objective is the forecast's one (MAE).
     assert model.tuner_combo.isVisibleTo(model) and not model.objective_combo.isVisibleTo(model)
+    assert "random variations" in model.planner_note.text()
     model.tuner_combo.setCurrentIndex(model.tuner_combo.findData("bayesian"))
+    assert "the finished trials make look most promising" in model.planner_note.text()
     model.budget_edit.setText("20s")
     spec = model.run_spec(window.session.state.data)
     assert spec.data.task == "forecast" and spec.data.horizon == 6

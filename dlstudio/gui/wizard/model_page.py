@@ -85,11 +85,19 @@ TEMPLATE_NAMES = {
 SERIES_TASKS = ("forecast", "anomaly")
 EACH_TEMPLATE = "Each of them in turn"
 PLANNER_NOTE = (
-    "<p>The search tries each architecture with its default settings first, then random "
-    "variations of them, until the trials or the time budget run out, and keeps the one that "
+    "<p>The search {how}, until the trials or the time budget run out, and keeps the one that "
     "does best on the validation part{why}.</p><p>To set the values yourself, choose "
     "<i>Choose an architecture and set it up</i> above.</p>"
 )
+# How each tuner goes about a forecast's or an anomaly search (engine/family_search.py).
+PLANNER_HOW = {
+    "random": "tries each architecture with its default settings first, then random "
+    "variations of them",
+    "bayesian": "tries each architecture with its default settings first, then the "
+    "variations that the finished trials make look most promising",
+    "hyperband": "trains many variations for a few epochs, then the best of them for longer",
+    "grid": "tries every combination of the listed values, in order",
+}
 TUNER_TIPS = {
     "random": "Tries random combinations: simple and surprisingly strong.",
     "bayesian": "Learns from finished trials which region looks promising.",
@@ -257,6 +265,7 @@ class ModelPage(QWidget):
             self.seed_spin.valueChanged,
         ):
             signal.connect(self._edited)
+        self.tuner_combo.currentIndexChanged.connect(self._say_how_the_search_goes)
 
     # ------------------------------------------------------------ data in
 
@@ -332,13 +341,21 @@ class ModelPage(QWidget):
             self.template_combo.addItem(_series_template_words(task, name), name)
         self.template_combo.setCurrentIndex(0)
         self.template_combo.blockSignals(False)
+        self._say_how_the_search_goes()
+        self._template_changed()
+
+    @Slot()
+    def _say_how_the_search_goes(self) -> None:
+        """The forecast's or anomaly search's note, for the tuner chosen."""
+        if self.task not in SERIES_TASKS:
+            return
         why = (
             ": the mean error of its forecasts"
-            if task == "forecast"
+            if self.task == "forecast"
             else ": how well it rebuilds normal readings"
         )
-        self.planner_note.setText(PLANNER_NOTE.format(why=why))
-        self._template_changed()
+        how = PLANNER_HOW.get(self.tuner_combo.currentData(), PLANNER_HOW["random"])
+        self.planner_note.setText(PLANNER_NOTE.format(how=how, why=why))
 
     @Slot()
     def _mode_changed(self) -> None:
