@@ -68,6 +68,11 @@ def check_anomaly(spec) -> None:
     check_model_choice(data.kind, spec.model.template, spec.model.hyperparameters)
 
 
+def check_against_view(spec, dataset) -> None:
+    """--arch and --set against the kind of data the window's Data step read (a SeriesView)."""
+    check_model_choice(dataset.kind.value, spec.model.template, spec.model.hyperparameters)
+
+
 # ------------------------------------------------------------------ the family's record
 
 FAMILY = Family(
@@ -78,7 +83,9 @@ FAMILY = Family(
     "dlstudio.core.engine.anomaly:export_anomaly",
     "dlstudio.core.engine.anomaly:predict_anomaly",
     check="dlstudio.core.anomaly_space:check_anomaly",
+    view_check="dlstudio.core.anomaly_space:check_against_view",
     printer="dlstudio.cli.tasks.anomaly",
+    results_view="dlstudio.gui.wizard.anomaly_view:AnomalyView",
     # Autoencoders are compared by how well they rebuild normal readings (their MSE loss):
     # labels, when there are any, only evaluate the winner, so no AUC can choose it.
     objectives=("val_loss",),

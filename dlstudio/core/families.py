@@ -75,8 +75,15 @@ class Family:
         predict: (reference, path of new data) -> a DataFrame of predictions.
         check: (spec) -> None, raising DlstudioError: everything a run of it needs, checked
             before a run folder is made; None for the supervised checks (core/validate.py).
+        view_check: (spec, dataset as the window's Data step read it) -> None, raising
+            DlstudioError: the settings the window can check at once, before a run starts.
         printer: The command line's module for it (print_result, print_evaluation, export,
             predict: cli/tasks/__init__.py); None prints it as a supervised run.
+        results_view: The window's Results body for its runs, "module:Class" of a QWidget
+            with set_run(run) (gui/wizard/family_view.py); None shows its evaluation's
+            metrics beside its baseline's. Unused for the supervised family.
+        formats: The export formats it writes at all (core/formats.py names them); empty
+            for every one (each still refused with its reason where a model cannot use it).
         objectives: What its searches can compare trials by, the default first; empty for
             the supervised tasks' own (config.OBJECTIVES_BY_TASK).
         tuners: The searches it runs; empty for every one (config.TUNERS).
@@ -92,7 +99,10 @@ class Family:
     export: str
     predict: str
     check: str | None = None
+    view_check: str | None = None
     printer: str | None = None
+    results_view: str | None = None
+    formats: tuple[str, ...] = ()
     objectives: tuple[str, ...] = ()
     tuners: tuple[str, ...] = ()
     search_words: str = ""

@@ -95,6 +95,12 @@ def check_forecast(spec) -> None:
     split_series(len(series), context, horizon)
 
 
+def check_against_view(spec, dataset) -> None:
+    """The sizes against the series as the window's Data step read it (a SeriesView)."""
+    horizon = spec.data.horizon or dataset.proposed["horizon"]
+    check_sizes(len(dataset.values), spec.data.context or dataset.proposed["context"], horizon)
+
+
 # ------------------------------------------------------------------ the family's record
 
 FAMILY = Family(
@@ -105,7 +111,9 @@ FAMILY = Family(
     "dlstudio.core.engine.forecast:export_forecast",
     "dlstudio.core.engine.forecast:forecast_file",
     check="dlstudio.core.validate:check_forecast_run",
+    view_check="dlstudio.core.forecast_spec:check_against_view",
     printer="dlstudio.cli.tasks.forecast",
+    results_view="dlstudio.gui.wizard.forecast_view:ForecastView",
     # A forecaster's loss is a hyperparameter too (MAE or MSE); MAE is what every one reports.
     objectives=("val_mae",),
     search_words="compares trials by their validation MAE (the loss is a hyperparameter there)",

@@ -47,14 +47,22 @@ class FormatOffer:
         return LABELS[self.name]
 
 
-def offered_formats(card: dict) -> list[FormatOffer]:
-    """Every format, each available or not with the reason, for the model `card` describes."""
-    texts = [i["column"] for i in card.get("inputs", []) if i.get("kind") == "text"]
+def offered_formats(card: dict, only: tuple[str, ...] = ()) -> list[FormatOffer]:
+    """Every format, each available or not with the reason, for the model `card` describes;
+    `only`: the formats its family exports at all (core/families.py), empty for every one."""
+    inputs = card.get("inputs")
+    texts = [
+        i["column"]
+        for i in (inputs if isinstance(inputs, list) else [])
+        if isinstance(i, dict) and i.get("kind") == "text"
+    ]
     has_tensorflow = _installed("tensorflow")
     offers = []
     for name in FORMATS:
         reason = ""
-        if name != "keras" and not has_tensorflow:
+        if only and name not in only:
+            reason = f"this kind of model is exported as {' or '.join(LABELS[f] for f in only)}"
+        elif name != "keras" and not has_tensorflow:
             reason = "needs TensorFlow installed (pip install tensorflow) to convert the model"
         elif name in ("onnx", "tflite") and texts:
             reason = (
@@ -84,8 +92,8 @@ def _template(card: dict) -> str | None:
     return card.get("template") or (card.get("hyperparameters") or {}).get("template")
 
 
-def available_formats(card: dict) -> list[str]:
-    return [offer.name for offer in offered_formats(card) if offer.available]
+def available_formats(card: dict, only: tuple[str, ...] = ()) -> list[str]:
+    return [offer.name for offer in offered_formats(card, only) if offer.available]
 
 
 def _installed(module: str) -> bool:

@@ -75,7 +75,7 @@ def checked_formats(formats: list[str] | None, card: dict) -> list[str]:
         DlstudioError: An unknown format, or one that cannot hold this model (with why).
     """
     if formats is None:
-        return available_formats(card)
+        return available_formats(card, _family_formats(card))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise DlstudioError(
@@ -84,12 +84,12 @@ def checked_formats(formats: list[str] | None, card: dict) -> list[str]:
             f"some of {', '.join(FORMATS)}",
             "Fix the --format list, or leave it out for every format this model can use.",
         )
-    offers = {offer.name: offer for offer in offered_formats(card)}
+    offers = {offer.name: offer for offer in offered_formats(card, _family_formats(card))}
     refused = [f"{LABELS[f]}: {offers[f].reason}" for f in formats if not offers[f].available]
     if refused:
         raise DlstudioError(
             "This model cannot be exported as asked. " + " | ".join(refused),
-            f"formats it can use: {', '.join(available_formats(card))}",
+            f"formats it can use: {', '.join(available_formats(card, _family_formats(card)))}",
             "Leave those formats out (without --format, every format it can use is written).",
         )
     return list(dict.fromkeys(formats))
@@ -124,3 +124,10 @@ def export_folder(out_dir: str | Path, own: Path) -> Path:
             "Choose another folder, or change its permissions.",
         )
     return out
+
+
+def _family_formats(card: dict) -> tuple[str, ...]:
+    """The formats the card's family exports at all (core/families.py); empty for every one."""
+    from dlstudio.core.families import family_for_task
+
+    return family_for_task(card.get("task")).formats

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from dlstudio import __version__
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.families import family_for_task, resolve
 from dlstudio.core.session import default_projects_root
 from dlstudio.gui.recent import RecentList
 from dlstudio.gui.session import SessionModel
@@ -47,18 +48,13 @@ __all__ = ["MainWindow", "default_projects_root"]
 
 
 def check_before_start(spec, dataset) -> None:
-    """A forecast's or an anomaly search's settings, checked against the data as the Data step
-    read it (`dataset`, a SeriesView: no second reading on the GUI thread), before the Train
-    step shows; the run checks everything again. Raises DlstudioError."""
-    if spec.data.task == "forecast":
-        from dlstudio.core.forecast_spec import check_sizes
-
-        horizon = spec.data.horizon or dataset.proposed["horizon"]
-        check_sizes(len(dataset.values), spec.data.context or dataset.proposed["context"], horizon)
-    elif spec.data.task == "anomaly":
-        from dlstudio.core.anomaly_space import check_model_choice
-
-        check_model_choice(dataset.kind.value, spec.model.template, spec.model.hyperparameters)
+    """A family's settings checked against the data as the Data step read it (`dataset`: no
+    second reading on the GUI thread), before the Train step shows, with the check its record
+    names (core/families.py: `view_check`); the run checks everything again. Raises
+    DlstudioError."""
+    family = family_for_task(spec.data.task)
+    if family.view_check is not None:
+        resolve(family.view_check)(spec, dataset)
 
 
 class MainWindow(QMainWindow):

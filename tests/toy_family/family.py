@@ -14,6 +14,7 @@ FAMILY = Family(
     predict="tests.toy_family.engine:predict",
     check="tests.toy_family.engine:check",
     printer="tests.toy_family.printer",
+    formats=("keras",),
     objectives=("val_mae",),
     tuners=("random", "bayesian", "grid"),
     search_words="compares trials by their validation MAE",

@@ -16,18 +16,10 @@ import pandas as pd
 import pytest
 
 from dlstudio.cli import run as cli
-from dlstudio.core import families
 from dlstudio.core.project import Project
-from tests.toy_family.family import FAMILY
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUG_IN = {"DLSTUDIO_FAMILIES": "tests.toy_family.family:FAMILY", "PYTHONPATH": str(ROOT)}
-
-
-@pytest.fixture
-def toy(monkeypatch):
-    families.families()  # the built-in ones loaded first, as in any process
-    monkeypatch.setitem(families._FAMILIES, FAMILY.name, FAMILY)
 
 
 def _table(path: Path, rows: int = 300) -> Path:

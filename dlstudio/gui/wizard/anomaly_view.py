@@ -40,6 +40,7 @@ TOP = 20
 
 
 class AnomalyView(QWidget):
+    plot_name = "anomaly-scores"  # the saved plot's file name (Save plots…)
     threshold_kept = Signal(float)  # the run's model was rebuilt with it
 
     def __init__(self, parent=None) -> None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.core.families import SUPERVISED, family_for_task
 from dlstudio.core.formats import FORMATS, LABELS, USES, agreement, offered_formats
 from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
@@ -47,7 +48,6 @@ TEXT_FILTER = "Text files (*.txt *.text *.md)"
 
 
 NO_RUN = "Train a model first; its exports appear here."
-SERIES_TASKS = ("forecast", "anomaly")
 KERAS_USE = {
     "forecast": "for Python with Keras 3: the last values in, the forecast out",
     "anomaly": "for Python with Keras 3: raw readings in, anomaly score and flag out",
@@ -207,14 +207,14 @@ class ExportPage(QWidget):
         self._formats_for = model_in_use(self.run.path)
         task = self.card.get("task")
         refused: dict[str, list[str]] = {}  # reason → the formats it keeps out
-        for offer in offered_formats(self.card):
+        for offer in offered_formats(self.card, family_for_task(task).formats):
             box = self.checks[offer.name]
             box.setEnabled(offer.available)
             box.setChecked(offer.available)
             box.setToolTip(
                 USES[offer.name] if offer.available else f"Not for this model: {offer.reason}"
             )
-            if offer.available and offer.name == "keras" and task in SERIES_TASKS:
+            if offer.available and offer.name == "keras" and task in KERAS_USE:
                 box.setToolTip(KERAS_USE[task])
             if not offer.available:
                 refused.setdefault(offer.reason, []).append(offer.label)
@@ -303,8 +303,8 @@ class ExportPage(QWidget):
         )
         self._exporting = Path(self.run.path)
         args = {"run": str(self.run.path), "formats": formats, "out": str(out)}
-        series = self.card.get("task") in SERIES_TASKS
-        self._start("export", args, self._exported_series if series else self._exported)
+        family = family_for_task(self.card.get("task")) is not SUPERVISED
+        self._start("export", args, self._exported_by_family if family else self._exported)
 
     @Slot(object)
     def _exported(self, result: dict) -> None:
@@ -372,7 +372,7 @@ class ExportPage(QWidget):
             code += outputs_note(self.card)
         except (KeyError, TypeError, IndexError):  # a card too damaged or old to say it
             code = ""
-        if self.card.get("task") not in SERIES_TASKS and code:
+        if family_for_task(self.card.get("task")) is SUPERVISED and code:
             self.code = code
             parts.append(
                 f"<p>To use {LABELS[fmt]} (<b>Copy code</b> puts this on the clipboard):</p>"
@@ -386,9 +386,10 @@ class ExportPage(QWidget):
         self.open_button.setToolTip(f"Show {folder} in the file manager")
 
     @Slot(object)
-    def _exported_series(self, result: dict) -> None:
-        """A forecast or anomaly export: the files the worker's export job wrote and checked
-        (core/families.py picks the family's exporter), with the code to use the Keras file."""
+    def _exported_by_family(self, result: dict) -> None:
+        """Another family's export (forecast, anomaly, a plug-in): the files the worker's
+        export job wrote and checked (core/families.py picks the family's exporter), with the
+        code to use the Keras file where the family is one this page knows the inputs of."""
         exported, self._exporting = self._exporting, None
         if self.run is None or exported != Path(self.run.path):
             return
@@ -401,17 +402,18 @@ class ExportPage(QWidget):
             f"({html.escape(_size_words(Path(path)))}): {html.escape(check)}</li>"
             for name, path, check in items
         )
-        forecast = self.card.get("task") == "forecast"
-        if forecast:
+        task = self.card.get("task")
+        model_path = Path(items[0][1]).as_posix() if items else "model.keras"
+        if task == "forecast":
             context, horizon = self.card.get("context"), self.card.get("horizon")
             self.code = (
                 "import keras, numpy as np\n"
-                f'model = keras.saving.load_model("{Path(items[0][1]).as_posix() if items else "model.keras"}")\n'
+                f'model = keras.saving.load_model("{model_path}")\n'
                 f"history = np.array([[...]], dtype='float32')  # the last {context} values, "
                 "oldest first\n"
                 f'forecast = model({{"history": history}})["forecast"]  # the next {horizon}\n'
             )
-        else:
+        elif task == "anomaly":
             shape = (
                 f"(n, {self.card.get('window')}, {len(self.card.get('features') or [])})"
                 if self.card.get("data_kind") == "series"
@@ -419,10 +421,15 @@ class ExportPage(QWidget):
             )
             self.code = (
                 "import keras, numpy as np\n"
-                f'model = keras.saving.load_model("{Path(items[0][1]).as_posix() if items else "model.keras"}")\n'
+                f'model = keras.saving.load_model("{model_path}")\n'
                 f"readings = np.array(..., dtype='float32')  # shape {shape}, raw numbers\n"
                 'out = model({"values": readings})\n'
                 'out["score"], out["is_anomaly"]\n'
+            )
+        else:  # a plug-in family: its model card says what goes in
+            self.code = (
+                f'import keras\nmodel = keras.saving.load_model("{model_path}")\n'
+                "# its inputs and outputs: see model_card.md beside it\n"
             )
         self.copy_button.setEnabled(True)
         self.written.setHtml(

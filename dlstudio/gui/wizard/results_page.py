@@ -20,14 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.core.families import SUPERVISED, families, family_for_task
 from dlstudio.core.run_names import display_name
 from dlstudio.core.wording import metric_label, metric_value, run_status
 from dlstudio.gui.plots.export import save_plots_button
 from dlstudio.gui.plots.results import ConfusionMatrixPlot, RocPlot, ScatterPlot
 from dlstudio.gui.widgets import boxed
-from dlstudio.gui.wizard.anomaly_view import AnomalyView
 from dlstudio.gui.wizard.compare_view import RunsView, TrialsView
-from dlstudio.gui.wizard.forecast_view import ForecastView
+from dlstudio.gui.wizard.family_view import family_view
 from dlstudio.gui.wizard.mistakes import MistakesView
 from dlstudio.gui.wizard.model_choice_row import ModelChoiceRow
 from dlstudio.gui.wizard.results_summary import (
@@ -41,7 +41,6 @@ from dlstudio.gui.wizard.try_it import TryItPanel
 
 # Tasks whose runs the Best model tab shows in a view of their own (no confusion matrix, no
 # test-row mistakes, no "Try it" form: their models read a history or windows of readings).
-SERIES_TASKS = ("forecast", "anomaly")
 
 
 class ResultsPage(QWidget):
@@ -78,14 +77,12 @@ class ResultsPage(QWidget):
         body = QHBoxLayout()
         body.addWidget(left_widget, 3)
         body.addLayout(plots, 5)
-        self.forecast_view = ForecastView()
-        self.anomaly_view = AnomalyView()
-        self.anomaly_view.threshold_kept.connect(self._threshold_kept)
         tables = QWidget()
         tables.setLayout(body)
         self.body = QStackedWidget()
-        for view in (tables, self.forecast_view, self.anomaly_view):
-            self.body.addWidget(view)
+        self.body.addWidget(tables)
+        # The other families' views (family_view.py), made when a run of theirs is first shown.
+        self.family_views: dict[str, QWidget] = {}
         best = QWidget()
         best_layout = QVBoxLayout(best)
         title_row = QHBoxLayout()
@@ -100,8 +97,11 @@ class ResultsPage(QWidget):
                         ("confusion", self.confusion),
                         ("roc", self.roc),
                         ("predicted-vs-actual", self.scatter),
-                        ("forecast", self.forecast_view.plot),
-                        ("anomaly-scores", self.anomaly_view.plot),
+                        *(
+                            (getattr(view, "plot_name", family), view.plot)
+                            for family, view in self.family_views.items()
+                            if getattr(view, "plot", None) is not None
+                        ),
                     )
                     if plot.isVisible()
                 },
@@ -223,9 +223,9 @@ class ResultsPage(QWidget):
         self._when_shown(self.threshold, lambda: self.threshold.set_run(run))
         card = (run.read("model_card.json") or {}) if run is not None else {}
         self.tabs.setTabVisible(self.tabs.indexOf(self.threshold), card.get("task") == "binary")
-        series = card.get("task") in SERIES_TASKS
+        supervised = family_for_task(card.get("task")) is SUPERVISED
         for tab in (self.mistakes, self.try_it):
-            self.tabs.setTabVisible(self.tabs.indexOf(tab), not series)
+            self.tabs.setTabVisible(self.tabs.indexOf(tab), supervised)
 
     @Slot(int, int)
     def _open_mistakes(self, true: int, predicted: int) -> None:
@@ -245,10 +245,11 @@ class ResultsPage(QWidget):
         evaluation = run.evaluation() or {}
         state = run.state()
         card = run.read("model_card.json") or {}
-        if evaluation.get("task") in SERIES_TASKS:
+        family = family_for_task(evaluation.get("task"))
+        if family is not SUPERVISED:
             self.try_it.set_run(None)
             self.model_choice.set_run(None)
-            self._show_series_run(run, evaluation, state, card)
+            self._show_family_run(family, run, evaluation, state, card)
             return
         self.try_it.set_run(run)
         self.model_choice.set_run(run.path)
@@ -297,12 +298,30 @@ class ResultsPage(QWidget):
             points = evaluation.get("points", {})
             self.scatter.show_points(points.get("actual", []), points.get("predicted", []))
 
-    def _show_series_run(self, run, evaluation: dict, state: dict, card: dict) -> None:
+    def _show_family_run(self, family, run, evaluation: dict, state: dict, card: dict) -> None:
         self.title.setTextFormat(Qt.TextFormat.RichText)  # escaped in series_title_html
         self.title.setText(series_title_html(run, evaluation, state, card) + standing_html(run))
-        view = self.forecast_view if evaluation["task"] == "forecast" else self.anomaly_view
+        view = self.family_view(family.name)
         view.set_run(run)
         self.body.setCurrentWidget(view)
+
+    def family_view(self, name: str) -> QWidget:
+        """The Results body of the family called `name`, made the first time it is needed."""
+        if name not in self.family_views:
+            view = family_view(next(f for f in families() if f.name == name))
+            if hasattr(view, "threshold_kept"):  # a view whose changes alter the verdict
+                view.threshold_kept.connect(self._threshold_kept)
+            self.family_views[name] = view
+            self.body.addWidget(view)
+        return self.family_views[name]
+
+    @property
+    def forecast_view(self):
+        return self.family_view("forecast")
+
+    @property
+    def anomaly_view(self):
+        return self.family_view("anomaly")
 
     @Slot(float)
     def _threshold_kept(self, _value: float) -> None:

@@ -45,7 +45,7 @@ from dlstudio.core.events import (
     TrialStarted,
     TrialStatus,
 )
-from dlstudio.core.families import family_for_task
+from dlstudio.core.families import SUPERVISED, family_for_task
 from dlstudio.core.wording import (
     hyperparameter_name,
     hyperparameter_value,
@@ -198,9 +198,15 @@ class TrainPage(QWidget):
         self._reset_state()
         self.task = task
         self.phase = "starting"
-        # A forecast's error is a number's (MAE); an autoencoder reports its loss alone.
-        self.curves.reset("mae" if task in ("regression", "forecast") else "accuracy")
-        self.curves.metric_plot.setVisible(task != "anomaly")
+        # Beside the loss: accuracy for classes, the error for numbers; for another family the
+        # measure it compares trials by, none when that is its loss (an autoencoder's).
+        family = family_for_task(task)
+        if family is SUPERVISED:
+            measure = "mae" if task == "regression" else "accuracy"
+        else:
+            measure = family.default_objective(task).removeprefix("val_")
+        self.curves.reset(measure if measure != "loss" else "accuracy")
+        self.curves.metric_plot.setVisible(measure != "loss")
         self.log.clear()
         self._set_diagnosis(None, WAITING_FOR_DIAGNOSIS)
         self.trial_bar.setRange(0, 0)  # busy: something is happening, no count yet
