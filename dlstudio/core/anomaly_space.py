@@ -73,6 +73,23 @@ def check_against_view(spec, dataset) -> None:
     check_model_choice(dataset.kind.value, spec.model.template, spec.model.hyperparameters)
 
 
+def keras_code(card: dict, model_path: str) -> str:
+    """Python that scores readings with the exported .keras file (the Export step shows it)."""
+    features = len(card.get("features") or [])
+    shape = (
+        f"(n, {card.get('window')}, {features})"
+        if card.get("data_kind") == "series"
+        else f"(n, {features})"
+    )
+    return (
+        "import keras, numpy as np\n"
+        f'model = keras.saving.load_model("{model_path}")\n'
+        f"readings = np.array(..., dtype='float32')  # shape {shape}, raw numbers\n"
+        'out = model({"values": readings})\n'
+        'out["score"], out["is_anomaly"]\n'
+    )
+
+
 # ------------------------------------------------------------------ the family's record
 
 FAMILY = Family(
@@ -86,6 +103,10 @@ FAMILY = Family(
     view_check="dlstudio.core.anomaly_space:check_against_view",
     printer="dlstudio.cli.tasks.anomaly",
     results_view="dlstudio.gui.wizard.anomaly_view:AnomalyView",
+    keras_use="for Python with Keras 3: raw readings in, anomaly score and flag out",
+    keras_code="dlstudio.core.anomaly_space:keras_code",
+    predict_use="A table with the columns the model was trained on; every row (or window) "
+    "gets an anomaly score and a flag",
     # Autoencoders are compared by how well they rebuild normal readings (their MSE loss):
     # labels, when there are any, only evaluate the winner, so no AUC can choose it.
     objectives=("val_loss",),

@@ -82,6 +82,11 @@ class Family:
         results_view: The window's Results body for its runs, "module:Class" of a QWidget
             with set_run(run) (gui/wizard/family_view.py); None shows its evaluation's
             metrics beside its baseline's. Unused for the supervised family.
+        keras_use: What its Keras file takes and gives, for the Export step's Keras box.
+        keras_code: (model card, path of the .keras file) -> Python that uses it, shown on
+            the Export step; None: a few lines that load it and point to its model card.
+        predict_button, predict_use: The Export step's button that predicts on a file, and
+            what that file must hold.
         formats: The export formats it writes at all (core/formats.py names them); empty
             for every one (each still refused with its reason where a model cannot use it).
         objectives: What its searches can compare trials by, the default first; empty for
@@ -102,6 +107,10 @@ class Family:
     view_check: str | None = None
     printer: str | None = None
     results_view: str | None = None
+    keras_use: str = ""
+    keras_code: str | None = None
+    predict_button: str = "Predict on a file…"
+    predict_use: str = ""
     formats: tuple[str, ...] = ()
     objectives: tuple[str, ...] = ()
     tuners: tuple[str, ...] = ()

@@ -101,6 +101,18 @@ def check_against_view(spec, dataset) -> None:
     check_sizes(len(dataset.values), spec.data.context or dataset.proposed["context"], horizon)
 
 
+def keras_code(card: dict, model_path: str) -> str:
+    """Python that forecasts with the exported .keras file (the Export step shows it)."""
+    context, horizon = card.get("context"), card.get("horizon")
+    return (
+        "import keras, numpy as np\n"
+        f'model = keras.saving.load_model("{model_path}")\n'
+        f"history = np.array([[...]], dtype='float32')  # the last {context} values, "
+        "oldest first\n"
+        f'forecast = model({{"history": history}})["forecast"]  # the next {horizon}\n'
+    )
+
+
 # ------------------------------------------------------------------ the family's record
 
 FAMILY = Family(
@@ -114,6 +126,11 @@ FAMILY = Family(
     view_check="dlstudio.core.forecast_spec:check_against_view",
     printer="dlstudio.cli.tasks.forecast",
     results_view="dlstudio.gui.wizard.forecast_view:ForecastView",
+    keras_use="for Python with Keras 3: the last values in, the forecast out",
+    keras_code="dlstudio.core.forecast_spec:keras_code",
+    predict_button="Forecast after a history file…",
+    predict_use="A table with the time column and the last values of the series (at least the "
+    "model's context); the forecast is of the steps after its end",
     # A forecaster's loss is a hyperparameter too (MAE or MSE); MAE is what every one reports.
     objectives=("val_mae",),
     search_words="compares trials by their validation MAE (the loss is a hyperparameter there)",

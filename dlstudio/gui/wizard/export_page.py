@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlstudio.core.families import SUPERVISED, family_for_task
+from dlstudio.core.families import SUPERVISED, family_for_task, resolve
 from dlstudio.core.formats import FORMATS, LABELS, USES, agreement, offered_formats
 from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.qmodels.dataframe_model import DataFrameModel
@@ -48,18 +48,6 @@ TEXT_FILTER = "Text files (*.txt *.text *.md)"
 
 
 NO_RUN = "Train a model first; its exports appear here."
-KERAS_USE = {
-    "forecast": "for Python with Keras 3: the last values in, the forecast out",
-    "anomaly": "for Python with Keras 3: raw readings in, anomaly score and flag out",
-}
-SERIES_USE = {
-    "forecast": (
-        "A table with the time column and the last values of the series (at least the "
-        "model's context); the forecast is of the steps after its end"
-    ),
-    "anomaly": "A table with the columns the model was trained on; every row (or window) "
-    "gets an anomaly score and a flag",
-}
 
 
 class ExportPage(QWidget):
@@ -171,18 +159,14 @@ class ExportPage(QWidget):
             self._forget_export()
             self._show_earlier_export(default_export_folder(run.path))
         self.file_button.setToolTip(
-            SERIES_USE.get(self.card.get("task"))
+            family_for_task(self.card.get("task")).predict_use
             or {
                 "table": "A table with the columns it was trained on",
                 "images": "One image, or a table of image paths",
                 "text": "A .txt file, or a table with the text column",
             }.get(kind, "")
         )
-        self.file_button.setText(
-            "Forecast after a history file…"
-            if self.card.get("task") == "forecast"
-            else "Predict on a file…"
-        )
+        self.file_button.setText(family_for_task(self.card.get("task")).predict_button)
         self.folder_button.setToolTip(
             "A folder of images (directly in it or in subfolders)"
             if kind == "images"
@@ -214,8 +198,9 @@ class ExportPage(QWidget):
             box.setToolTip(
                 USES[offer.name] if offer.available else f"Not for this model: {offer.reason}"
             )
-            if offer.available and offer.name == "keras" and task in KERAS_USE:
-                box.setToolTip(KERAS_USE[task])
+            keras_use = family_for_task(task).keras_use
+            if offer.available and offer.name == "keras" and keras_use:
+                box.setToolTip(keras_use)
             if not offer.available:
                 refused.setdefault(offer.reason, []).append(offer.label)
         self.formats_note.setText(
@@ -402,35 +387,14 @@ class ExportPage(QWidget):
             f"({html.escape(_size_words(Path(path)))}): {html.escape(check)}</li>"
             for name, path, check in items
         )
-        task = self.card.get("task")
         model_path = Path(items[0][1]).as_posix() if items else "model.keras"
-        if task == "forecast":
-            context, horizon = self.card.get("context"), self.card.get("horizon")
-            self.code = (
-                "import keras, numpy as np\n"
-                f'model = keras.saving.load_model("{model_path}")\n'
-                f"history = np.array([[...]], dtype='float32')  # the last {context} values, "
-                "oldest first\n"
-                f'forecast = model({{"history": history}})["forecast"]  # the next {horizon}\n'
-            )
-        elif task == "anomaly":
-            shape = (
-                f"(n, {self.card.get('window')}, {len(self.card.get('features') or [])})"
-                if self.card.get("data_kind") == "series"
-                else f"(n, {len(self.card.get('features') or [])})"
-            )
-            self.code = (
-                "import keras, numpy as np\n"
-                f'model = keras.saving.load_model("{model_path}")\n'
-                f"readings = np.array(..., dtype='float32')  # shape {shape}, raw numbers\n"
-                'out = model({"values": readings})\n'
-                'out["score"], out["is_anomaly"]\n'
-            )
-        else:  # a plug-in family: its model card says what goes in
-            self.code = (
-                f'import keras\nmodel = keras.saving.load_model("{model_path}")\n'
-                "# its inputs and outputs: see model_card.md beside it\n"
-            )
+        usage = family_for_task(self.card.get("task")).keras_code
+        self.code = (
+            resolve(usage)(self.card, model_path)
+            if usage
+            else f'import keras\nmodel = keras.saving.load_model("{model_path}")\n'
+            "# its inputs and outputs: see model_card.md beside it\n"
+        )
         self.copy_button.setEnabled(True)
         self.written.setHtml(
             "<p>Written, and each file loaded back in its own runtime, in a fresh Python "
