@@ -68,6 +68,12 @@ def check_anomaly(spec) -> None:
     check_model_choice(data.kind, spec.model.template, spec.model.hyperparameters)
 
 
+def templates(kind: str | None = None) -> dict[str, tuple[str, dict[str, list]]]:
+    """The autoencoders for a table's rows or a series' windows, in words, with their values."""
+    names = TEMPLATES_BY_KIND["table" if kind == "table" else "series"]
+    return {name: (TEMPLATE_WORDS[name], TEMPLATES[name]) for name in names}
+
+
 def check_against_view(spec, dataset) -> None:
     """--arch and --set against the kind of data the window's Data step read (a SeriesView)."""
     check_model_choice(dataset.kind.value, spec.model.template, spec.model.hyperparameters)
@@ -100,6 +106,8 @@ FAMILY = Family(
     "dlstudio.core.engine.anomaly:export_anomaly",
     "dlstudio.core.engine.anomaly:predict_anomaly",
     check="dlstudio.core.anomaly_space:check_anomaly",
+    templates="dlstudio.core.anomaly_space:templates",
+    best_words="how well it rebuilds normal readings",
     view_check="dlstudio.core.anomaly_space:check_against_view",
     printer="dlstudio.cli.tasks.anomaly",
     results_view="dlstudio.gui.wizard.anomaly_view:AnomalyView",

@@ -75,6 +75,11 @@ class Family:
         predict: (reference, path of new data) -> a DataFrame of predictions.
         check: (spec) -> None, raising DlstudioError: everything a run of it needs, checked
             before a run folder is made; None for the supervised checks (core/validate.py).
+        templates: (kind of data: "table", "series", … or None) -> {template: (its name in
+            words, its values: {hyperparameter: [values, the default first]})}: what the
+            window's Model step offers; None for the supervised templates (models/space.py).
+        best_words: What "best" means for it, as the Model step says it ("the mean error of
+            its forecasts").
         view_check: (spec, dataset as the window's Data step read it) -> None, raising
             DlstudioError: the settings the window can check at once, before a run starts.
         printer: The command line's module for it (print_result, print_evaluation, export,
@@ -104,6 +109,8 @@ class Family:
     export: str
     predict: str
     check: str | None = None
+    templates: str | None = None
+    best_words: str = ""
     view_check: str | None = None
     printer: str | None = None
     results_view: str | None = None

@@ -95,6 +95,11 @@ def check_forecast(spec) -> None:
     split_series(len(series), context, horizon)
 
 
+def templates(kind: str | None = None) -> dict[str, tuple[str, dict[str, list]]]:
+    """Every forecaster, in words and with its values (any series: `kind` is not read)."""
+    return {name: (TEMPLATE_WORDS[name], template_space(name)) for name in FORECAST_TEMPLATES}
+
+
 def check_against_view(spec, dataset) -> None:
     """The sizes against the series as the window's Data step read it (a SeriesView)."""
     horizon = spec.data.horizon or dataset.proposed["horizon"]
@@ -123,6 +128,8 @@ FAMILY = Family(
     "dlstudio.core.engine.forecast:export_forecast",
     "dlstudio.core.engine.forecast:forecast_file",
     check="dlstudio.core.validate:check_forecast_run",
+    templates="dlstudio.core.forecast_spec:templates",
+    best_words="the mean error of its forecasts",
     view_check="dlstudio.core.forecast_spec:check_against_view",
     printer="dlstudio.cli.tasks.forecast",
     results_view="dlstudio.gui.wizard.forecast_view:ForecastView",

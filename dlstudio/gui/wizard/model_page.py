@@ -3,8 +3,8 @@
 Everything here is built from the search spaces as data (dlstudio.core.models.space), which
 import no Keras; the device is detected in the background the first time the page is shown.
 
-Forecasting and anomaly detection have their own templates (core/forecast_spec.py,
-core/anomaly_space.py), searched by the same keras-tuner oracles (each template's defaults
+Forecasting and anomaly detection have their own templates (their family's record names them:
+core/families.py, `templates`), searched by the same keras-tuner oracles (each template's defaults
 first). So for them the page offers the template, its values (to train one), the tuner and the
 budget, and no objective or editable space: each compares trials by one measure, and draws from
 its templates' own lists.
@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dlstudio.core import anomaly_space, forecast_spec
 from dlstudio.core.config import (
     OBJECTIVES,
     TUNERS,
@@ -56,7 +55,7 @@ from dlstudio.core.config import (
 )
 from dlstudio.core.durations import format_duration, parse_duration
 from dlstudio.core.errors import DlstudioError
-from dlstudio.core.families import family_for_task
+from dlstudio.core.families import family_for_task, resolve
 from dlstudio.core.models.space import (
     TEMPLATES_BY_KIND,
     default_of,
@@ -82,7 +81,6 @@ BACKENDS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 TEMPLATE_NAMES = {
     name: template_name(name) for names in TEMPLATES_BY_KIND.values() for name in names
 }
-SERIES_TASKS = ("forecast", "anomaly")
 EACH_TEMPLATE = "Each of them in turn"
 PLANNER_NOTE = (
     "<p>The search {how}, until the trials or the time budget run out, and keeps the one that "
@@ -287,9 +285,10 @@ class ModelPage(QWidget):
                 self._template_changed()
             return
         self.kind, self.task = kind, task
-        self.search_form.setRowVisible(self.objective_combo, task not in SERIES_TASKS)
-        if task in SERIES_TASKS:
-            self._set_series_task(task, kind)
+        own = self._own_templates()
+        self.search_form.setRowVisible(self.objective_combo, own is None)
+        if own is not None:
+            self._set_series_task(own)
             return
         self.template_combo.blockSignals(True)
         self.template_combo.clear()
@@ -332,13 +331,19 @@ class ModelPage(QWidget):
 
     # ------------------------------------------------------------ choices
 
-    def _set_series_task(self, task: str, kind: str) -> None:
-        """A forecast's or an anomaly search's templates, and the words for their search."""
+    def _own_templates(self) -> dict[str, tuple[str, dict[str, list]]] | None:
+        """The templates of the task's family, when it has its own (forecast, anomaly: its
+        record's `templates`, core/families.py); None for the supervised templates."""
+        family = family_for_task(self.task)
+        return resolve(family.templates)(self.kind) if family.templates else None
+
+    def _set_series_task(self, own: dict[str, tuple[str, dict[str, list]]]) -> None:
+        """A family's own templates (forecast, anomaly), and the words for their search."""
         self.template_combo.blockSignals(True)
         self.template_combo.clear()
         self.template_combo.addItem(EACH_TEMPLATE, None)
-        for name in _series_templates(task, kind):
-            self.template_combo.addItem(_series_template_words(task, name), name)
+        for name, (words, _space) in own.items():
+            self.template_combo.addItem(_capitalised(words), name)
         self.template_combo.setCurrentIndex(0)
         self.template_combo.blockSignals(False)
         self._say_how_the_search_goes()
@@ -346,22 +351,19 @@ class ModelPage(QWidget):
 
     @Slot()
     def _say_how_the_search_goes(self) -> None:
-        """The forecast's or anomaly search's note, for the tuner chosen."""
-        if self.task not in SERIES_TASKS:
+        """The note of a family's own search (forecast, anomaly), for the tuner chosen."""
+        family = family_for_task(self.task)
+        if family.templates is None:
             return
-        why = (
-            ": the mean error of its forecasts"
-            if self.task == "forecast"
-            else ": how well it rebuilds normal readings"
-        )
+        why = f": {family.best_words}" if family.best_words else ""
         how = PLANNER_HOW.get(self.tuner_combo.currentData(), PLANNER_HOW["random"])
         self.planner_note.setText(PLANNER_NOTE.format(how=how, why=why))
 
     @Slot()
     def _mode_changed(self) -> None:
         choose = self.choose_radio.isChecked()
-        series = self.task in SERIES_TASKS
-        self.mode_stack.setCurrentIndex(0 if choose else 2 if series else 1)
+        own = family_for_task(self.task).templates is not None
+        self.mode_stack.setCurrentIndex(0 if choose else 2 if own else 1)
         self.search_box.setEnabled(not choose)
 
     @Slot()
@@ -371,7 +373,7 @@ class ModelPage(QWidget):
 
     def _show_template(self) -> None:
         template = self.template_combo.currentData()
-        if self.task in SERIES_TASKS:
+        if family_for_task(self.task).templates is not None:
             self._fill_series_knobs(template)
             self._mode_changed()
             return
@@ -387,7 +389,7 @@ class ModelPage(QWidget):
         """The configuration a search starts from, and one training trains, for this many
         training rows (a large table starts with a larger network: models/space.py)."""
         template = self.template_combo.currentData()
-        if self.task in SERIES_TASKS or template is None:
+        if family_for_task(self.task).templates is not None or template is None:
             return {}
         return first_configuration(default_space(template, self.task), train_rows, template)
 
@@ -410,15 +412,16 @@ class ModelPage(QWidget):
         while self.knobs_form.rowCount():
             self.knobs_form.removeRow(0)
         self._knobs = {}
-        template = template or _series_templates(self.task, self.kind)[0]
+        own = self._own_templates()
+        template = template or next(iter(own))
         if self.template_combo.currentData() is None:
             self.knobs_form.addRow(
                 QLabel(
                     "<i>To train one model, pick an architecture above; these are the "
-                    f"values of the first, {_series_template_words(self.task, template)}.</i>"
+                    f"values of the first, {_capitalised(own[template][0])}.</i>"
                 )
             )
-        for name, values in _series_space(self.task, template).items():
+        for name, values in own[template][1].items():
             widget = QComboBox()
             for value in values:
                 widget.addItem(value_words(value), value)
@@ -526,7 +529,7 @@ class ModelPage(QWidget):
             patience=self.patience_spin.value(),
             seed=self.seed_spin.value(),
         )
-        if self.task in SERIES_TASKS:
+        if family_for_task(self.task).templates is not None:
             return self._series_run_spec(data, template, train)
         if self.choose_radio.isChecked():
             return RunSpec(data, ModelSpec(template, self.hyperparameters()), train)
@@ -544,7 +547,7 @@ class ModelPage(QWidget):
         """A forecast or an anomaly search: the template, its values, the tuner, the trials and
         the budget (no objective or space: see the module's docstring)."""
         if self.choose_radio.isChecked():
-            template = template or _series_templates(self.task, self.kind)[0]
+            template = template or next(iter(self._own_templates()))
             return RunSpec(data, ModelSpec(template, self.hyperparameters()), train)
         budget = parse_duration(self.budget_edit.text(), "the time budget")
         search = SearchSpec(
@@ -555,22 +558,8 @@ class ModelPage(QWidget):
         return RunSpec(data, ModelSpec(template), train, search)
 
 
-def _series_templates(task: str, kind: str | None) -> tuple[str, ...]:
-    if task == "forecast":
-        return forecast_spec.FORECAST_TEMPLATES
-    return anomaly_space.TEMPLATES_BY_KIND["table" if kind == "table" else "series"]
-
-
-def _series_template_words(task: str, name: str) -> str:
-    words = forecast_spec.TEMPLATE_WORDS if task == "forecast" else anomaly_space.TEMPLATE_WORDS
-    text = words.get(name, name)
-    return text[0].upper() + text[1:]
-
-
-def _series_space(task: str, template: str) -> dict[str, list]:
-    if task == "forecast":
-        return forecast_spec.template_space(template)
-    return anomaly_space.TEMPLATES[template]
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 # ---------------------------------------------------------------- widgets
