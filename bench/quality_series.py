@@ -39,6 +39,8 @@ SERIES = {
 NAB = "anomaly/nab_realKnownCause"
 NAB_WINDOWS = f"{NAB}/combined_windows_realKnownCause.json"
 CLASSIC_WINDOWS = 6000  # the most recent training windows the gradient boosting fits on
+# The tuner of dlstudio's searches (random by default; bayesian, hyperband or grid to compare).
+TUNER = os.environ.get("DLSTUDIO_BENCH_SERIES_TUNER", "random")
 
 
 def measure(quick: bool = False) -> dict:
@@ -80,7 +82,7 @@ def forecast_rows(name: str, path: Path, time_column: str, target: str, budget: 
     spec = RunSpec(
         DataSpec(str(path), target, task="forecast", split=SplitSpec(time_column=time_column)),
         train=TrainSpec(epochs=100, patience=8, seed=0),
-        search=SearchSpec(max_trials=500, time_limit_s=budget, seed=0),
+        search=SearchSpec(TUNER, max_trials=500, time_limit_s=budget, seed=0),
     )
     began = time.monotonic()
     with tempfile.TemporaryDirectory() as project:
@@ -91,7 +93,7 @@ def forecast_rows(name: str, path: Path, time_column: str, target: str, budget: 
     naive = evaluation["baselines"]["seasonal naive"]
     classic, tried = gradient_boosting_forecast(spec, spent)
     boosted = f"HistGradientBoosting on lags, {tried} configurations"
-    label = f"{name} ({evaluation.get('template')}, {trials} trials)"
+    label = f"{name} ({evaluation.get('template')}, {trials} {TUNER} trials)"
     return [
         _row(label, "MASE", ours["mase"], naive["mase"], "seasonal naive", budget, True),
         _row(label, "MASE", ours["mase"], classic["mase"], boosted, budget, True),
@@ -180,7 +182,7 @@ def anomaly_rows(path: Path, windows: Path, budget: float) -> list:
     spec = RunSpec(
         DataSpec(str(path), task="anomaly"),
         train=TrainSpec(epochs=100, patience=5, seed=0),
-        search=SearchSpec(max_trials=500, time_limit_s=budget),
+        search=SearchSpec(TUNER, max_trials=500, time_limit_s=budget),
     )
     settings = AnomalySettings(label_windows=str(windows))
     with tempfile.TemporaryDirectory() as project:
@@ -189,7 +191,7 @@ def anomaly_rows(path: Path, windows: Path, budget: float) -> list:
     ours = evaluation["metrics"]
     forest = evaluation["baselines"]["isolation_forest"]
     template = evaluation["best_trial"]["hyperparameters"]["template"]
-    label = f"{path.stem} ({template}, {trials} trials)"
+    label = f"{path.stem} ({template}, {trials} {TUNER} trials)"
     reference = "IsolationForest (same windows)"
     rows = [
         _row(label, "ROC AUC", ours["roc_auc"], forest["roc_auc"], reference, budget, False),
