@@ -74,6 +74,18 @@ def templates(kind: str | None = None) -> dict[str, tuple[str, dict[str, list]]]
     return {name: (TEMPLATE_WORDS[name], TEMPLATES[name]) for name in names}
 
 
+def tested_words(evaluation: dict, card: dict) -> str:
+    """ "scored 4,032 windows; trained on the first 2,016 readings, assumed normal." """
+    metrics = evaluation.get("metrics", {})
+    series = evaluation.get("kind") == "series"
+    trained = (
+        f"trained on the first {evaluation.get('train_rows', 0):,} readings, assumed normal"
+        if series
+        else f"trained on {evaluation.get('train_rows', 0):,} rows, labels never used"
+    )
+    return f"scored {metrics.get('rows_scored', 0):,} {'windows' if series else 'rows'}; {trained}."
+
+
 def check_against_view(spec, dataset) -> None:
     """--arch and --set against the kind of data the window's Data step read (a SeriesView)."""
     check_model_choice(dataset.kind.value, spec.model.template, spec.model.hyperparameters)
@@ -111,6 +123,8 @@ FAMILY = Family(
     view_check="dlstudio.core.anomaly_space:check_against_view",
     printer="dlstudio.cli.tasks.anomaly",
     results_view="dlstudio.gui.wizard.anomaly_view:AnomalyView",
+    verdict="dlstudio.core.verdict:describe",
+    tested_words="dlstudio.core.anomaly_space:tested_words",
     keras_use="for Python with Keras 3: raw readings in, anomaly score and flag out",
     keras_code="dlstudio.core.anomaly_space:keras_code",
     predict_use="A table with the columns the model was trained on; every row (or window) "

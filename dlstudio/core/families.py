@@ -92,6 +92,10 @@ class Family:
             the Export step; None: a few lines that load it and point to its model card.
         predict_button, predict_use: The Export step's button that predicts on a file, and
             what that file must hold.
+        verdict: (evaluation) -> its verdict ({"headline", "beats_baseline", "tone", …});
+            None: the evaluation's own "verdict".
+        tested_words: (evaluation, model card) -> what the model was tested on, in words,
+            for the window's Results step; None says nothing of it.
         formats: The export formats it writes at all (core/formats.py names them); empty
             for every one (each still refused with its reason where a model cannot use it).
         objectives: What its searches can compare trials by, the default first; empty for
@@ -118,6 +122,8 @@ class Family:
     keras_code: str | None = None
     predict_button: str = "Predict on a file…"
     predict_use: str = ""
+    verdict: str | None = None
+    tested_words: str | None = None
     formats: tuple[str, ...] = ()
     objectives: tuple[str, ...] = ()
     tuners: tuple[str, ...] = ()

@@ -100,6 +100,17 @@ def templates(kind: str | None = None) -> dict[str, tuple[str, dict[str, list]]]
     return {name: (TEMPLATE_WORDS[name], template_space(name)) for name in FORECAST_TEMPLATES}
 
 
+def tested_words(evaluation: dict, card: dict) -> str:
+    """ "tested from 11 origins in the last part of the series (…), 12 monthly steps ahead
+    each." """
+    test = evaluation.get("backtest", {})
+    return (
+        f"tested from {test.get('origins', 0)} origins in the last part of the series "
+        f"({test.get('start', '?')} to {test.get('end', '?')}), {test.get('horizon', '?')} "
+        f"{card.get('frequency_words', '')} steps ahead each."
+    )
+
+
 def check_against_view(spec, dataset) -> None:
     """The sizes against the series as the window's Data step read it (a SeriesView)."""
     horizon = spec.data.horizon or dataset.proposed["horizon"]
@@ -133,6 +144,7 @@ FAMILY = Family(
     view_check="dlstudio.core.forecast_spec:check_against_view",
     printer="dlstudio.cli.tasks.forecast",
     results_view="dlstudio.gui.wizard.forecast_view:ForecastView",
+    tested_words="dlstudio.core.forecast_spec:tested_words",
     keras_use="for Python with Keras 3: the last values in, the forecast out",
     keras_code="dlstudio.core.forecast_spec:keras_code",
     predict_button="Forecast after a history file…",

@@ -12,6 +12,7 @@ import html
 
 from dlstudio.core.data.anomaly_data import JUDGE_ON_HINT
 from dlstudio.core.data.series_view import JUDGE_ON_CONTROL
+from dlstudio.core.families import family_for_task, resolve
 from dlstudio.core.verdict import NOT_LEARNED, describe
 from dlstudio.core.wording import (
     higher_is_better,
@@ -219,9 +220,10 @@ def forecast_table(evaluation: dict) -> tuple[list[str], list[list[str]], list[s
 def series_title_html(run, evaluation: dict, state: dict, card: dict) -> str:
     """The verdict of a forecast or anomaly run (as saved in evaluation.json), coloured by
     whether it beats its reference, then the run in words."""
-    verdict = evaluation.get("verdict") or {}
-    if evaluation.get("task") == "anomaly":
-        verdict = describe(evaluation)
+    family = family_for_task(evaluation.get("task"))
+    verdict = (resolve(family.verdict)(evaluation) if family.verdict else None) or (
+        evaluation.get("verdict") or {}
+    )
     beats = verdict.get("beats_baseline")
     colour = GOOD if beats else QUIET if beats is None else BAD
     if verdict.get("tone") in ("mixed", "bad"):  # green only for a clear lead, as for tables
@@ -261,26 +263,9 @@ def series_run_words(run, evaluation: dict, state: dict, card: dict) -> str:
         card.get("template") or (card.get("hyperparameters") or {}).get("template")
     )
     which = f"best: {trial}" if len(trials) > 1 else "one trial"
-    if evaluation.get("task") == "forecast":
-        test = evaluation.get("backtest", {})
-        what = (
-            f"tested from {test.get('origins', 0)} origins in the last part of the series "
-            f"({test.get('start', '?')} to {test.get('end', '?')}), {test.get('horizon', '?')} "
-            f"{card.get('frequency_words', '')} steps ahead each."
-        )
-    else:
-        metrics = evaluation.get("metrics", {})
-        series = evaluation.get("kind") == "series"
-        trained = (
-            f"trained on the first {evaluation.get('train_rows', 0):,} readings, assumed normal"
-            if series
-            else f"trained on {evaluation.get('train_rows', 0):,} rows, labels never used"
-        )
-        what = (
-            f"scored {metrics.get('rows_scored', 0):,} {'windows' if series else 'rows'}; "
-            f"{trained}."
-        )
-    return f"Run {name} ({status}) · {which}, {template} · {what}"
+    family = family_for_task(evaluation.get("task"))
+    what = resolve(family.tested_words)(evaluation, card) if family.tested_words else ""
+    return f"Run {name} ({status}) · {which}, {template}" + (f" · {what}" if what else "")
 
 
 def anomaly_counts_words(at, series: bool = True) -> str:
