@@ -182,6 +182,7 @@ def cmd_use(args) -> int:
     """Put the run's classical model (or its network) in use; without a choice, say which is
     in use and what the classical model offers. Exit 2 (a DlstudioError) when the classical
     model is asked for and the run has none it can use, with why."""
+    from dlstudio.core.families import SUPERVISED, family_of_model
     from dlstudio.core.model_choice import (
         CLASSICAL,
         classical_offer,
@@ -192,9 +193,10 @@ def cmd_use(args) -> int:
     from dlstudio.core.project import find_run
 
     run = find_run(args.run)
-    if (run.read("model_card.json") or {}).get("task") in ("forecast", "anomaly"):
+    family = family_of_model(run.path)
+    if family is not SUPERVISED:
         raise DlstudioError(
-            f"The run {run.id!r} is a forecast or anomaly run, which has one model.",
+            f"The run {run.id!r} ({family.words}) has one model.",
             "a table or text run (they train a classical model beside the network)",
             "Its network is what `predict` and `export` use.",
         )
