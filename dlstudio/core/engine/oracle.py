@@ -196,7 +196,7 @@ def make_oracle(
         max_consecutive_failed_trials=10**6,  # a failing trial never ends the search
     )
     if kind == "hyperband":
-        options.update(max_epochs=max(2, int(max_epochs)), factor=3)
+        options.update(max_epochs=int(max_epochs), factor=3)
     else:
         options["max_trials"] = max_trials
     oracle = ORACLES[kind](**options)
