@@ -7,9 +7,13 @@ templates) before the training process starts.
 
 from __future__ import annotations
 
-from dlstudio.core.data.timeseries import Series, load_series
+from typing import TYPE_CHECKING
+
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.families import NO_BACKBONE, NO_CLIPPING, SHEET, Family, Unread, own_space
+
+if TYPE_CHECKING:  # pandas loads with the series, not with the families' registry
+    from dlstudio.core.data.timeseries import Series
 
 FORECAST_TEMPLATES = ("dense_lags", "lstm", "gru", "tcn", "transformer")
 TEMPLATE_WORDS = {
@@ -43,6 +47,8 @@ def template_space(template: str) -> dict[str, list]:
 
 def series_of(spec) -> Series:
     """The spec's target series on its regular grid."""
+    from dlstudio.core.data.timeseries import load_series
+
     return load_series(
         spec.data.path,
         spec.data.split.time_column,
