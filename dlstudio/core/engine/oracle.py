@@ -95,12 +95,18 @@ class SearchOracle:
 
     def keep_state_in(self, directory: str, name: str, resume: bool) -> bool:
         """Keep the oracle's state (and its trials') in `directory`/`name`; on `resume`,
-        reload it from there if it exists. Returns whether it was reloaded."""
+        reload it from there if it exists and reads. Returns whether it was reloaded."""
         self._set_project_dir(directory, name)
-        if resume and os.path.exists(self._get_oracle_fname()):
+        if not (resume and os.path.exists(self._get_oracle_fname())):
+            return False
+        try:
             self.reload()
-            return True
-        return False
+        except Exception:  # noqa: BLE001  (a kill mid-write leaves a JSON file cut short)
+            # keras-tuner writes its files in place; the run's own log is whole (it is
+            # appended line by line), and the caller goes on from it instead.
+            self.trials, self.ongoing_trials, self._retry_queue = {}, {}, []
+            return False
+        return True
 
     # ------------------------------------------------------------ trials ending
 

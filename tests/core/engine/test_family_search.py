@@ -72,6 +72,19 @@ def test_hyperband_plans_rungs_of_epochs_for_a_family_too(tmp_path):
     assert len(set(epochs)) > 1 and max(epochs) == 9  # short rungs first, the longest last
 
 
+def test_an_oracle_state_cut_short_by_a_kill_is_not_reloaded(tmp_path):
+    """keras-tuner writes oracle.json in place: a kill mid-write leaves it cut short. The
+    search then goes on from the run's log (as a run folder from before the oracle did)."""
+    first = _drawn("random", {}, 2, tmp_path)
+    state = tmp_path / "random" / "oracle.json"
+    state.write_text(state.read_text()[:40])
+    oracle = make_oracle(
+        "random", "val_mae", "min", 5, 0, 9, SPACE.hyperparameters(FORECAST_TEMPLATES, {})
+    )
+    assert oracle.keep_state_in(str(tmp_path), "random", resume=True) is False
+    assert oracle.trials == {} and len(first) == 2
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "task, tuner", [("forecast", "bayesian"), ("anomaly", "hyperband"), ("forecast", "grid")]
