@@ -1,7 +1,7 @@
 """The search loop of the families whose trials are not one supervised `model.fit`
 (forecasting, anomaly detection): their trials are drawn from the same oracles as a table's
-(engine/oracle.py: random, Bayesian, Hyperband or grid; each template's defaults first),
-fitted by the family, logged as they end, and resumed after a kill.
+(engine/oracle.py: random, Bayesian, Hyperband or grid; random and Bayesian search try each
+template's defaults first), fitted by the family, logged as they end, and resumed after a kill.
 
 A family gives its templates as discrete spaces (name → values, the default first), one per
 template, and the values all templates share. They become keras-tuner hyperparameters: the
@@ -14,7 +14,8 @@ longer rung trains from fresh weights for that many epochs.
 Resume: the oracle keeps its state in the run folder (SEARCH_FOLDER). On resume it is reloaded;
 a trial our log has as finished is handed back to the oracle with its logged score; a trial that
 was running, or that the user stopped, runs again. A run folder from before this search kept no
-oracle state: its logged configurations are avoided and count towards its trials.
+oracle state, and a kill mid-write can leave it unreadable: then the logged configurations are
+avoided and count towards its trials.
 """
 
 from __future__ import annotations
