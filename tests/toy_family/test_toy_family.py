@@ -5,10 +5,8 @@ predicted through the same runner, checks and command line as the built-in famil
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ import pytest
 
 from dlstudio.cli import run as cli
 from dlstudio.core.project import Project
+from tests.core.engine.test_family_search import kill_after_two_trials
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUG_IN = {"DLSTUDIO_FAMILIES": "tests.toy_family.family:FAMILY", "PYTHONPATH": str(ROOT)}
@@ -47,20 +46,8 @@ def test_a_family_from_a_test_folder_is_searched_resumed_evaluated_exported_and_
     data, project = _table(tmp_path / "numbers.csv"), tmp_path / "p"
     argv = ["tune", data, "--task", "toy_regression", "--target", "y", "--tuner", "bayesian"]
     argv += ["--max-trials", "5", "--epochs", "4", "--project", project]
-    first = _dlstudio(*argv, stdout=subprocess.DEVNULL)  # found through DLSTUDIO_FAMILIES
-    try:
-        deadline = time.monotonic() + 240
-        while first.poll() is None and time.monotonic() < deadline:
-            logs = list(project.glob("runs/*/trials.jsonl"))
-            if logs and len(logs[0].read_text().splitlines()) >= 2:
-                os.kill(first.pid, signal.SIGKILL)
-                break
-            time.sleep(0.05)
-        first.wait(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
-    assert first.returncode == -signal.SIGKILL, first.stderr.read()
+    # The child finds the family through DLSTUDIO_FAMILIES.
+    kill_after_two_trials(argv, project, tmp_path, env={**os.environ, **PLUG_IN})
     run = Project(project).runs()[0]
     before = {t.trial_id: (t.hyperparameters, t.score) for t in run.trials()}
     # Each template's defaults first, then what the Bayesian oracle picks.

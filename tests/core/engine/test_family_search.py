@@ -111,11 +111,13 @@ def test_a_family_s_search_runs_on_the_tuner_asked_for(task, tuner, tmp_path, ca
         assert len({json.dumps(t.hyperparameters, sort_keys=True) for t in trials}) == 3
 
 
-def _kill_after_two_trials(argv: list[str], project: Path, cwd: Path) -> Path:
-    """Start `dlstudio` with `argv`, SIGKILL it once two trials are logged; the run folder."""
+def kill_after_two_trials(argv: list, project: Path, cwd: Path, env: dict | None = None) -> Path:
+    """Start `dlstudio` with `argv` (in `env`, else this process's environment), SIGKILL it
+    once two trials are logged; the run folder."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "dlstudio", *argv],
+        [sys.executable, "-m", "dlstudio", *map(str, argv)],
         cwd=cwd,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -148,7 +150,7 @@ def test_a_family_s_search_killed_mid_way_resumes_without_losing_a_finished_tria
     project = tmp_path / "p"
     argv = ["tune", str(data), "--task", task, "--tuner", "bayesian", "--max-trials", "5"]
     argv += ["--epochs", "3", "--project", str(project), *flags]
-    run_dir = _kill_after_two_trials(argv, project, tmp_path)
+    run_dir = kill_after_two_trials(argv, project, tmp_path)
     run = Project(project).runs()[0]
     before = {t.trial_id: (t.hyperparameters, t.score) for t in run.trials()}
     assert len(before) >= 2
