@@ -82,8 +82,9 @@ def test_an_anomaly_search_is_a_run_like_the_others(capsys, tmp_path):
     project = tmp_path / "project"
     args = ["tune", SLICE, "--task", "anomaly", "--label-windows", WINDOWS, "--window", "12"]
     args += ["--arch", "conv_autoencoder", "--tuner", "random", "--objective", "val_loss"]
-    # No early stop: the trial trains until the time limit, so the run is still going below.
-    args += ["--epochs", "10000", "--patience", "10000", "--max-trials", "3"]
+    # No early stop and one trial, which the budget plan gives all of the time: it trains until
+    # the time limit, so the run is still going below.
+    args += ["--epochs", "10000", "--patience", "10000", "--max-trials", "1"]
     args += ["--time-limit", "20s", "--project", project, "--json"]
     first = subprocess.Popen(
         [sys.executable, "-m", "dlstudio", *map(str, args)],
@@ -118,7 +119,7 @@ def test_an_anomaly_search_is_a_run_like_the_others(capsys, tmp_path):
     assert run(["runs", str(project), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["run"], r["run_status"], r["trial"]) for r in rows] == [
-        (run_dir.name, "time_limit", "00")
+        (run_dir.name, "time_limit", "0")
     ]
 
     resumed = ["tune", "--resume", str(run_dir), "--max-trials", "2", "--epochs", "1"]

@@ -345,8 +345,8 @@ def _resumed(args):
 def cmd_run(args) -> int:
     """train and tune: every flag is checked before a run folder is made or Keras loads."""
     from dlstudio.cli.progress import ProgressPrinter
-    from dlstudio.core.engine.cancel import CancelToken
     from dlstudio.core.native_logs import hushed, library_prints_to_stderr
+    from dlstudio.core.search.cancel import CancelToken
     from dlstudio.core.validate import check_flags_read, check_run
 
     resumed = None

@@ -39,9 +39,9 @@ def _same_trial(before, after) -> bool:
 @pytest.mark.slow
 def test_a_run_cancelled_after_its_first_trial_resumes_and_ends_with_a_model(tmp_path):
     from dlstudio.core.engine.anomaly import run_anomaly
-    from dlstudio.core.engine.cancel import CancelToken
     from dlstudio.core.engine.run import resume_run
     from dlstudio.core.events import RunStarted, TrialEnded
+    from dlstudio.core.search.cancel import CancelToken
 
     token = CancelToken()
 

@@ -1,5 +1,5 @@
 """The toy family's engine: check, search (through the runner every family uses,
-engine/family_search.py), evaluate, save, export and predict."""
+search/runner.py), evaluate, save, export and predict."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import pandas as pd
 
 from dlstudio.core.engine.callbacks import EventCallback
 from dlstudio.core.engine.ending import ended_status, finish_run
-from dlstudio.core.engine.family_search import FamilySearch, TemplateSpace, clock_from, run_search
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import RunStarted, TrialRecord, TrialStatus
 from dlstudio.core.export.fresh_check import ExportedFile
 from dlstudio.core.project import atomic_write_text
+from dlstudio.core.search.runner import clock_from
+from dlstudio.core.search.templates import FamilySearch, TemplateSpace, run_search
+from dlstudio.core.search.trials import TrialOutcome
 
 SPACE = TemplateSpace(
     {"dense": {"units": [8, 4, 16]}, "linear": {}},
@@ -53,7 +55,8 @@ def execute(spec, run, sink, token, resume: bool) -> None:
     sink(RunStarted(run.id, spec.mode, "tensorflow", {}, max_trials, None, cut, len(done)))
     run.update_state(objective="val_mae")
 
-    def fit(number: int, trial_id: str, values: dict, epochs: int):
+    def fit(plan, sink, token) -> TrialOutcome:
+        number, trial_id, values, epochs = plan.number, plan.trial_id, plan.shown, plan.epochs
         keras.utils.set_random_seed(number)
         layers = [keras.Input((x.shape[1],), name="x"), keras.layers.Normalization()]
         if values["template"] == "dense":
@@ -69,7 +72,7 @@ def execute(spec, run, sink, token, resume: bool) -> None:
             trial_id, number, TrialStatus.COMPLETED, values, events.history,
             score=float(min(scores)), best_epoch=int(np.argmin(scores)), epochs=len(scores),
         )  # fmt: skip
-        return record, model
+        return TrialOutcome(record, kept=model)
 
     family = FamilySearch(
         SPACE,

@@ -2,7 +2,7 @@
 (or window) by its reconstruction error, pick the threshold, evaluate against the labels if
 any, and keep the model that outputs score and flag.
 
-The search draws its trials from the oracles every task's search uses (engine/family_search.py:
+The search draws its trials from the oracles every task's search uses (search/templates.py:
 random, Bayesian, Hyperband or grid), the templates' defaults first; a trial cut short by the deadline keeps its best epoch, and
 the best trial is the one with the lowest validation reconstruction error on normal data (the
 labels never choose). Events are the engine's usual ones, so the CLI's progress printer and
@@ -16,7 +16,6 @@ too, so the trials after them are drawn as the first run would have drawn them.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from dataclasses import replace
@@ -35,10 +34,8 @@ from dlstudio.core.data.anomaly_data import (
     anomaly_folder,
     load_anomaly_data,
 )
-from dlstudio.core.engine.callbacks import EventCallback
-from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.ending import ended_status, finish_run
-from dlstudio.core.engine.family_search import FamilySearch, TemplateSpace, run_search
+from dlstudio.core.engine.trial_watch import TrialWatch
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import (
     EventSink,
@@ -55,6 +52,10 @@ from dlstudio.core.models.autoencoder import (
     scoring_model,
 )
 from dlstudio.core.project import RunFolder, atomic_write_text
+from dlstudio.core.search.budget import reserve_for
+from dlstudio.core.search.cancel import CancelToken
+from dlstudio.core.search.templates import FamilySearch, TemplateSpace, run_search
+from dlstudio.core.search.trials import TrialOutcome, TrialPlan
 
 SETTINGS_FILE = "anomaly.json"
 BEST_WEIGHTS = "best_trial_weights.npz"  # the best trial's autoencoder, kept for a resume
@@ -63,34 +64,6 @@ SAMPLE_ROWS = 8  # of each: spread over the data, and the most unusual
 BATCH_SIZE = 64
 VALIDATION_SHARE = 0.2
 TOP_ROWS = 20
-
-
-class KeepBest(keras.callbacks.Callback):
-    """Keeps the weights of the epoch with the lowest validation loss; stops on patience, on
-    a cancel and at the deadline (checked every batch, so a run ends on time)."""
-
-    def __init__(self, token: CancelToken, patience: int) -> None:
-        super().__init__()
-        self.token, self.patience = token, patience
-        self.best, self.best_epoch, self.weights = math.inf, None, None
-        self.stop_reason: str | None = None
-
-    def on_train_batch_begin(self, batch, logs=None):
-        reason = self.token.stop_reason()
-        if reason:
-            self.stop_reason = reason
-            self.model.stop_training = True
-
-    def on_epoch_end(self, epoch, logs=None):
-        value = float((logs or {}).get("val_loss", math.inf))
-        if value < self.best:
-            self.best, self.best_epoch = value, epoch
-            self.weights = self.model.get_weights()
-        elif self.patience and epoch - (self.best_epoch or 0) >= self.patience:
-            self.model.stop_training = True
-        if self.stop_reason is None and self.token.stop_reason():
-            self.stop_reason = self.token.stop_reason()
-            self.model.stop_training = True
 
 
 def _split(data: AnomalyData, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +118,7 @@ def execute_anomaly(
     search = spec.search
     if search is not None and search.time_limit_s:
         # Training stops early enough to leave time for scoring, IsolationForest and saving.
-        reserve = min(10.0, 0.08 * search.time_limit_s)
+        reserve = reserve_for(search.time_limit_s)
         token.set_time_limit(search.time_limit_s - elapsed_before - reserve)
     run.write_json(SETTINGS_FILE, settings.to_dict())
     run.update_state(objective=FAMILY.objectives[0])  # what "best" meant
@@ -183,11 +156,9 @@ def _run(run, spec, settings, data, sink, token, started, done=()) -> RunFolder:
         run.append_log(note)
     kept = {"best": _kept_best(run, done)}  # (score, plan, weights, record)
 
-    def fit(number: int, trial_id: str, plan: dict, epochs: int):
+    def fit(plan: TrialPlan, sink: EventSink, token: CancelToken) -> TrialOutcome:
         keras.backend.clear_session()  # the previous trial's graphs (its weights are kept)
-        return _trial(
-            number, trial_id, plan, epochs, (train, validation, mean, variance), spec, sink, token
-        )
+        return _trial(plan, (train, validation, mean, variance), spec, sink, token)
 
     def keep(record: TrialRecord, weights) -> None:
         kept["best"] = (record.score, dict(record.hyperparameters), weights, record)
@@ -275,58 +246,61 @@ def _kept_best(run: RunFolder, done: list[TrialRecord]):
     return None
 
 
-def _trial(number, trial_id, plan, epochs, samples, spec, sink, token):
-    """Train trial `number` (`plan`, for at most `epochs`): its record, and the weights of its
-    best epoch (None if it failed). `samples`: (train, validation, mean, variance)."""
+def _trial(plan: TrialPlan, samples, spec, sink, token) -> TrialOutcome:
+    """Train `plan`'s trial inside its share of the budget: its outcome, whose `kept` is the
+    weights of its best epoch (None if it failed). `samples`: (train, validation, mean,
+    variance)."""
     train, validation, mean, variance = samples
     begun = time.monotonic()
     try:
-        model, scaler = build_autoencoder(plan, train.shape[1:], mean, variance)
+        model, scaler = build_autoencoder(plan.shown, train.shape[1:], mean, variance)
         target = scaler.predict(train, batch_size=512, verbose=0)
         val_target = scaler.predict(validation, batch_size=512, verbose=0)
-        events = EventCallback(sink, trial_id, epochs)
-        keep = KeepBest(token, spec.train.patience)
-        model.fit(
+        ratio = len(validation) / max(1, len(train))
+        watch = TrialWatch.create(plan, sink, token, "val_loss", "min", spec.train.patience, ratio)
+        watch.run(
+            model.fit,
             train,
             target,
             validation_data=(validation, val_target),
-            epochs=epochs,
+            epochs=plan.epochs,
             batch_size=BATCH_SIZE,
-            callbacks=[events, keep],
+            callbacks=watch.callbacks(),
             verbose=0,
             shuffle=True,
         )
     except Exception as error:  # a trial that breaks is recorded; the search goes on
         record = TrialRecord(
-            trial_id,
-            number,
+            plan.trial_id,
+            plan.number,
             TrialStatus.FAILED,
-            plan,
+            plan.shown,
             duration_s=time.monotonic() - begun,
             message=f"{type(error).__name__}: {error}",
         )
-        return record, None
+        return TrialOutcome(record)
+    watch.best.restore(model)
     duration = time.monotonic() - begun
-    done = len(events.history.get("loss", []))
-    status = TrialStatus.COMPLETED
-    if keep.stop_reason == "cancelled":
-        status = TrialStatus.CANCELLED
-    elif keep.stop_reason:
-        status = TrialStatus.CUT_SHORT
+    done = len(watch.history.get("loss", []))
+    status, message = watch.status()
+    cost = watch.cost()
     record = TrialRecord(
-        trial_id,
-        number,
+        plan.trial_id,
+        plan.number,
         status,
-        plan,
-        events.history,
-        score=None if keep.weights is None else keep.best,
-        best_epoch=keep.best_epoch,
+        plan.shown,
+        watch.history,
+        score=watch.best.best,
+        best_epoch=watch.best.best_epoch,
         epochs=done,
         duration_s=duration,
         parameters=model.count_params(),
-        epoch_s=duration / done if done else None,
+        message=message,
+        epoch_s=cost.epoch_s if cost else (duration / done if done else None),
+        cut_mid_epoch=watch.cut_mid_epoch,
     )
-    return record, keep.weights
+    weights = model.get_weights() if watch.best.has_best else None
+    return TrialOutcome(record, cost, kept=weights)
 
 
 def evaluate_anomaly(model, scaler, data, validation, train, settings, seed) -> tuple[dict, float]:

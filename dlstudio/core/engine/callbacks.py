@@ -17,9 +17,9 @@ import time
 
 import keras
 
-from dlstudio.core.engine.budget import BudgetPlan, TrialCost, TrialWindow, epochs_that_fit
-from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.events import BatchEnded, EpochEnded, EventSink
+from dlstudio.core.search.budget import TrialCost, TrialWindow, epochs_that_fit
+from dlstudio.core.search.cancel import CancelToken
 
 BATCH_EVENT_INTERVAL_S = 0.1
 
@@ -130,11 +130,11 @@ class StopCallback(keras.callbacks.Callback):
     delay the stop. When none has, it lets Keras validate the partial epoch, so that even a
     budget too short for one epoch ends with a model (labelled as partial)."""
 
-    def __init__(self, token: CancelToken, best: BestEpoch, plan: BudgetPlan | None) -> None:
+    def __init__(self, token: CancelToken, best: BestEpoch, has_model: bool) -> None:
         super().__init__()
         self.token = token
         self.best = best
-        self.plan = plan
+        self.has_model = has_model  # an earlier trial already gave a model
         self.reason: str | None = None
         self.mid_epoch = False  # stopped between batches: the last epoch recorded is partial
 
@@ -151,7 +151,7 @@ class StopCallback(keras.callbacks.Callback):
         self.reason = reason
         self.model.stop_training = True
         self.mid_epoch = interrupt
-        if interrupt and (self.best.has_best or (self.plan is not None and self.plan.has_model)):
+        if interrupt and (self.best.has_best or self.has_model):
             what = (
                 "cancelled by the user" if reason == "cancelled" else "cut short by the time limit"
             )
@@ -166,8 +166,9 @@ class EpochBudget(keras.callbacks.Callback):
     at once when an earlier trial already gave a model.
 
     Args:
-        plan: The search's plan (whether a model exists; where to report the measured cost).
         window: When this trial should end (`time.monotonic()` values).
+        wall: When the search must end (`time.monotonic()`), None without one.
+        has_model: An earlier trial already gave a model.
         events: The trial's EventCallback, whose epoch count the live view shows.
         best: The trial's BestEpoch, which says whether it still improves.
         validation_ratio: Validation rows per training row (the validation pass is timed
@@ -179,14 +180,16 @@ class EpochBudget(keras.callbacks.Callback):
 
     def __init__(
         self,
-        plan: BudgetPlan,
         window: TrialWindow,
+        wall: float | None,
+        has_model: bool,
         events,
         best: BestEpoch,
         validation_ratio: float,
     ) -> None:
         super().__init__()
-        self.plan = plan
+        self.wall = wall
+        self.has_model = has_model
         self.trial_deadline = window.end
         self.stretch = window.stretch
         self.best = best
@@ -223,7 +226,7 @@ class EpochBudget(keras.callbacks.Callback):
         # Validation is a forward pass only: about a third of a training step per row.
         self.estimate_s = per_batch * self._steps * (1 + self.validation_ratio / 3)
         self._plan_epochs(self.estimate_s)
-        if self.plan.has_model and self._epoch_started + self.estimate_s > self.trial_deadline:
+        if self.has_model and self._epoch_started + self.estimate_s > self.trial_deadline:
             raise TrialInterrupted(
                 "too_slow",
                 f"given up: one epoch needs about {self.estimate_s:.0f} s, more than the "
@@ -239,7 +242,7 @@ class EpochBudget(keras.callbacks.Callback):
         # An epoch of a few batches is timed only by whole epochs, and the first one also
         # traced the graphs: until a second ends, only the search's own deadline stops it.
         trusted = len(self.epoch_times) > 1 or self.estimate_s is not None
-        deadline = self.trial_deadline if trusted else (self.plan.deadline or self.trial_deadline)
+        deadline = self.trial_deadline if trusted else (self.wall or self.trial_deadline)
         improving = self.best.best_epoch is not None and self.best.best_epoch >= epoch - 2
         if self.stretch is not None and improving:
             deadline = max(deadline, self.stretch)

@@ -24,9 +24,9 @@ import os
 import sys
 import threading
 
-from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import RunFailed, RunMessage, TaskResult, event_to_json
+from dlstudio.core.search.cancel import CancelToken
 
 
 def main() -> int:

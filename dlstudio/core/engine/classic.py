@@ -32,10 +32,10 @@ import numpy as np
 
 from dlstudio.core.config import default_objective, objective_direction
 from dlstudio.core.data import Task
-from dlstudio.core.engine.budget import reserve_for
 from dlstudio.core.engine.evaluate import class_probabilities, evaluate_predictions
 from dlstudio.core.errors import error_summary
 from dlstudio.core.paired_test import paired_classes, paired_errors
+from dlstudio.core.search.budget import reserve_for
 
 GRADIENT_BOOSTING = "Gradient boosting"
 TFIDF_LOGISTIC = "TF-IDF + logistic regression"

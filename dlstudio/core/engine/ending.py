@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 
-from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
 from dlstudio.core.events import EventSink, RunFinished, RunStatus, TrialRecord
 from dlstudio.core.project import RunFolder
+from dlstudio.core.search.cancel import TIME_LIMIT, CancelToken
 
 
 def ended_status(token: CancelToken) -> RunStatus:

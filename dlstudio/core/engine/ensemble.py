@@ -1,7 +1,7 @@
 """An average of the best few trials, as one Keras model, kept only when it validates better.
 
 When a search ends with two or more finished trials, their networks are rebuilt from the weights
-each trial saved (tuner.py, _save_weights), and members are picked by greedy forward selection
+each trial kept (supervised_trials.py), and members are picked by greedy forward selection
 with replacement on the validation split (Caruana et al. 2004, "Ensemble selection from
 libraries of models"; AutoGluon's weighted ensemble does the same): start from the best trial,
 then repeatedly add whichever candidate improves the average most, stop when none does. A trial
@@ -31,9 +31,9 @@ from keras import layers, ops
 
 from dlstudio.core.data import Task
 from dlstudio.core.data.prepare import PreparedData
-from dlstudio.core.engine.budget import AVERAGED_MOST
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.events import TrialRecord, TrialStatus
+from dlstudio.core.search.budget import AVERAGED_MOST
 from dlstudio.core.wording import listed, metric_name, metric_value
 
 # The best finished trials considered; more rarely help and cost time (and the search keeps
@@ -197,7 +197,7 @@ def try_ensemble(
     """The ensemble of the best finished trials, if it validates better than `best` alone.
 
     Members are chosen from the validation outputs each finished trial stored as it ended
-    (tuner.py), so only the chosen ones are rebuilt.
+    (supervised_trials.py), so only the chosen ones are rebuilt.
 
     Args:
         records: The run's TrialRecords; only finished (completed) trials are candidates.

@@ -9,7 +9,7 @@
 Covariates the user chose enter each window beside the target (their own model inputs, raw
 values: models/forecast.py); the baselines and the linear reference read the target only.
 
-The search draws its trials from the oracles a table's search uses (engine/family_search.py:
+The search draws its trials from the oracles a table's search uses (search/templates.py:
 random, Bayesian, Hyperband or grid): the templates' defaults first (one trial each), then what
 the oracle picks; each trial emits the same events as the other tasks and is appended to
 trials.jsonl as it ends, and the oracle's state is kept in the run folder, so a resume goes on
@@ -29,16 +29,9 @@ import pandas as pd
 
 from dlstudio.core.data import backtest
 from dlstudio.core.data.timeseries import format_time, load_series, next_times
-from dlstudio.core.engine.callbacks import EventCallback
-from dlstudio.core.engine.cancel import TIME_LIMIT, CancelToken
 from dlstudio.core.engine.devices import detect_device
 from dlstudio.core.engine.ending import ended_status, finish_run
-from dlstudio.core.engine.family_search import (
-    FamilySearch,
-    TemplateSpace,
-    clock_from,
-    run_search,
-)
+from dlstudio.core.engine.trial_watch import TrialWatch
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import (
     EventSink,
@@ -57,12 +50,17 @@ from dlstudio.core.forecast_spec import (
     sizes,
 )
 from dlstudio.core.models.forecast import TEMPLATE_WORDS, build_forecaster, covariate_specs
+from dlstudio.core.search.budget import reserve_for
+from dlstudio.core.search.cancel import CancelToken
+from dlstudio.core.search.runner import clock_from
+from dlstudio.core.search.templates import FamilySearch, TemplateSpace, run_search
+from dlstudio.core.search.trials import TrialOutcome, TrialPlan
 from dlstudio.core.verdict import forecast_verdict
 
 SAMPLE_FILE = "sample_inputs.npz"  # test windows kept with the run, to check exports on
 SAMPLE_ROWS = 16
 OBJECTIVE = FAMILY.objectives[0]  # the one its trials are compared by
-RESERVE_SHARE, RESERVE_LEAST_S = 0.1, 5.0  # of a time limit, kept for the backtest and saving
+RESERVE_LEAST_S = 5.0  # of a time limit, kept at least for the backtest and saving
 
 
 def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -> None:
@@ -71,7 +69,7 @@ def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -
     clock = clock_from(elapsed_before)
     search = spec.search
     if search is not None and search.time_limit_s is not None:
-        reserve = max(RESERVE_LEAST_S, RESERVE_SHARE * search.time_limit_s)
+        reserve = reserve_for(search.time_limit_s, least_s=RESERVE_LEAST_S)
         token.set_time_limit(search.time_limit_s - elapsed_before - reserve)
     series = series_of(spec)
     context, horizon = sizes(spec, series)
@@ -119,22 +117,12 @@ def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -
     run.update_state(objective=OBJECTIVE)
     inputs = (data, extra, covariates)
 
-    def fit(number: int, trial_id: str, values: dict, epochs: int):
+    def fit(plan: TrialPlan, sink: EventSink, token: CancelToken) -> TrialOutcome:
         keras.backend.clear_session()  # the previous trial's graphs (its model is saved)
-        template, hp = values.pop("template"), values
-        return _trial(
-            number,
-            trial_id,
-            template,
-            hp,
-            epochs,
-            inputs,
-            (context, horizon, series.season),
-            spread,
-            spec,
-            sink,
-            token,
-        )
+        hp = dict(plan.shown)
+        template = hp.pop("template")
+        shape = (context, horizon, series.season)
+        return _trial(plan, template, hp, inputs, shape, spread, spec, sink, token)
 
     family = FamilySearch(
         space=TemplateSpace(SPACES, COMMON_SPACE),
@@ -211,43 +199,13 @@ def _best(records: list[TrialRecord]) -> TrialRecord | None:
     return min(scored, key=lambda r: r.score) if scored else None
 
 
-class _Keeper(keras.callbacks.Callback):
-    """Keeps the best validation weights, stops on patience, the budget or a cancel."""
-
-    def __init__(self, token: CancelToken, patience: int) -> None:
-        super().__init__()
-        self.token, self.patience = token, patience
-        self.best, self.best_epoch, self.weights, self.wait = None, None, None, 0
-        self.reason: str | None = None
-
-    def on_train_batch_begin(self, batch, logs=None):
-        reason = self.token.stop_reason()
-        if reason is not None:
-            self.reason = reason
-            self.model.stop_training = True
-
-    def on_epoch_end(self, epoch, logs=None):
-        score = (logs or {}).get("val_forecast_mae", (logs or {}).get("val_mae"))
-        if score is not None and np.isfinite(score) and (self.best is None or score < self.best):
-            self.best, self.best_epoch, self.wait = float(score), epoch, 0
-            self.weights = self.model.get_weights()
-        else:
-            self.wait += 1
-            if self.wait > self.patience:
-                self.model.stop_training = True
-        if self.token.stop_reason() is not None:
-            self.reason = self.token.stop_reason()
-            self.model.stop_training = True
-
-
-def _trial(number, trial_id, template, hp, epochs, inputs, shape, spread, spec, sink, token):
-    """Train trial `number` (`template` with `hp`, for at most `epochs`); its record, and the
-    model at its best epoch. `shape`: (context, horizon, season)."""
+def _trial(plan: TrialPlan, template, hp, inputs, shape, spread, spec, sink, token):
+    """Train `plan`'s trial (`template` with `hp`) inside its share of the budget; its
+    outcome, whose `kept` is the model at its best epoch. `shape`: (context, horizon, season)."""
     data, extra, covariates = inputs
     context, horizon, season = shape
-    shown = {"template": template, **hp}
     began = time.monotonic()
-    keras.utils.set_random_seed(spec.train.seed + number)
+    keras.utils.set_random_seed(spec.train.seed + plan.number)
     model = build_forecaster(template, hp, context, horizon, season, spread, covariates)
     x, y = data["train"]
     anchor = backtest.anchor_values(x, hp.get("anchor", "seasonal"), season, horizon)
@@ -257,75 +215,88 @@ def _trial(number, trial_id, template, hp, epochs, inputs, shape, spread, spec, 
     full = np.zeros(tuple(linear.kernel.shape), "float32")
     full[: len(kernel)] = kernel
     linear.set_weights([full, bias])
-    events = _Renamed(EventCallback(sink, trial_id, epochs))
-    keeper = _Keeper(token, spec.train.patience)
+    ratio = len(data["validation"][0]) / max(1, len(x))
+    watch = TrialWatch.create(plan, sink, token, OBJECTIVE, "min", spec.train.patience, ratio)
     status, message = TrialStatus.COMPLETED, ""
     try:
-        model.fit(
+        watch.run(
+            model.fit,
             _feed({"history": x, **extra["train"]}),
             {"forecast": y},
             validation_data=(
                 _feed({"history": data["validation"][0], **extra["validation"]}),
                 {"forecast": data["validation"][1]},
             ),
-            epochs=epochs,
+            epochs=plan.epochs,
             batch_size=int(hp.get("batch_size", 32)),
-            callbacks=[events, keeper],
+            callbacks=[_Renamed(watch.callbacks())],
             verbose=0,
             shuffle=True,
         )
+        status, message = watch.status()
     except Exception as error:  # noqa: BLE001  (one configuration failing must not end the search)
         status, message = TrialStatus.FAILED, f"{type(error).__name__}: {error}"[:300]
-    if keeper.reason == TIME_LIMIT:
-        status = TrialStatus.CUT_SHORT
-    elif keeper.reason is not None:
-        status = TrialStatus.CANCELLED
-    if keeper.weights is not None:
-        model.set_weights(keeper.weights)
-    history = events.inner.history
+    watch.best.restore(model)
+    history = watch.history
+    epochs = len(next(iter(history.values()), []))
+    duration = time.monotonic() - began
+    cost = watch.cost()
     record = TrialRecord(
-        trial_id=trial_id,
-        number=number,
+        trial_id=plan.trial_id,
+        number=plan.number,
         status=status,
-        hyperparameters=shown,
+        hyperparameters=plan.shown,
         history=history,
-        score=keeper.best,
-        best_epoch=keeper.best_epoch,
-        epochs=len(next(iter(history.values()), [])),
-        duration_s=time.monotonic() - began,
+        score=watch.best.best,
+        best_epoch=watch.best.best_epoch,
+        epochs=epochs,
+        duration_s=duration,
         parameters=int(model.count_params()),
         message=message,
+        epoch_s=cost.epoch_s if cost else (duration / epochs if epochs else None),
+        cut_mid_epoch=watch.cut_mid_epoch,
     )
-    return record, model
+    return TrialOutcome(record, cost, kept=model)
 
 
 class _Renamed(keras.callbacks.Callback):
-    """Keras names a dict output's metrics "forecast_mae"; the events say "mae" as elsewhere."""
+    """Keras names a dict output's metrics "forecast_mae"; the events, the best epoch and the
+    budget read "mae", as elsewhere."""
 
-    def __init__(self, inner: EventCallback) -> None:
+    def __init__(self, inner: list) -> None:
         super().__init__()
         self.inner = inner
 
     def set_model(self, model):
         super().set_model(model)
-        self.inner.set_model(model)
+        for callback in self.inner:
+            callback.set_model(model)
 
     def set_params(self, params):
         super().set_params(params)
-        self.inner.set_params(params)
+        for callback in self.inner:
+            callback.set_params(params)
 
     def on_train_begin(self, logs=None):
-        self.inner.on_train_begin(logs)
+        for callback in self.inner:
+            callback.on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        for callback in self.inner:
+            callback.on_train_end(logs)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.inner.on_epoch_begin(epoch, logs)
+        for callback in self.inner:
+            callback.on_epoch_begin(epoch, logs)
 
     def on_train_batch_begin(self, batch, logs=None):
-        self.inner.on_train_batch_begin(batch, logs)
+        for callback in self.inner:
+            callback.on_train_batch_begin(batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
         renamed = {k.replace("forecast_", ""): v for k, v in (logs or {}).items()}
-        self.inner.on_epoch_end(epoch, renamed)
+        for callback in self.inner:
+            callback.on_epoch_end(epoch, renamed)
 
 
 def _save_model(model: keras.Model, path: Path) -> None:

@@ -17,11 +17,11 @@ import math
 import os
 import re
 import time
-import warnings
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import keras
+import keras_tuner as kt
 import numpy as np
 
 from dlstudio.core.config import RunSpec, default_objective, objective_direction
@@ -33,8 +33,6 @@ from dlstudio.core.data.prepare import (
     prepare,
 )
 from dlstudio.core.diagnosis import baseline_loss
-from dlstudio.core.engine.budget import BudgetPlan, reserve_for
-from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.classic import (
     reference_for_run,
     reference_seconds,
@@ -45,8 +43,9 @@ from dlstudio.core.engine.ending import ended_status, finish_run
 from dlstudio.core.engine.ensemble import try_ensemble
 from dlstudio.core.engine.evaluate import evaluate_predictions
 from dlstudio.core.engine.hdf5_guard import Hdf5Watch
+from dlstudio.core.engine.memory import release_memory
+from dlstudio.core.engine.supervised_trials import SEARCH_FOLDER, SupervisedTrials
 from dlstudio.core.engine.test_rows import save_test_predictions
-from dlstudio.core.engine.tuner import TrialContext, make_tuner, release_memory
 from dlstudio.core.errors import DlstudioError, error_summary
 from dlstudio.core.events import (
     EventSink,
@@ -75,6 +74,11 @@ from dlstudio.core.models.space import (
     template_for,
 )
 from dlstudio.core.project import Project, RunFolder, data_spec_to_dict
+from dlstudio.core.search import executor as executors
+from dlstudio.core.search.budget import BudgetPlan, reserve_for
+from dlstudio.core.search.cancel import CancelToken
+from dlstudio.core.search.oracle import make_oracle
+from dlstudio.core.search.runner import Search, run_trials
 from dlstudio.core.storage import is_storage_error, storage_error
 from dlstudio.core.validate import check_run, checked_dataset
 from dlstudio.core.verdict import baseline_verdict
@@ -182,7 +186,7 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
     space = _space(spec, template, data)
     keras.utils.set_random_seed(spec.train.seed)
     device = detect_device()
-    # On resume, a trial the user stopped runs again (run_stopped_trials_again): not finished.
+    # On resume, a trial the user stopped runs again (oracle.run_stopped_again): not finished.
     stopped = [r for r in run.trials() if r.status is TrialStatus.CANCELLED] if resume else []
     finished_before = len(run.trials()) - len(stopped) if resume else 0
     max_trials = 1 if search is None else search.max_trials
@@ -211,54 +215,58 @@ def _execute(spec, run, sink, token, resume, started, elapsed_before) -> None:
             )
         )
 
-    def log_trial(record: TrialRecord, details: str = "") -> None:
-        run.append_trial(record)
-        if details:
-            run.append_log(f"trial {record.trial_id} failed: {record.message}\n\n{details}")
-        run.update_state(elapsed_s=elapsed_before + time.monotonic() - started)
-
     objective = (search.objective if search else None) or default_objective(data.task.value)
     run.update_state(objective=objective)  # what "best" meant, for the comparison views
+    hypermodel = TemplateHyperModel(data, template, space, spec.train.clip_norm, spec.model.weights)
+    declared = kt.HyperParameters()
+    hypermodel.declare_hyperparameters(declared)
+    direction = objective_direction(objective)
+    oracle = make_oracle(
+        search.tuner if search else "random",
+        objective,
+        direction,
+        max_trials,
+        spec.train.seed if search is None or search.seed is None else search.seed,
+        spec.train.epochs,
+        declared,
+    )
+    trials = SupervisedTrials(data, spec.train, hypermodel, declared, objective)
+    executor = executors.executor_for(trials.fit, sink, token)
     plan = None
     if token.deadline is not None:
         averaging = None
         if search is not None and search.ensemble and search.time_limit_s is not None:
             averaging = (seconds_after_search(search.time_limit_s), ENSEMBLE_SHARE_OF_RESERVE)
-        plan = BudgetPlan(token.deadline, max(1, max_trials - finished_before), averaging=averaging)
+        trials_left = max(1, max_trials - finished_before)
+        plan = BudgetPlan(token.deadline, trials_left, averaging=averaging, slots=executor.slots)
         plan.has_model = any(r.score is not None for r in run.trials()) if resume else False
-    context = TrialContext(
-        data,
-        spec.train,
-        sink,
-        token,
-        log_trial,
-        objective,
-        plan,
-        first_configuration(space, data.rows("train"), template) if search else None,
-        _tried_elsewhere(run, spec, template) if search else [],
+    setup = Search(
+        oracle=oracle,
+        folder=SEARCH_FOLDER,
+        objective=objective,
+        direction=direction,
+        epochs=spec.train.epochs,
+        starts=[first_configuration(space, data.rows("train"), template)] if search else [],
+        avoid=_tried_elsewhere(run, spec, template) if search else [],
         repeat_best=bool(search and search.ensemble),
+        budget=plan,
+        store=trials.store,
+        warm_start=trials.warm_start,
     )
-    hypermodel = TemplateHyperModel(data, template, space, spec.train.clip_norm, spec.model.weights)
-    tuner = make_tuner(
-        search.tuner if search else "random",
-        hypermodel,
-        context,
-        str(run.tuner_dir),
-        max_trials,
-        spec.train.seed if search is None or search.seed is None else search.seed,
-        resume,
-    )
-    if resume:
-        tuner.adopt_finished_trials(run.trials())
-        tuner.run_stopped_trials_again(stopped)
-    tuner.search()
+    done = run.trials() if resume else []
+    try:
+        elapsed = lambda: elapsed_before + time.monotonic() - started  # noqa: E731
+        run_trials(run, setup, executor, sink, token, done, None, elapsed)
+    finally:
+        executor.close()
 
     records = run.trials()
-    best = best_trial(records, objective_direction(objective))
+    best = best_trial(records, direction)
     status = ended_status(token)
     evaluation, message = None, ""
     if best is not None:
-        evaluation = _save_best(tuner, best, data, spec, template, run, device.to_dict(), sink)
+        store = _TrialStore(trials, run, records, token, objective)
+        evaluation = _save_best(store, best, data, spec, template, run, device.to_dict(), sink)
         message = evaluation["verdict"]["text"]
         if evaluation.get("ensemble", {}).get("kept"):
             message = f"{evaluation['ensemble']['text']} {message}"
@@ -364,8 +372,30 @@ def best_trial(records: list[TrialRecord], direction: str = "min") -> TrialRecor
     return (max if direction == "max" else min)(pool, key=lambda r: r.score)
 
 
+@dataclass
+class _TrialStore:
+    """The finished trials of a supervised search, as the end of the run reads them back."""
+
+    trials: SupervisedTrials
+    run: RunFolder
+    records: list[TrialRecord]
+    token: CancelToken
+    objective: str
+
+    def _folder(self, trial_id: str) -> Path:
+        return self.run.path / SEARCH_FOLDER / f"trial_{trial_id}"
+
+    def network(self, trial_id: str) -> keras.Model:
+        """A finished trial's network rebuilt with the weights it kept, ready to predict."""
+        values = next(r.hyperparameters for r in self.records if r.trial_id == trial_id)
+        return self.trials.network(values, self._folder(trial_id))
+
+    def stored_output(self, trial_id: str) -> np.ndarray | None:
+        return self.trials.stored_output(self._folder(trial_id))
+
+
 def _save_best(
-    tuner,
+    store: _TrialStore,
     best: TrialRecord,
     data: PreparedData,
     spec: RunSpec,
@@ -376,19 +406,19 @@ def _save_best(
 ) -> dict:
     release_memory()
     rebuilding = time.monotonic()
-    network = _trained_network(tuner, best.trial_id)
+    network = store.network(best.trial_id)
     final, account = None, None
-    if spec.search is not None and spec.search.ensemble and not tuner.context.token.cancelled:
+    if spec.search is not None and spec.search.ensemble and not store.token.cancelled:
         try:
             ensembled, account = try_ensemble(
                 run.trials(),
                 best,
                 network,
-                lambda trial_id: _stored_output(tuner, trial_id),
-                lambda trial_id: _trained_network(tuner, trial_id),
+                store.stored_output,
+                store.network,
                 data,
-                tuner.context.objective,
-                lambda: _ensemble_seconds(tuner.context.token, spec),
+                store.objective,
+                lambda: _ensemble_seconds(store.token, spec),
                 (time.monotonic() - rebuilding, _seconds_to_predict(best, data)),
             )
             if ensembled is not None:
@@ -432,7 +462,7 @@ def _save_best(
     # Kept as ONNX in the run folder, to be chosen instead when it validates better.
     evaluation["classic"] = reference_for_run(
         data,
-        tuner.context.token,
+        store.token,
         spec,
         outputs["test"],
         folder=run.path,
@@ -458,24 +488,6 @@ def used_activations(model: keras.Model) -> list[str]:
     lists them so that core/formats.py can refuse ONNX for GELU (tf2onnx converts it to an
     operation ONNX Runtime does not load) before the user waits for an export that fails."""
     return sorted(set(re.findall(r'"activation": "(\w+)"', json.dumps(model.get_config()))))
-
-
-def _trained_network(tuner, trial_id: str) -> keras.Model:
-    """A finished trial's network rebuilt with the weights it saved, ready to predict."""
-    hp = tuner.oracle.get_trial(trial_id).hyperparameters
-    model = tuner.hypermodel.build(hp)
-    with warnings.catch_warnings():  # the checkpoint's optimizer state is not needed to predict
-        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-        model.load_weights(tuner._get_checkpoint_fname(trial_id))
-    return tuner.hypermodel.build_for_inference(hp, model)
-
-
-def _stored_output(tuner, trial_id: str) -> np.ndarray | None:
-    """A finished trial's validation output, as it stored it (None for a run from before)."""
-    try:
-        return np.load(tuner.validation_output_path(trial_id))
-    except (OSError, ValueError):
-        return None
 
 
 def _seconds_to_predict(best: TrialRecord, data: PreparedData) -> float:

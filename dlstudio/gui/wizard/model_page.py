@@ -87,7 +87,7 @@ PLANNER_NOTE = (
     "does best on the validation part{why}.</p><p>To set the values yourself, choose "
     "<i>Choose an architecture and set it up</i> above.</p>"
 )
-# How each tuner goes about a forecast's or an anomaly search (engine/family_search.py).
+# How each tuner goes about a forecast's or an anomaly search (search/templates.py).
 PLANNER_HOW = {
     "random": "tries each architecture with its default settings first, then random "
     "variations of them",

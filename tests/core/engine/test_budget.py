@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dlstudio.core.engine.budget import (
+from dlstudio.core.search.budget import (
     AVERAGED_MOST,
     CLOSING_MOST_SHARE,
     FIRST_TRIAL_SHARE,
@@ -50,6 +50,19 @@ def test_later_trials_split_what_is_left_by_how_long_a_trial_took_to_converge():
     fast.record(TrialCost(epoch_s=0.1, overhead_s=1.0, converged_s=5.0), scored=True)
     # 60 s left and 5 s trials: 12 would fit, but only 9 trials remain.
     assert fast.start_trial().end == pytest.approx(clock.now + 60 / 9)
+
+
+def test_trials_that_run_side_by_side_each_get_a_round_of_what_is_left():
+    clock = Clock()
+    one, two = (
+        BudgetPlan(clock.now + 60, max_trials=10, clock=clock, slots=slots) for slots in (1, 2)
+    )
+    for plan in (one, two):
+        plan.start_trial()
+        plan.record(TrialCost(epoch_s=0.1, overhead_s=1.0, converged_s=5.0), scored=True)
+    # 9 trials remain, 5 s each: alone, each gets 60/9 s; two at a time run 5 rounds of 12 s.
+    assert one.start_trial().end == pytest.approx(clock.now + 60 / 9)
+    assert two.start_trial().end == pytest.approx(clock.now + 60 / 5)
 
 
 def test_a_repeated_configuration_gets_what_it_took_before_as_far_as_the_budget_goes():

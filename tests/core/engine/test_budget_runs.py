@@ -12,12 +12,12 @@ import pytest
 
 from dlstudio.cli import run as cli
 from dlstudio.core.config import DataSpec, RunSpec, SearchSpec, TrainSpec
-from dlstudio.core.engine import tuner as tuner_module
-from dlstudio.core.engine.budget import BudgetPlan
-from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.run import start_run
 from dlstudio.core.events import RunStatus, TrialStatus
 from dlstudio.core.models.space import default_space, first_configuration
+from dlstudio.core.search import runner as runner_module
+from dlstudio.core.search.budget import BudgetPlan
+from dlstudio.core.search.cancel import CancelToken
 from tests.core.engine.conftest import Recorder
 from tests.core.engine.test_budget import Clock
 
@@ -142,7 +142,7 @@ def test_the_second_half_of_a_budget_trains_the_best_configuration_again(
     # When "half the budget" falls depends on this machine's speed (a 16 s budget fitted four
     # trials here and three on CI), so the share is set to 0: every trial after the first is a
     # repeat. When half is half is the budget's arithmetic, tested below with a fake clock.
-    monkeypatch.setattr(tuner_module, "REPEAT_AFTER_SHARE", 0.0)
+    monkeypatch.setattr(runner_module, "REPEAT_AFTER_SHARE", 0.0)
     recorder = Recorder()
     spec = _search(penguins_csv, "species", trials=3, epochs=4, time_limit_s=600)
     run = start_run(spec, tmp_path / "p", recorder)
@@ -164,10 +164,10 @@ def test_the_search_starts_repeating_once_half_of_its_time_is_spent():
     plan = BudgetPlan(clock.now + 100, max_trials=10, clock=clock)
     plan.start_trial()
     clock.now += 45
-    assert not tuner_module._exploring_done(plan)
+    assert not runner_module._exploring_done(plan)
     clock.now += 10
-    assert tuner_module._exploring_done(plan)
-    assert not tuner_module._exploring_done(BudgetPlan(None, max_trials=3))  # no time limit
+    assert runner_module._exploring_done(plan)
+    assert not runner_module._exploring_done(BudgetPlan(None, max_trials=3))  # no time limit
 
 
 def test_one_training_of_a_large_table_is_the_search_s_first_trial(tmp_path):

@@ -13,7 +13,6 @@ from rich.console import Console
 
 from dlstudio.core.config import DataSpec, RunSpec, SearchSpec, TrainSpec
 from dlstudio.core.data.prepare import prepare
-from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.classic import (
     GRADIENT_BOOSTING,
     TFIDF_LOGISTIC,
@@ -23,6 +22,7 @@ from dlstudio.core.engine.classic import (
     versus,
 )
 from dlstudio.core.engine.evaluate import evaluate_predictions
+from dlstudio.core.search.cancel import CancelToken
 from dlstudio.core.validate import checked_dataset
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from dlstudio.core.config import DataSpec, RunSpec, SearchSpec, TrainSpec
-from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.run import resume_run, start_run
-from dlstudio.core.engine.tuner import RecordingMixin
+from dlstudio.core.engine.supervised_trials import SupervisedTrials
 from dlstudio.core.events import RunStatus, TrialStatus
 from dlstudio.core.models.space import default_space, defaults
 from dlstudio.core.project import Project
+from dlstudio.core.search.cancel import CancelToken
 from tests.core.engine.conftest import Recorder
 
 pytestmark = pytest.mark.slow
@@ -130,15 +130,15 @@ def test_out_of_memory_is_retried_with_half_the_batch(
     penguins_csv, tmp_path, recorder, monkeypatch
 ):
     calls = []
-    original = RecordingMixin._fit
+    original = SupervisedTrials._fit
 
-    def fit_that_runs_out_of_memory_once(self, trial, model, batch_size):
+    def fit_that_runs_out_of_memory_once(self, plan, model, batch_size, sink, token):
         calls.append(batch_size)
         if len(calls) == 1:
             raise MemoryError("OOM when allocating tensor with shape [32, 4096]")
-        return original(self, trial, model, batch_size)
+        return original(self, plan, model, batch_size, sink, token)
 
-    monkeypatch.setattr(RecordingMixin, "_fit", fit_that_runs_out_of_memory_once)
+    monkeypatch.setattr(SupervisedTrials, "_fit", fit_that_runs_out_of_memory_once)
     spec = RunSpec(DataSpec(str(penguins_csv), target="species"), train=TrainSpec(epochs=2))
     run = start_run(spec, tmp_path / "p", recorder)
     assert calls == [32, 16]
@@ -192,7 +192,8 @@ def test_killed_search_resumes_without_losing_a_finished_trial(penguins_csv, tmp
     assert [t.trial_id for t in trials][: len(first)] == [t.trial_id for t in first]
     assert trials[0] == first[0]  # the finished trial is kept exactly, not re-run
     assert sorted(t.trial_id for t in trials) == ["0", "1", "2"]
-    assert all(t.status is TrialStatus.COMPLETED for t in trials)
+    ended = [(t.trial_id, t.status.value, t.message) for t in trials]
+    assert all(t.status is TrialStatus.COMPLETED for t in trials), ended
     assert resumed.state()["status"] == "completed" and resumed.model_path.exists()
     assert json.loads((resumed.path / "spec.json").read_text())["search"]["max_trials"] == 3
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from dlstudio.cli import run as cli
-from dlstudio.core.engine.family_search import TemplateSpace
-from dlstudio.core.engine.oracle import make_oracle
 from dlstudio.core.forecast_spec import COMMON_SPACE, FORECAST_TEMPLATES, SPACES
 from dlstudio.core.project import Project
+from dlstudio.core.search.oracle import make_oracle
+from dlstudio.core.search.templates import TemplateSpace
 from tests.test_cli_forecast import seasonal_csv
 
 READINGS = Path(__file__).resolve().parents[2] / "data" / "nab_ec2_latency_slice.csv"
@@ -159,7 +159,7 @@ def test_a_family_s_search_killed_mid_way_resumes_without_losing_a_finished_tria
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "completed" and result["model"]
     after = {t.trial_id: (t.hyperparameters, t.score) for t in run.trials()}
-    assert len(after) == 5 and sorted(after) == [f"{i:02d}" for i in range(5)]
+    assert len(after) == 5 and sorted(after) == [str(i) for i in range(5)]
     for trial_id, kept in before.items():  # every finished trial, as it was
         assert after[trial_id] == kept
     configurations = {json.dumps(h, sort_keys=True) for h, _ in after.values()}

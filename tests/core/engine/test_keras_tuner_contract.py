@@ -6,7 +6,7 @@ from __future__ import annotations
 import keras_tuner as kt
 from keras_tuner.src.engine import base_tuner
 
-from dlstudio.core.engine.oracle import make_oracle
+from dlstudio.core.search.oracle import make_oracle
 
 
 def _oracle(tmp_path, values=(1, 2, 3)):

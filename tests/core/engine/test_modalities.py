@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from dlstudio.core.config import DataSpec, ModelSpec, RunSpec, SearchSpec, TrainSpec
-from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.run import start_run
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import RunStatus, TrialStatus
 from dlstudio.core.export import export_run, predict_file
+from dlstudio.core.search.cancel import CancelToken
 from tests.core.engine.conftest import Recorder
 
 pytestmark = pytest.mark.slow

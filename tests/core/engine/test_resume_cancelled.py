@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dlstudio.core.config import DataSpec, RunSpec, SearchSpec, TrainSpec
-from dlstudio.core.engine.cancel import CancelToken
 from dlstudio.core.engine.run import resume_run, start_run
 from dlstudio.core.events import RunStatus, TrialStatus
+from dlstudio.core.search.cancel import CancelToken
 from tests.core.engine.conftest import Recorder
 
 pytestmark = pytest.mark.slow
@@ -45,9 +45,9 @@ def test_a_cancelled_search_resumes_without_redoing_finished_trials(penguins_csv
 def test_a_repeat_after_a_resume_is_given_the_time_its_original_took(
     penguins_csv, tmp_path, monkeypatch
 ):
-    from dlstudio.core.engine import tuner as tuner_module
-    from dlstudio.core.engine.budget import BudgetPlan
     from dlstudio.core.models.space import default_space, defaults
+    from dlstudio.core.search import runner as runner_module
+    from dlstudio.core.search.budget import BudgetPlan
 
     # Two configurations, the second one hopeless (it cannot learn in 4 epochs), so that the
     # best one, which a repeat trains again, is trial 0: finished before the stop.
@@ -75,7 +75,7 @@ def test_a_repeat_after_a_resume_is_given_the_time_its_original_took(
         "start_trial",
         lambda plan, needs_s=None: given.append(needs_s) or plain(plan, needs_s),
     )
-    monkeypatch.setattr(tuner_module, "REPEAT_AFTER_SHARE", 0.0)  # repeats from the start
+    monkeypatch.setattr(runner_module, "REPEAT_AFTER_SHARE", 0.0)  # repeats from the start
     again = Recorder()
     resume_run(run, again)
 

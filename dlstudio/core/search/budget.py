@@ -40,9 +40,10 @@ AVERAGED_MOST = 5
 CLOSING_MOST_SHARE = 0.15
 
 
-def reserve_for(budget_s: float) -> float:
-    """Seconds of a budget kept for the end of the run (never more than half of it)."""
-    return min(budget_s / 2, max(RESERVE_MIN_S, min(RESERVE_MAX_S, RESERVE_SHARE * budget_s)))
+def reserve_for(budget_s: float, least_s: float = RESERVE_MIN_S) -> float:
+    """Seconds of a budget kept for the end of the run (never more than half of it); a family
+    whose ending takes longer (a forecast's backtest) says the least it needs."""
+    return min(budget_s / 2, max(least_s, min(RESERVE_MAX_S, RESERVE_SHARE * budget_s)))
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class BudgetPlan:
         deadline: `time.monotonic()` value by which the search must end, or None (no budget).
         max_trials: Trials the search may still start.
         clock: A stand-in for `time.monotonic` in tests.
+        slots: How many trials run at once (the executor's slots): each may take that many
+            times the share one trial at a time would get.
     """
 
     def __init__(
@@ -79,8 +82,10 @@ class BudgetPlan:
         max_trials: int,
         clock: Callable[[], float] = time.monotonic,
         averaging: tuple[float, float] | None = None,
+        slots: int = 1,
     ) -> None:
         self.deadline = deadline
+        self.slots = max(1, int(slots))
         self.trials_left = max_trials
         self.clock = clock
         self.started = clock()
@@ -138,8 +143,10 @@ class BudgetPlan:
             if self.trials_left == 0:
                 return TrialWindow(now + left)
             return TrialWindow(now + left * FIRST_TRIAL_SHARE, now + left * FIRST_TRIAL_STRETCH)
-        fitting = max(1, math.floor(left / self.typical_trial_s()))
-        return TrialWindow(now + left / min(self.trials_left + 1, fitting))
+        # With several trials at once, the time left is run through in rounds of `slots`.
+        fitting = max(1, math.floor(left / self.typical_trial_s())) * self.slots
+        rounds = math.ceil(min(self.trials_left + 1, fitting) / self.slots)
+        return TrialWindow(now + left / rounds)
 
     def typical_trial_s(self) -> float:
         """How long a trial takes to train to its best: the trials that ended by themselves

@@ -211,3 +211,13 @@ def make_oracle(
     if space is not None:
         oracle.update_space(space)
     return oracle
+
+
+def plain_values(values: dict) -> dict:
+    """A trial's values without keras-tuner's bookkeeping entries ("tuner/…"), numpy scalars
+    as Python's: as the user sees them and the run's log keeps them."""
+    return {
+        name: value.item() if hasattr(value, "item") and not isinstance(value, str) else value
+        for name, value in values.items()
+        if not name.startswith("tuner/")
+    }
