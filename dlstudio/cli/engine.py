@@ -221,24 +221,21 @@ def _spec(args) -> RunSpec:
     path, target = data_or_sample(args.data, args.sample, args.target, args.command)
     defaults = TrainSpec()
     seed = defaults.seed if args.seed is None else args.seed
-    time_column, anomaly = getattr(args, "time_column", None), None
-    if args.task == "anomaly":  # its settings, the time column among them: DataSpec.anomaly
-        from dlstudio.cli.tasks.anomaly import settings_from
-
-        time_column, anomaly = None, settings_from(args).to_dict()
     data = DataSpec(
         str(Path(path).expanduser().resolve()),
         target,
         args.sheet,
         args.task,
         parse_roles(args.role),
-        SplitSpec(seed=seed, time_column=time_column),
+        SplitSpec(seed=seed, time_column=getattr(args, "time_column", None)),
         horizon=getattr(args, "horizon", None),
         context=getattr(args, "context", None),
         covariates=_names(getattr(args, "covariates", None)),
         known_covariates=_names(getattr(args, "known_covariates", None)),
-        anomaly=anomaly,
     )
+    printer = _printer_for_task(args.task)
+    if printer is not None and hasattr(printer, "data_fields"):  # a family's own settings
+        data = printer.data_fields(args, data)
     model = ModelSpec(args.arch, _values(args.set), args.weights)
     train = TrainSpec(
         epochs=defaults.epochs if args.epochs is None else args.epochs,
@@ -470,7 +467,7 @@ def cmd_export(args) -> int:
     formats = None
     if args.format:
         formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    printer = _printer_for_family(family_of_model(args.run))
+    printer = printer_for_family(family_of_model(args.run))
     if printer is not None:  # a family with an engine of its own (forecast, anomaly)
         return printer.export(args, formats)
     folder = model_file(args.run).parent  # checked before TensorFlow loads: answers at once
@@ -508,7 +505,7 @@ def cmd_predict(args) -> int:
         )
     from dlstudio.core.families import family_of_model
 
-    printer = _printer_for_family(family_of_model(args.model))
+    printer = printer_for_family(family_of_model(args.model))
     if printer is not None:  # a family with an engine of its own (forecast, anomaly)
         return printer.predict(args, output)
     if args.data and not Path(args.data).expanduser().exists():
@@ -623,10 +620,10 @@ def _task_of(run) -> str | None:
 def _printer_for_task(task: str | None):
     from dlstudio.core.families import family_for_task
 
-    return _printer_for_family(family_for_task(task))
+    return printer_for_family(family_for_task(task))
 
 
-def _printer_for_family(family):
+def printer_for_family(family):
     """The CLI module a family's record names (cli/tasks/ for the built-in ones), or None."""
     import importlib
 

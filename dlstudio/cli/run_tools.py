@@ -52,13 +52,16 @@ def _probability(text: str) -> float:
 
 
 def cmd_threshold(args) -> int:
+    from dlstudio.cli.engine import printer_for_family
     from dlstudio.core import test_predictions as tp
     from dlstudio.core import threshold as th
+    from dlstudio.core.families import family_of_model
     from dlstudio.core.project import find_run
 
     run = find_run(args.run)
-    if (run.read("model_card.json") or {}).get("task") == "anomaly":
-        return _anomaly_threshold(run, args)
+    printer = printer_for_family(family_of_model(run.path))
+    if printer is not None and hasattr(printer, "threshold"):  # a family's own threshold
+        return printer.threshold(run, args)
     frame = tp.read_test_predictions(run.path)
     if frame is None:
         raise DlstudioError(
@@ -107,64 +110,6 @@ def cmd_threshold(args) -> int:
     if args.keep:
         th.keep_threshold(run.path, args.value, rows)
         print(f"Kept {args.value} for run {run.id}; export again to carry it into exports.")
-    return 0
-
-
-def _anomaly_threshold(run, args) -> int:
-    """An anomaly run's threshold is a score, not a probability: what flagging above it
-    would catch (from the run's scores.csv), and --keep rebuilds the model to flag with it
-    (core/engine/anomaly_threshold.py; this one loads Keras)."""
-    import numpy as np
-
-    from dlstudio.core.series_results import read_anomaly_scores
-
-    scores = read_anomaly_scores(run.path)
-    if scores is None:
-        raise DlstudioError(
-            f"The run {run.id!r} kept no scores.",
-            "an anomaly run trained by this dlstudio (it keeps every score in scores.csv)",
-            "Train again; a run from before cannot have its threshold moved.",
-        )
-    if args.value is not None and not 0 <= args.value < float("inf"):
-        raise DlstudioError(
-            f"A threshold of {args.value}.",
-            "an anomaly score: a number of 0 or more (scores are reconstruction errors)",
-            "Give a threshold such as those listed by `dlstudio threshold RUN`.",
-        )
-    if args.keep and args.value is None:
-        raise DlstudioError(
-            "--keep without a threshold.",
-            "a threshold to keep, e.g. `dlstudio threshold RUN 12.5 --keep`",
-            "Give the threshold before --keep.",
-        )
-    current = ((run.evaluation() or {}).get("threshold") or {}).get("value")
-    print(f"Run {run.id}: the model flags a reading whose anomaly score is above the threshold.")
-    print(f"Kept now: {current:.6g}." if current is not None else "Kept now: none.")
-    shown = (
-        [args.value]
-        if args.value is not None
-        else [float(q) for q in np.quantile(scores.scores, (0.9, 0.95, 0.98, 0.99, 0.995))]
-    )
-    print("threshold   flagged        precision  recall     F1")
-    for value in shown:
-        at = scores.at(value)
-        shares = (
-            f"{at.precision:9.1%}  {at.recall:6.1%}  {at.f1:5.1%}"
-            if at.labelled is not None
-            else "   (no labels to measure)"
-        )
-        print(f"{value:9.6g}  {at.flagged:5d} of {at.rows:<6d} {shares}")
-    if args.value is not None and args.keep:
-        from dlstudio.core.native_logs import hushed
-
-        with hushed():  # TensorFlow's start-up chatter
-            from dlstudio.core.engine.anomaly_threshold import keep_anomaly_threshold
-
-        keep_anomaly_threshold(run, args.value)
-        print(
-            f"Kept {args.value:.6g} for run {run.id}: its model now flags with it "
-            "(`dlstudio predict`); export again to carry it into exports."
-        )
     return 0
 
 

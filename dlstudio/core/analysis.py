@@ -42,7 +42,7 @@ def run_summary(run: RunFolder) -> dict:
     except Exception:  # a folder from a newer or broken dlstudio: still list it
         spec = None
     finished = [t for t in trials if t.status is TrialStatus.COMPLETED]
-    card = run.read("model_card.json") or {}
+    card = run.card() or {}
     return {
         "run": run.id,
         "name": run_name(run.path),

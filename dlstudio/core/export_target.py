@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.paths import MODEL_CARD_FILE
 from dlstudio.core.snippets import FILE_NAMES
 from dlstudio.core.storage import read_json_object
 
@@ -87,12 +88,12 @@ def _other_model(folder: Path, own: Path) -> str:
     if not folder.is_dir():
         return ""
     files = [name for name in FILE_NAMES.values() if (folder / name).exists()]
-    card_path = folder / "model_card.json"
+    card_path = folder / MODEL_CARD_FILE
     if not files and not card_path.exists():
         return ""
     try:
         theirs = read_json_object(card_path) or {}
-        ours = read_json_object(own / "model_card.json") or {}
+        ours = read_json_object(own / MODEL_CARD_FILE) or {}
     except DlstudioError:
         theirs, ours = {}, {}
     if theirs and ours and all(theirs.get(k) == ours.get(k) for k in _IDENTITY):

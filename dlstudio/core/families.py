@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from dlstudio.core.config import OBJECTIVES_BY_TASK, TUNERS, default_objective
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.paths import MODEL_CARD_FILE
 
 ENTRY_POINTS = "dlstudio.families"
 ENVIRONMENT = "DLSTUDIO_FAMILIES"
@@ -188,7 +189,7 @@ def family_of_model(reference: str | Path) -> Family:
     if folder.is_file():
         folder = folder.parent
     try:
-        card = read_json_object(folder / "model_card.json")
+        card = read_json_object(folder / MODEL_CARD_FILE)
     except (DlstudioError, OSError):
         return SUPERVISED
     return family_for_task(card.get("task") if isinstance(card, dict) else None)

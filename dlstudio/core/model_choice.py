@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.paths import EVALUATION_FILE, MODEL_CARD_TEXT
 from dlstudio.core.project import atomic_write_json, atomic_write_text
 from dlstudio.core.storage import read_json_object
 from dlstudio.core.wording import metric_name, metric_value
@@ -50,7 +51,7 @@ class ClassicalOffer:
 def classical_offer(folder: str | Path) -> ClassicalOffer:
     """What the run in `folder` offers: its classical model, or why not."""
     folder = Path(folder)
-    evaluation = read_json_object(folder / "evaluation.json") or {}
+    evaluation = read_json_object(folder / EVALUATION_FILE) or {}
     classic = evaluation.get("classic")
     if not isinstance(classic, dict) or not classic.get("name"):
         why = (classic or {}).get("reason") if isinstance(classic, dict) else None
@@ -125,7 +126,7 @@ def use_model(folder: str | Path, which: str) -> dict:
     }
     choice["sentence"] = in_use_sentence(choice, offer)
     atomic_write_json(folder / CHOICE_FILE, choice)
-    _mark_card(folder / "model_card.md", choice["sentence"])
+    _mark_card(folder / MODEL_CARD_TEXT, choice["sentence"])
     return choice
 
 

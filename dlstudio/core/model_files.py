@@ -14,6 +14,7 @@ from dlstudio.core.data.prepare import FeatureInput
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.export_target import check_export_folder
 from dlstudio.core.formats import FORMATS, LABELS, available_formats, offered_formats
+from dlstudio.core.paths import MODEL_CARD_FILE
 from dlstudio.core.project import find_run
 from dlstudio.core.storage import DamagedFile, read_json_object
 
@@ -31,7 +32,7 @@ def model_file(reference: str | Path) -> Path:
     if path.is_dir() and not (path / "model.keras").is_file():
         path = find_run(path).path
     file = path / "model.keras" if path.is_dir() else path
-    if not file.is_file() or not (file.parent / "model_card.json").is_file():
+    if not file.is_file() or not (file.parent / MODEL_CARD_FILE).is_file():
         raise DlstudioError(
             f"No trained model at {str(path)!r}.",
             "a run folder with model.keras and model_card.json, or such a .keras file",
@@ -46,7 +47,7 @@ def card_of(folder: Path) -> dict:
     Raises:
         DamagedFile: model_card.json is cut short, not JSON, or lacks what predicting needs.
     """
-    path = Path(folder) / "model_card.json"
+    path = Path(folder) / MODEL_CARD_FILE
     fix = (
         "The model cannot be used without it: restore model_card.json from a copy (or from an "
         "export folder of this model), or train the model again."

@@ -38,6 +38,7 @@ from dlstudio.core.config import (
 )
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.events import RunStatus, TrialRecord
+from dlstudio.core.paths import EVALUATION_FILE, MODEL_CARD_FILE, MODEL_CARD_TEXT
 from dlstudio.core.run_lock import LOCK_NAME, RunLock
 from dlstudio.core.storage import (
     DamagedFile,
@@ -74,9 +75,9 @@ RUN_MARKERS = ("spec.json", "state.json", "trials.jsonl", "model.keras")
 # Files dlstudio owns in a run folder: nothing else may be written over them.
 RUN_FILES = (
     *RUN_MARKERS,
-    "evaluation.json",
-    "model_card.json",
-    "model_card.md",
+    EVALUATION_FILE,
+    MODEL_CARD_FILE,
+    MODEL_CARD_TEXT,
     "sample_inputs.npz",
     LOCK_NAME,
 )
@@ -171,7 +172,11 @@ class RunFolder:
         Raises:
             DamagedFile: `strict` and the file cannot be read.
         """
-        return self.read("evaluation.json", strict)
+        return self.read(EVALUATION_FILE, strict)
+
+    def card(self, strict: bool = False) -> dict | None:
+        """model_card.json; None when there is none, or when it is damaged and not `strict`."""
+        return self.read(MODEL_CARD_FILE, strict)
 
     def read(self, name: str, strict: bool = False):
         """A JSON file of the run; None when it is missing, or damaged and not `strict`."""
@@ -188,7 +193,7 @@ class RunFolder:
         found = []
         if not (self.path / "spec.json").exists():
             found.append("spec.json is missing: the run cannot be resumed.")
-        for name in ("spec.json", "state.json", "evaluation.json", "model_card.json"):
+        for name in ("spec.json", "state.json", EVALUATION_FILE, MODEL_CARD_FILE):
             try:
                 if name == "spec.json":
                     if (self.path / name).exists():
@@ -213,9 +218,9 @@ class RunFolder:
 
     def _still_usable(self, damaged: str = "") -> str:
         """What a damaged run still offers, in one sentence."""
-        card = self.path / "model_card.json"
+        card = self.path / MODEL_CARD_FILE
         model = self.model_path
-        if damaged != "model_card.json" and zipfile.is_zipfile(model) and card.is_file():
+        if damaged != MODEL_CARD_FILE and zipfile.is_zipfile(model) and card.is_file():
             try:
                 read_json_object(card)
             except DlstudioError:
@@ -275,6 +280,12 @@ class RunFolder:
 
     def write_json(self, name: str, data) -> None:
         self._write(name, data)
+
+    def write_evaluation(self, evaluation: dict) -> None:
+        self._write(EVALUATION_FILE, evaluation)
+
+    def write_card(self, card: dict) -> None:
+        self._write(MODEL_CARD_FILE, card)
 
     def check_intact(self) -> None:
         """Raise StorageError if the run folder (or its spec.json) vanished mid-run.

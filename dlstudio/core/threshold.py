@@ -26,6 +26,7 @@ import pandas as pd
 
 from dlstudio.core import test_predictions as tp
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.paths import MODEL_CARD_FILE, MODEL_CARD_TEXT
 from dlstudio.core.storage import atomic_write_json, atomic_write_text, read_json_object
 
 DEFAULT = 0.5
@@ -280,7 +281,7 @@ def save_threshold(
             f"a probability between {LOWEST} and {HIGHEST}",
             "Move the slider within its range.",
         )
-    card = read_json_object(folder / "model_card.json")
+    card = read_json_object(folder / MODEL_CARD_FILE)
     if card is None:
         raise DlstudioError(
             f"No model card in {str(folder)!r}.",
@@ -299,8 +300,8 @@ def save_threshold(
         entry["validation_split"] = chosen_on.to_dict()
     atomic_write_json(folder / FILE, entry, make_parents=False)
     card[CARD_KEY] = entry
-    atomic_write_json(folder / "model_card.json", card, make_parents=False)
-    markdown = folder / "model_card.md"
+    atomic_write_json(folder / MODEL_CARD_FILE, card, make_parents=False)
+    markdown = folder / MODEL_CARD_TEXT
     if markdown.is_file():
         atomic_write_text(markdown, with_threshold_section(markdown.read_text("utf-8"), card))
     return entry

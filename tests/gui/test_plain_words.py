@@ -40,8 +40,8 @@ class _Run:
     def state(self):
         return {"status": "time_limit", "best_trial_id": self._best}
 
-    def read(self, name):
-        return {"template": "mlp"} if name == "model_card.json" else None
+    def card(self):
+        return {"template": "mlp"}
 
     def trials(self):
         return self._trials

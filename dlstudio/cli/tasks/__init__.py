@@ -5,7 +5,12 @@ here, named after their family) has
 - print_result(run, quiet): the end of `train` and `tune`;
 - print_evaluation(evaluation): `dlstudio evaluate`;
 - export(args, formats): `dlstudio export`;
-- predict(args, output): `dlstudio predict`.
+- predict(args, output): `dlstudio predict`;
+
+and, where the family has them:
+
+- data_fields(args, data): the DataSpec its own flags give, from `data` (the shared flags');
+- threshold(run, args): `dlstudio threshold` for its runs.
 
 A family without a printer is printed as the supervised runs are (cli/progress.py).
 """

@@ -49,6 +49,15 @@ def add_anomaly_arguments(cmd) -> None:
             cmd.add_argument(flag, **options)
 
 
+def data_fields(args, data):
+    """The DataSpec the anomaly flags give, from the one the shared flags give: its settings,
+    the time column among them (DataSpec.anomaly)."""
+    from dataclasses import replace
+
+    split = replace(data.split, time_column=None)
+    return replace(data, split=split, anomaly=settings_from(args).to_dict())
+
+
 def settings_from(args):
     """The AnomalySettings the flags give, the ones that need no data checked."""
     from dlstudio.core.data.anomaly_data import AnomalySettings
@@ -211,4 +220,62 @@ def export(args, formats: list[str] | None) -> int:
         check = f"reloaded in its own runtime, scores {agreement(item.max_difference)}"
         print(f"{item.format:11s} {item.path}  ({check}; {item.note})")
     print(f"How to use it: {Path(args.out) / 'model_card.md'}")
+    return 0
+
+
+def threshold(run, args) -> int:
+    """An anomaly run's threshold is a score, not a probability: what flagging above it
+    would catch (from the run's scores.csv), and --keep rebuilds the model to flag with it
+    (core/engine/anomaly_threshold.py; this one loads Keras)."""
+    import numpy as np
+
+    from dlstudio.core.series_results import read_anomaly_scores
+
+    scores = read_anomaly_scores(run.path)
+    if scores is None:
+        raise DlstudioError(
+            f"The run {run.id!r} kept no scores.",
+            "an anomaly run trained by this dlstudio (it keeps every score in scores.csv)",
+            "Train again; a run from before cannot have its threshold moved.",
+        )
+    if args.value is not None and not 0 <= args.value < float("inf"):
+        raise DlstudioError(
+            f"A threshold of {args.value}.",
+            "an anomaly score: a number of 0 or more (scores are reconstruction errors)",
+            "Give a threshold such as those listed by `dlstudio threshold RUN`.",
+        )
+    if args.keep and args.value is None:
+        raise DlstudioError(
+            "--keep without a threshold.",
+            "a threshold to keep, e.g. `dlstudio threshold RUN 12.5 --keep`",
+            "Give the threshold before --keep.",
+        )
+    current = ((run.evaluation() or {}).get("threshold") or {}).get("value")
+    print(f"Run {run.id}: the model flags a reading whose anomaly score is above the threshold.")
+    print(f"Kept now: {current:.6g}." if current is not None else "Kept now: none.")
+    shown = (
+        [args.value]
+        if args.value is not None
+        else [float(q) for q in np.quantile(scores.scores, (0.9, 0.95, 0.98, 0.99, 0.995))]
+    )
+    print("threshold   flagged        precision  recall     F1")
+    for value in shown:
+        at = scores.at(value)
+        shares = (
+            f"{at.precision:9.1%}  {at.recall:6.1%}  {at.f1:5.1%}"
+            if at.labelled is not None
+            else "   (no labels to measure)"
+        )
+        print(f"{value:9.6g}  {at.flagged:5d} of {at.rows:<6d} {shares}")
+    if args.value is not None and args.keep:
+        from dlstudio.core.native_logs import hushed
+
+        with hushed():  # TensorFlow's start-up chatter
+            from dlstudio.core.engine.anomaly_threshold import keep_anomaly_threshold
+
+        keep_anomaly_threshold(run, args.value)
+        print(
+            f"Kept {args.value:.6g} for run {run.id}: its model now flags with it "
+            "(`dlstudio predict`); export again to carry it into exports."
+        )
     return 0

@@ -24,6 +24,7 @@ import pandas as pd
 
 from dlstudio.core.data.timeseries import read_table
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.paths import MODEL_CARD_FILE
 
 # Column names that say "this is the time" when --time-column is not given.
 TIME_NAMES = ("timestamp", "time", "date", "datetime", "ds")
@@ -679,14 +680,14 @@ def anomaly_folder(reference: str | Path) -> Path | None:
     """The folder of an anomaly model (a run or an export), or None when it is another kind."""
     path = Path(reference).expanduser()
     folder = path.parent if path.is_file() else path
-    if folder.is_dir() and not (folder / "model_card.json").is_file():
+    if folder.is_dir() and not (folder / MODEL_CARD_FILE).is_file():
         try:
             from dlstudio.core.project import find_run
 
             folder = find_run(folder).path
         except DlstudioError:
             return None
-    card = folder / "model_card.json"
+    card = folder / MODEL_CARD_FILE
     if not card.is_file():
         return None
     try:

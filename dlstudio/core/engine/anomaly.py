@@ -51,6 +51,7 @@ from dlstudio.core.models.autoencoder import (
     reconstruction_scores,
     scoring_model,
 )
+from dlstudio.core.paths import MODEL_CARD_FILE, MODEL_CARD_TEXT
 from dlstudio.core.project import RunFolder, atomic_write_text
 from dlstudio.core.search.budget import reserve_for
 from dlstudio.core.search.cancel import CancelToken
@@ -197,11 +198,11 @@ def _run(run, spec, settings, data, sink, token, started, done=()) -> RunFolder:
     os.replace(partial, run.model_path)
     _keep_sample(run, scorer, data.samples())
     evaluation["best_trial"] = {"trial_id": record.trial_id, "hyperparameters": plan}
-    run.write_json("evaluation.json", evaluation)
+    run.write_evaluation(evaluation)
     save_scores(run.path, model, scaler, data.judged or data, threshold)  # those judged
     card = model_card(spec, settings, data, plan, evaluation)
-    run.write_json("model_card.json", card)
-    atomic_write_text(run.path / "model_card.md", card_markdown(card))
+    run.write_card(card)
+    atomic_write_text(run.path / MODEL_CARD_TEXT, card_markdown(card))
     elapsed = time.monotonic() - started
     finish_run(run, sink, status, record, elapsed, evaluation["verdict"]["headline"], evaluation)
     return run
@@ -640,7 +641,7 @@ def export_anomaly(reference: str | Path, formats: list[str] | None, out: str | 
     checked = check_in_fresh_process(written, sample, expected, problems, notes)
     import json
 
-    atomic_write_text(out / "model_card.json", json.dumps(card, indent=2))
-    atomic_write_text(out / "model_card.md", card_markdown(card, [c.format for c in checked]))
+    atomic_write_text(out / MODEL_CARD_FILE, json.dumps(card, indent=2))
+    atomic_write_text(out / MODEL_CARD_TEXT, card_markdown(card, [c.format for c in checked]))
     refuse_failed_formats(problems, checked, out)
     return checked

@@ -19,6 +19,7 @@ import numpy as np
 
 from dlstudio.core import anomaly_metrics
 from dlstudio.core.errors import DlstudioError
+from dlstudio.core.paths import MODEL_CARD_TEXT
 from dlstudio.core.project import RunFolder, atomic_write_text
 from dlstudio.core.series_results import SCORES_FILE, read_anomaly_scores, write_csv
 
@@ -70,17 +71,17 @@ def keep_anomaly_threshold(run: RunFolder, value: float) -> dict:
     else:
         evaluation.setdefault("metrics", {})["flagged"] = int((scores > value).sum())
     evaluation["verdict"] = anomaly_metrics.verdict(evaluation)
-    run.write_json("evaluation.json", evaluation)
+    run.write_evaluation(evaluation)
     table = frame.frame.copy()
     if "time" in table:
         table["time"] = table["time"].astype(str)
     table["is_anomaly"] = (scores > value).astype(int)
     write_csv(run.path, SCORES_FILE, table)
-    card = run.read("model_card.json") or {}
+    card = run.card() or {}
     if card:
         card["threshold"] = threshold
         card["verdict"] = evaluation["verdict"]
         card["metrics"] = evaluation["metrics"]
-        run.write_json("model_card.json", card)
-        atomic_write_text(Path(run.path) / "model_card.md", card_markdown(card))
+        run.write_card(card)
+        atomic_write_text(Path(run.path) / MODEL_CARD_TEXT, card_markdown(card))
     return evaluation

@@ -50,6 +50,7 @@ from dlstudio.core.forecast_spec import (
     sizes,
 )
 from dlstudio.core.models.forecast import TEMPLATE_WORDS, build_forecaster, covariate_specs
+from dlstudio.core.paths import MODEL_CARD_FILE, MODEL_CARD_TEXT
 from dlstudio.core.search.budget import reserve_for
 from dlstudio.core.search.cancel import CancelToken
 from dlstudio.core.search.runner import clock_from
@@ -140,7 +141,7 @@ def run_forecast(spec, run, sink: EventSink, token: CancelToken, resume: bool) -
         evaluation = evaluate_forecaster(model, series, split, at, data, context, horizon, extra)
         evaluation["best_trial_id"] = best.trial_id
         evaluation["template"] = best.hyperparameters.get("template")
-        run.write_json("evaluation.json", evaluation)
+        run.write_evaluation(evaluation)
         save_backtest(run.path, model, series, at, data, horizon, evaluation, extra["test"])
         sample = {"history": data["test"][0], **extra["test"]}
         np.savez(
@@ -457,8 +458,8 @@ def write_forecast_card(
         },
         "verdict": evaluation["verdict"]["text"],
     }
-    (Path(folder) / "model_card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
-    (Path(folder) / "model_card.md").write_text(card_markdown(card), encoding="utf-8")
+    (Path(folder) / MODEL_CARD_FILE).write_text(json.dumps(card, indent=2), encoding="utf-8")
+    (Path(folder) / MODEL_CARD_TEXT).write_text(card_markdown(card), encoding="utf-8")
 
 
 def covariates_markdown(card: dict) -> str:
@@ -553,7 +554,7 @@ def forecast_file(model_reference: str, history_path: str) -> pd.DataFrame:
     folder = Path(model_reference).expanduser()
     if folder.is_file():
         folder = folder.parent
-    card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
+    card = json.loads((folder / MODEL_CARD_FILE).read_text(encoding="utf-8"))
     time_column = card["time_column"]
     covariates = card.get("covariates") or []
     series = load_series(
@@ -630,7 +631,7 @@ def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
     from dlstudio.core.native_logs import hushed
 
     folder = model_file(reference).parent
-    card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
+    card = json.loads((folder / MODEL_CARD_FILE).read_text(encoding="utf-8"))
     # Category covariates' string lookups are not tried in ONNX or LiteRT: by default those
     # models are written as .keras and SavedModel only (asked for, the reload check decides).
     text = any(c["kind"] == "categorical" for c in card.get("covariates") or [])
@@ -659,7 +660,7 @@ def export_forecast(reference, formats: list[str] | None, out_dir) -> list:
     checked = check_in_fresh_process(
         written, sample, {"forecast": expected}, problems, {fmt: note for fmt in written}
     )
-    shutil.copy(folder / "model_card.json", out / "model_card.json")
-    shutil.copy(folder / "model_card.md", out / "model_card.md")
+    shutil.copy(folder / MODEL_CARD_FILE, out / MODEL_CARD_FILE)
+    shutil.copy(folder / MODEL_CARD_TEXT, out / MODEL_CARD_TEXT)
     refuse_failed_formats(problems, checked, out)
     return checked

@@ -473,7 +473,7 @@ def _save_best(
         evaluation["partial"] = partial_model_note(best)
     if not evaluation["verdict"]["beats_baseline"]:
         sink(RunMessage(evaluation["verdict"]["text"]))
-    run.write_json("evaluation.json", evaluation)
+    run.write_evaluation(evaluation)
     # For the Mistakes and Threshold views (a threshold is chosen on validation rows).
     save_test_predictions(run.path, data, outputs["test"], outputs["validation"])
     final.save(run.model_path)

@@ -19,6 +19,7 @@ from dlstudio.core.data import Task
 from dlstudio.core.data.prepare import PreparedData
 from dlstudio.core.formats import LABELS, USES
 from dlstudio.core.model_choice import card_line
+from dlstudio.core.paths import MODEL_CARD_FILE, MODEL_CARD_TEXT
 from dlstudio.core.project import atomic_write_json, atomic_write_text
 from dlstudio.core.snippets import inputs_code, outputs_note, runtime_code
 from dlstudio.core.threshold import threshold_markdown
@@ -73,8 +74,8 @@ def write_model_card(
         "device": device,
     }
     # Into the run folder as it is: a folder deleted mid-run is an error, not re-created.
-    atomic_write_json(folder / "model_card.json", card, make_parents=False)
-    atomic_write_text(folder / "model_card.md", card_markdown(card, ["keras"]), make_parents=False)
+    atomic_write_json(folder / MODEL_CARD_FILE, card, make_parents=False)
+    atomic_write_text(folder / MODEL_CARD_TEXT, card_markdown(card, ["keras"]), make_parents=False)
     return card
 
 

@@ -26,6 +26,7 @@ from dlstudio.core.export.model import LoadedModel
 from dlstudio.core.formats import LABELS
 from dlstudio.core.model_choice import CLASSIC_FILE, CLASSICAL, current_sentence, model_in_use
 from dlstudio.core.model_files import card_of, export_folder
+from dlstudio.core.paths import MODEL_CARD_FILE, MODEL_CARD_TEXT
 from dlstudio.core.project import atomic_write_json
 from dlstudio.core.storage import DamagedFile
 from dlstudio.core.threshold import CARD_KEY
@@ -110,10 +111,10 @@ def export_classic(folder: Path, formats: list[str] | None, out_dir) -> list[Exp
     sample, expected = read_sample(stored)
     checked = check_in_fresh_process({"onnx": path}, sample, expected, problems, NOTES)
     card = classic_card(folder)
-    atomic_write_json(out / "model_card.json", card)
+    atomic_write_json(out / MODEL_CARD_FILE, card)
     from dlstudio.core.export.card import card_markdown
 
-    (out / "model_card.md").write_text(card_markdown(card, ["onnx"]), encoding="utf-8")
+    (out / MODEL_CARD_TEXT).write_text(card_markdown(card, ["onnx"]), encoding="utf-8")
     refuse_failed_formats(problems, checked, out)
     return checked
 

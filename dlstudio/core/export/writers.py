@@ -33,6 +33,7 @@ from dlstudio.core.export.model import (
 from dlstudio.core.formats import LABELS
 from dlstudio.core.model_files import card_of, checked_formats, export_folder, model_file
 from dlstudio.core.native_logs import hushed
+from dlstudio.core.paths import MODEL_CARD_FILE, MODEL_CARD_TEXT
 from dlstudio.core.snippets import FILE_NAMES
 
 SAMPLE_FILE = "sample_inputs.npz"  # raw test rows kept with the run, to check every export on
@@ -70,8 +71,8 @@ def export_run(
         except Exception as error:  # a converter's own failure: say which, keep the others
             problems.append(f"{LABELS[fmt]}: the converter failed ({error_summary(error)})")
     checked = check_in_fresh_process(written, sample, expected, problems)
-    shutil.copy(folder / "model_card.json", out / "model_card.json")
-    write_card_markdown(out / "model_card.md", card, [f.format for f in checked])
+    shutil.copy(folder / MODEL_CARD_FILE, out / MODEL_CARD_FILE)
+    write_card_markdown(out / MODEL_CARD_TEXT, card, [f.format for f in checked])
     refuse_failed_formats(problems, checked, out)
     return checked
 

@@ -145,7 +145,7 @@ class ExportPage(QWidget):
 
         changed = self.run is None or Path(self.run.path) != Path(run.path)
         self.run = run
-        self.card = run.read("model_card.json") or {}
+        self.card = run.card() or {}
         kind = self.card.get("kind", "table")
         partial = " It is a partial model (see Results)." if self.card.get("partial") else ""
         self.title.setText(

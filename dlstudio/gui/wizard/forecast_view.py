@@ -69,7 +69,7 @@ class ForecastView(QWidget):
 
     def set_run(self, run) -> None:
         evaluation = run.evaluation() or {}
-        card = run.read("model_card.json") or {}
+        card = run.card() or {}
         self._fill_table(evaluation)
         self.results = read_forecast_results(run.path)
         self.origin.blockSignals(True)

@@ -221,7 +221,7 @@ class ResultsPage(QWidget):
         """The Mistakes and (two-class runs only) Threshold tabs of `run`."""
         self._when_shown(self.mistakes, lambda: self.mistakes.set_run(run))
         self._when_shown(self.threshold, lambda: self.threshold.set_run(run))
-        card = (run.read("model_card.json") or {}) if run is not None else {}
+        card = (run.card() or {}) if run is not None else {}
         self.tabs.setTabVisible(self.tabs.indexOf(self.threshold), card.get("task") == "binary")
         supervised = family_for_task(card.get("task")) is SUPERVISED
         for tab in (self.mistakes, self.try_it):
@@ -244,7 +244,7 @@ class ResultsPage(QWidget):
         self._show_outcomes(run)
         evaluation = run.evaluation() or {}
         state = run.state()
-        card = run.read("model_card.json") or {}
+        card = run.card() or {}
         family = family_for_task(evaluation.get("task"))
         if family is not SUPERVISED:
             self.try_it.set_run(None)
@@ -328,7 +328,7 @@ class ResultsPage(QWidget):
         """The run's verdict and counts changed with its threshold: its title says them anew."""
         if self.run is not None:
             evaluation = self.run.evaluation() or {}
-            card = self.run.read("model_card.json") or {}
+            card = self.run.card() or {}
             title = series_title_html(self.run, evaluation, self.run.state(), card)
             self.title.setText(title + standing_html(self.run))
 

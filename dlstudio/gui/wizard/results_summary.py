@@ -13,6 +13,7 @@ import html
 from dlstudio.core.data.anomaly_data import JUDGE_ON_HINT
 from dlstudio.core.data.series_view import JUDGE_ON_CONTROL
 from dlstudio.core.families import family_for_task, resolve
+from dlstudio.core.run_header import RunHeader
 from dlstudio.core.verdict import NOT_LEARNED, describe
 from dlstudio.core.wording import (
     higher_is_better,
@@ -82,11 +83,11 @@ def run_words(run, evaluation: dict, state: dict, card: dict) -> str:
     name = state.get("name") or getattr(run, "id", "?")
     status = run_status(state.get("status") or "completed")
     trials = _trials(run)
-    best_id = state.get("best_trial_id") or evaluation.get("best_trial_id")
-    record = next((t for t in trials if t.trial_id == best_id), None)
-    number = record.number if record is not None else _number(best_id)
+    header = RunHeader.of(evaluation, card, state)
+    record = next((t for t in trials if t.trial_id == header.best_trial_id), None)
+    number = record.number if record is not None else _number(header.best_trial_id)
     trial = trial_words(number, len(trials) or None)
-    template = template_name(card.get("template"))
+    template = template_name(header.template)
     rows = evaluation.get("rows", 0)
     which = f"best: {trial}" if len(trials) > 1 else "one trial"
     return (
@@ -220,17 +221,12 @@ def forecast_table(evaluation: dict) -> tuple[list[str], list[list[str]], list[s
 def series_title_html(run, evaluation: dict, state: dict, card: dict) -> str:
     """The verdict of a forecast or anomaly run (as saved in evaluation.json), coloured by
     whether it beats its reference, then the run in words."""
-    family = family_for_task(evaluation.get("task"))
-    verdict = (resolve(family.verdict)(evaluation) if family.verdict else None) or (
-        evaluation.get("verdict") or {}
-    )
-    beats = verdict.get("beats_baseline")
+    header = RunHeader.of(evaluation, card, state)
+    beats = header.beats_baseline
     colour = GOOD if beats else QUIET if beats is None else BAD
-    if verdict.get("tone") in ("mixed", "bad"):  # green only for a clear lead, as for tables
-        colour = NOTE if verdict["tone"] == "mixed" else BAD
-    headline = verdict.get("headline") or verdict.get("text") or ""
-    rest = verdict.get("detail") or verdict.get("text", "").replace(headline, "").strip()
-    headline, rest = _window_words(headline), _window_words(rest)
+    if header.tone:  # green only for a clear lead, as for tables
+        colour = NOTE if header.tone == "mixed" else BAD
+    headline, rest = _window_words(header.headline), _window_words(header.detail)
     lines = [f"<span style='font-size:large; color:{colour}'><b>{html.escape(headline)}</b></span>"]
     if rest:
         lines.append(html.escape(rest))
@@ -252,18 +248,12 @@ def series_run_words(run, evaluation: dict, state: dict, card: dict) -> str:
     name = state.get("name") or getattr(run, "id", "?")
     status = run_status(state.get("status") or "completed")
     trials = _trials(run)
-    best_id = (
-        state.get("best_trial_id")
-        or evaluation.get("best_trial_id")
-        or (evaluation.get("best_trial") or {}).get("trial_id")
-    )
-    record = next((t for t in trials if t.trial_id == best_id), None)
+    header = RunHeader.of(evaluation, card, state)
+    record = next((t for t in trials if t.trial_id == header.best_trial_id), None)
     trial = trial_words(record.number if record else None, len(trials) or None)
-    template = template_name(
-        card.get("template") or (card.get("hyperparameters") or {}).get("template")
-    )
+    template = template_name(header.template)
     which = f"best: {trial}" if len(trials) > 1 else "one trial"
-    family = family_for_task(evaluation.get("task"))
+    family = family_for_task(header.task)
     what = resolve(family.tested_words)(evaluation, card) if family.tested_words else ""
     return f"Run {name} ({status}) · {which}, {template}" + (f" · {what}" if what else "")
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dlstudio.core.paths import MODEL_CARD_FILE
 from dlstudio.core.test_predictions import is_regression, read_test_predictions
 from dlstudio.gui.predictor import Predictor
 
@@ -602,7 +603,7 @@ def _read_card(folder: Path) -> dict:
     import json
 
     try:
-        card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
+        card = json.loads((folder / MODEL_CARD_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return card if isinstance(card, dict) and card.get("inputs") else {}
