@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 
 from dlstudio import __version__
 from dlstudio.cli.args import ROLE_HELP, SAMPLE_NAMES, data_or_sample, parse_roles
@@ -48,7 +47,7 @@ def build_parser(engine_commands: bool = True) -> argparse.ArgumentParser:
     inspect.add_argument("--sheet", help="Excel sheet to read (default: first with data)")
     inspect.add_argument(
         "--task",
-        choices=["binary", "multiclass", "regression", "forecast"],
+        choices=_inspected_tasks(),
         help="override the inferred task",
     )
     inspect.add_argument("--time-column", help="a time series' time column (or year+month+day)")
@@ -103,25 +102,50 @@ def run(argv: list[str]) -> int:
         return 1
 
 
+def _inspected_tasks() -> list[str]:
+    """The tasks `inspect --task` takes: the supervised ones, and those of each family whose
+    CLI module shows its own data (cli/tasks/: `inspect`)."""
+    from dlstudio.cli.engine import printer_for_family
+    from dlstudio.core.families import SUPERVISED, families
+
+    shown = [
+        family
+        for family in families()
+        if family is SUPERVISED or hasattr(printer_for_family(family), "inspect")
+    ]
+    return [task for family in shown for task in family.tasks]
+
+
+def _family_inspectors(task: str | None) -> list:
+    """The `inspect` of each family's CLI module that has one (cli/tasks/), the family the
+    flags ask for first."""
+    from dlstudio.cli.engine import printer_for_family
+    from dlstudio.core.families import families, family_for_task
+
+    asked = family_for_task(task)
+    ordered = [asked] + [f for f in families() if f is not asked]
+    printers = [printer_for_family(family) for family in ordered]
+    return [p.inspect for p in printers if p is not None and hasattr(p, "inspect")]
+
+
 def cmd_inspect(args) -> int:
     from dlstudio.core.data import load_dataset
 
     roles = parse_roles(args.role)
     path, target = data_or_sample(args.path, args.sample, args.target)
-    from dlstudio.cli.tasks.forecast import inspect_series
-
-    if args.task == "forecast" or args.time_column:
-        return inspect_series(path, args)
+    # Families that recognise their own data (a series) show it as theirs: before it is read
+    # as a table when the flags ask for them, else once the table reading failed or says so.
+    inspectors = _family_inspectors(args.task)
+    if any(inspect(path, args) for inspect in inspectors):
+        return 0
     try:
         dataset = load_dataset(path, target=target, sheet=args.sheet, task=args.task, roles=roles)
-    except DlstudioError as error:  # a time series reads as identifiers and constants
-        if Path(path).is_file() and inspect_series(path, args, error) == 0:
+    except DlstudioError as error:
+        if any(inspect(path, args, error=error) for inspect in inspectors):
             return 0
         raise
-    from dlstudio.cli.tasks.forecast import series_in_table
-
-    if series_in_table(dataset.profile, path, args) is not None:
-        return 0  # a time series, shown as one
+    if any(inspect(path, args, dataset=dataset) for inspect in inspectors):
+        return 0
     if args.json:
         print(json.dumps(dataset.profile.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:

@@ -8,6 +8,15 @@ from dlstudio.core.families import resolve
 from dlstudio.core.project import atomic_write_text
 
 
+def inspect(path, args, dataset=None, error=None) -> bool:
+    """A toy table is shown as one when --task names it, before any other reading."""
+    if args.task != "toy_regression" or dataset is not None or error is not None:
+        return False
+    x, _ = resolve("tests.toy_family.engine:_table")(path, args.target or "y")
+    print(f"A toy regression table: {len(x)} rows of {x.shape[1]} numbers and the target.")
+    return True
+
+
 def print_result(run, quiet: bool = False) -> None:
     print(f"Run: {run.path} ({run.state().get('status')})")
     print_evaluation(run.evaluation() or {})

@@ -75,6 +75,12 @@ def test_a_family_from_a_test_folder_is_searched_resumed_evaluated_exported_and_
     assert np.abs(predicted - truth).mean() < 0.5 * np.abs(truth - truth.mean()).mean()
 
 
+def test_inspect_shows_a_toy_table_in_the_family_s_own_words(tmp_path, capsys, toy):
+    data = _table(tmp_path / "numbers.csv")
+    assert cli(["inspect", str(data), "--task", "toy_regression", "--target", "y"]) == 0
+    assert "A toy regression table: 300 rows of 2 numbers" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "flags, says",
     [

@@ -9,6 +9,9 @@ here, named after their family) has
 
 and, where the family has them:
 
+- inspect(path, args, dataset=None, error=None): `dlstudio inspect` shows the data as its own
+  (True) or says it is not (False): asked before the file is read as a table, then with the
+  table reading (`dataset`) or why it failed (`error`);
 - data_fields(args, data): the DataSpec its own flags give, from `data` (the shared flags');
 - threshold(run, args): `dlstudio threshold` for its runs.
 

@@ -13,6 +13,20 @@ from pathlib import Path
 from dlstudio.core.errors import DlstudioError
 
 
+def inspect(path: str, args, dataset=None, error: DlstudioError | None = None) -> bool:
+    """`dlstudio inspect` for a series: shown (True) when the flags ask for a forecast or name
+    a time column (before the file is read as a table, `dataset` and `error` None), when the
+    table reading failed (`error`: a series reads as identifiers and constants) but it is one,
+    or when the table's only features are its time; else False, and a hint to forecast a
+    table with a time grid is kept for after its profile."""
+    if dataset is None and error is None:
+        forced = getattr(args, "task", None) == "forecast" or getattr(args, "time_column", None)
+        return bool(forced) and inspect_series(path, args) == 0
+    if error is not None:
+        return Path(path).is_file() and inspect_series(path, args, error) == 0
+    return series_in_table(dataset.profile, path, args) is not None
+
+
 def inspect_series(path: str, args, why: DlstudioError | None = None) -> int | None:
     """Print what inspect says about a time series; None when `path` is not one (and the
     caller goes on, or raises `why`)."""
