@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dlstudio"
 HEAVY = {"tensorflow", "keras", "keras_tuner", "jax", "torch"}
 # Only these may import the training stack when they are imported; the rest do it lazily so
 # that the window and `dlstudio --help` never wait for TensorFlow.
-ALLOWED = ("core/engine/", "core/models/", "core/export/")
+ALLOWED = ("core/engine/", "core/models/", "core/export/", "core/search/")
 QT = {"PySide6", "pyqtgraph", "PyQt5", "PyQt6"}
 
 
@@ -43,3 +43,18 @@ def test_qt_is_imported_only_by_the_gui():
         and _module_level_imports(path) & QT
     ]
     assert offenders == []
+
+
+def test_no_module_of_the_package_imports_itself_back_through_others():
+    """Layers (pyproject.toml's import-linter contracts) keep imports running downwards; this
+    catches a circle inside one layer too, lazy imports in functions included."""
+    import grimp
+
+    graph = grimp.build_graph("dlstudio")
+    circles = [
+        (module, other)
+        for module in graph.modules
+        for other in graph.find_modules_directly_imported_by(module)
+        if graph.chain_exists(importer=other, imported=module)
+    ]
+    assert circles == []

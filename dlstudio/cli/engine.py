@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dlstudio.cli import run_tools
 from dlstudio.cli.args import ROLE_HELP, SAMPLE_NAMES, data_or_sample, parse_roles
+from dlstudio.cli.tasks import printer_for_family, printer_for_task
 from dlstudio.core.config import (
     OBJECTIVES,
     TUNERS,
@@ -233,7 +234,7 @@ def _spec(args) -> RunSpec:
         covariates=_names(getattr(args, "covariates", None)),
         known_covariates=_names(getattr(args, "known_covariates", None)),
     )
-    printer = _printer_for_task(args.task)
+    printer = printer_for_task(args.task)
     if printer is not None and hasattr(printer, "data_fields"):  # a family's own settings
         data = printer.data_fields(args, data)
     model = ModelSpec(args.arch, _values(args.set), args.weights)
@@ -397,7 +398,7 @@ def cmd_run(args) -> int:
     else:
         from dlstudio.cli.progress import print_result
 
-        printer = _printer_for_task(_task_of(run))
+        printer = printer_for_task(_task_of(run))
         (printer.print_result if printer else print_result)(run, quiet=args.quiet)
     return 0 if state.get("status") in ("completed", "time_limit", "cancelled") else 1
 
@@ -450,7 +451,7 @@ def cmd_evaluate(args) -> int:
     if args.json:
         print(json.dumps(evaluation, indent=2))
     else:
-        printer = _printer_for_task(evaluation.get("task"))
+        printer = printer_for_task(evaluation.get("task"))
         if printer is not None:
             printer.print_evaluation(evaluation)
         else:
@@ -615,16 +616,3 @@ def _task_of(run) -> str | None:
         return run.spec().data.task
     except DlstudioError:  # a run folder without its spec prints as a supervised run does
         return None
-
-
-def _printer_for_task(task: str | None):
-    from dlstudio.core.families import family_for_task
-
-    return printer_for_family(family_for_task(task))
-
-
-def printer_for_family(family):
-    """The CLI module a family's record names (cli/tasks/ for the built-in ones), or None."""
-    import importlib
-
-    return importlib.import_module(family.printer) if family.printer else None

@@ -105,7 +105,7 @@ def run(argv: list[str]) -> int:
 def _inspected_tasks() -> list[str]:
     """The tasks `inspect --task` takes: the supervised ones, and those of each family whose
     CLI module shows its own data (cli/tasks/: `inspect`)."""
-    from dlstudio.cli.engine import printer_for_family
+    from dlstudio.cli.tasks import printer_for_family
     from dlstudio.core.families import SUPERVISED, families
 
     shown = [
@@ -119,7 +119,7 @@ def _inspected_tasks() -> list[str]:
 def _family_inspectors(task: str | None) -> list:
     """The `inspect` of each family's CLI module that has one (cli/tasks/), the family the
     flags ask for first."""
-    from dlstudio.cli.engine import printer_for_family
+    from dlstudio.cli.tasks import printer_for_family
     from dlstudio.core.families import families, family_for_task
 
     asked = family_for_task(task)

@@ -52,7 +52,7 @@ def _probability(text: str) -> float:
 
 
 def cmd_threshold(args) -> int:
-    from dlstudio.cli.engine import printer_for_family
+    from dlstudio.cli.tasks import printer_for_family
     from dlstudio.core import test_predictions as tp
     from dlstudio.core import threshold as th
     from dlstudio.core.families import family_of_model

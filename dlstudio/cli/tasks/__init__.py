@@ -17,3 +17,19 @@ and, where the family has them:
 
 A family without a printer is printed as the supervised runs are (cli/progress.py).
 """
+
+from __future__ import annotations
+
+
+def printer_for_family(family):
+    """The CLI module a family's record names (cli/tasks/ for the built-in ones), or None."""
+    import importlib
+
+    return importlib.import_module(family.printer) if family.printer else None
+
+
+def printer_for_task(task: str | None):
+    """The CLI module of the family serving `task` (None: a supervised one)."""
+    from dlstudio.core.families import family_for_task
+
+    return printer_for_family(family_for_task(task))
