@@ -98,8 +98,8 @@ def test_reopening_the_same_file_keeps_the_project_and_the_choices(
     year = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "year")
     with qtbot.waitSignal(page.dataset_loaded, timeout=30000):
         model.setData(model.index(year, ROLE_COLUMN), "categorical")
-    page.split_spins[0].setValue(60)
-    page.split_spins[2].setValue(25)
+    page.split_box.spins[0].setValue(60)
+    page.split_box.spins[2].setValue(25)
     run = _finished_run(window)
 
     open_and_wait(qtbot, window, penguins_csv)
@@ -107,7 +107,7 @@ def test_reopening_the_same_file_keeps_the_project_and_the_choices(
     spec = window.data_spec()
     assert spec.roles == {"year": "categorical"}
     assert (round(spec.split.train, 2), round(spec.split.test, 2)) == (0.6, 0.25)
-    assert [page.split_spins[i].value() for i in range(3)] == [60, 15, 25]
+    assert [page.split_box.spins[i].value() for i in range(3)] == [60, 15, 25]
 
 
 def test_a_reopened_project_restores_roles_task_split_and_target(
@@ -129,7 +129,7 @@ def test_a_reopened_project_restores_roles_task_split_and_target(
     assert profile.target == "island" and profile.column("year").role.value == "categorical"
     assert page.target_combo.currentText() == "island"
     assert page.task_combo.currentText() == "multiclass"
-    assert [spin.value() for spin in page.split_spins] == [60, 20, 20]
+    assert [spin.value() for spin in page.split_box.spins] == [60, 20, 20]
     assert window.project_dir == tmp_path / "saved"
     assert window.data_spec() == spec  # the seed too: runs stay comparable
 
@@ -180,9 +180,9 @@ def test_a_run_after_a_switch_lands_in_the_new_project_with_the_whole_spec(
     with qtbot.waitSignal(page.dataset_loaded, timeout=30000):
         page.task_combo.setCurrentText("multiclass")
         page.task_combo.activated.emit(page.task_combo.currentIndex())
-    page.split_spins[0].setValue(60)
-    page.split_spins[1].setValue(20)
-    page.split_spins[2].setValue(20)
+    page.split_box.spins[0].setValue(60)
+    page.split_box.spins[1].setValue(20)
+    page.split_box.spins[2].setValue(20)
     window.model_page.choose_radio.setChecked(True)
     window.model_page.epochs_spin.setValue(2)
 

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -72,6 +71,7 @@ from dlstudio.gui.tasks import BackgroundTask
 from dlstudio.gui.widgets import boxed
 from dlstudio.gui.wizard.image_grid import ImageGrid
 from dlstudio.gui.wizard.series_panel import SeriesPanel
+from dlstudio.gui.wizard.split_box import SplitBox
 
 TABLE_FILTER = (
     "Data (*.csv *.tsv *.txt *.tab *.dat *.parquet *.pq *.xlsx *.xlsm *.json *.jsonl *.ndjson "
@@ -213,26 +213,15 @@ class DataPage(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.setAlternatingRowColors(True)
 
-        self.split_spins = [_percent(v) for v in (70, 15, 15)]
-        self.split_order = QComboBox()
-        self.split_order.setToolTip(
-            "Random (stratified by class) for most data; in time order when "
-            "the model must predict the future from the past."
-        )
-        split_row = QHBoxLayout()
-        for label, spin in zip(("Train", "Validation", "Test"), self.split_spins, strict=True):
-            split_row.addWidget(QLabel(label))
-            split_row.addWidget(spin)
-        split_row.addWidget(self.split_order, 1)
-        for spin in self.split_spins:
-            spin.valueChanged.connect(self._split_changed)
-        self.split_order.currentIndexChanged.connect(self._split_changed)
-        split_widget = QWidget()
-        split_widget.setLayout(split_row)
+        self.split_box = SplitBox()
+        self.split_box.changed.connect(self._split_changed)
 
         side = QVBoxLayout()
         side.addWidget(
-            boxed("Split: rows to learn from, to pick the best epoch, and to test on", split_widget)
+            boxed(
+                "Split: rows to learn from, to pick the best epoch, and to test on",
+                self.split_box,
+            )
         )
         side.addWidget(boxed("Classes", self.classes), 1)
         side.addWidget(boxed("Warnings and notes", self.warnings), 2)
@@ -416,7 +405,7 @@ class DataPage(QWidget):
         self._set_busy(False, self._describe(profile))
         self.show_profile(dataset)
         if not self._data_split:
-            self._show_split(wanted.split)
+            self.split_box.show_split(wanted.split)
         self._data_split = False
         self.session.state.set_data(
             DataSpec(
@@ -425,7 +414,7 @@ class DataPage(QWidget):
                 profile.details.get("sheet"),
                 wanted.task,
                 dict(wanted.roles),
-                self._split_from_widgets(wanted.split),
+                self.split_box.split(wanted.split),
             )
         )
         self.dataset_loaded.emit(dataset)
@@ -497,9 +486,7 @@ class DataPage(QWidget):
         self.summary.setText(self._summary_html(profile))
         self._show_classes(profile)
         self._show_warnings(profile)
-        self._updating = True  # refilling the split's order is not the user's choice
-        self._fill_split_order(profile)
-        self._updating = False
+        self.split_box.fill_order(profile)  # not the user's choice: no `changed`
         self._set_controls_enabled(True)
         self.target_combo.setEnabled(bool(profile.columns))
 
@@ -551,49 +538,10 @@ class DataPage(QWidget):
                 "Nothing to worry about: no missing values, no imbalance, no leaks found."
             )
 
-    def _fill_split_order(self, profile: DataProfile) -> None:
-        self.split_order.clear()
-        self.split_order.addItem(
-            "random, stratified by class"
-            if profile.task and profile.task.is_classification
-            else "random",
-            None,
-        )
-        for column in profile.columns:
-            if column.role is ColumnRole.DATETIME:
-                self.split_order.addItem(f"in time order by {column.name}", column.name)
-        if profile.warnings_of(WarningKind.TIME_ORDER) and self.split_order.count() > 1:
-            self.split_order.setCurrentIndex(1)  # the data asked for it
-
     def split_spec(self) -> SplitSpec:
         """The split the user set (ratios normalised to sum to 1)."""
         data = self.session.state.data
-        return self._split_from_widgets(data.split if data is not None else SplitSpec())
-
-    def _split_from_widgets(self, base: SplitSpec) -> SplitSpec:
-        """`base` (its seed and stratification kept) with the ratios and order shown."""
-        values = [spin.value() for spin in self.split_spins]
-        total = sum(values) or 1
-        train, validation, test = (v / total for v in values)
-        return replace(
-            base,
-            train=train,
-            validation=validation,
-            test=test,
-            time_column=self.split_order.currentData(),
-        )
-
-    def _show_split(self, split: SplitSpec) -> None:
-        """Show a kept split; a time column the data no longer has falls back to random."""
-        self._updating = True
-        total = (split.train + split.validation + split.test) or 1
-        for spin, share in zip(
-            self.split_spins, (split.train, split.validation, split.test), strict=True
-        ):
-            spin.setValue(round(100 * share / total))
-        index = self.split_order.findData(split.time_column) if split.time_column else 0
-        self.split_order.setCurrentIndex(max(index, 0))
-        self._updating = False
+        return self.split_box.split(data.split if data is not None else SplitSpec())
 
     @Slot()
     def _split_changed(self, *_) -> None:
@@ -696,11 +644,3 @@ def _display_frame(dataset: Dataset):
 
 def _grey(text: str) -> str:
     return f"<span style='color:gray'>({html.escape(str(text))})</span>"
-
-
-def _percent(value: int) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(0, 100)
-    spin.setValue(value)
-    spin.setSuffix(" %")
-    return spin

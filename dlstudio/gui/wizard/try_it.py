@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtCore import QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -23,22 +21,25 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from dlstudio.core.paths import MODEL_CARD_FILE
-from dlstudio.core.test_predictions import is_regression, read_test_predictions
 from dlstudio.gui.predictor import Predictor
+from dlstudio.gui.wizard.probability_bars import ProbabilityBars, number_words
+from dlstudio.gui.wizard.try_it_inputs import (
+    dropped_file,
+    field_for,
+    image_of,
+    kept_samples,
+    kept_truths,
+    read_card,
+)
 
 DEBOUNCE_MS = 300  # typing faster than this asks once, when the typing pauses
-MAX_BARS = 10  # classes beyond these are summed up in one line
-SAMPLE_FILE = "sample_inputs.npz"  # kept by core/export/writers.py save_sample_inputs
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
 
 _KIND_WORD = {"images": "image", "text": "text", "table": "row"}
@@ -50,84 +51,6 @@ _INTRO = {
     "model says.",
     "text": "Type or paste a text on the left; the prediction follows as you type.",
 }
-
-
-class ProbabilityBars(QWidget):
-    """One horizontal bar per class, most likely first, with its probability in per cent."""
-
-    ROW = 24
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.shares: dict[str, float] = {}
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def set_shares(self, shares: dict[str, float]) -> None:
-        self.shares = dict(sorted(shares.items(), key=lambda item: -item[1]))
-        self.updateGeometry()
-        self.setFixedHeight(self.sizeHint().height())
-        self.update()
-
-    def _rows(self) -> list[tuple[str, float]]:
-        rows = list(self.shares.items())
-        if len(rows) > MAX_BARS:
-            rest = rows[MAX_BARS - 1 :]
-            rows = rows[: MAX_BARS - 1] + [(f"{len(rest)} other classes", sum(p for _, p in rest))]
-        return rows
-
-    def sizeHint(self) -> QSize:
-        return QSize(360, self.ROW * len(self._rows()) + 4)
-
-    def paintEvent(self, _event) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = painter.fontMetrics()
-        rows = self._rows()
-        name_width = min(
-            max((metrics.horizontalAdvance(name) for name, _ in rows), default=0) + 12,
-            self.width() // 3,
-        )
-        value_width = metrics.horizontalAdvance("100.0 %") + 10
-        bar_width = max(self.width() - name_width - value_width, 20)
-        text = self.palette().windowText().color()
-        for i, (name, share) in enumerate(rows):
-            top = i * self.ROW + 2
-            height = self.ROW - 6
-            label = metrics.elidedText(name, Qt.TextElideMode.ElideRight, name_width - 8)
-            painter.setPen(text)
-            painter.drawText(
-                QRectF(0, top, name_width - 8, height),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                label,
-            )
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#e6e6e6"))
-            painter.drawRoundedRect(QRectF(name_width, top, bar_width, height), 3, 3)
-            painter.setBrush(QColor("#1565c0" if i == 0 else "#90a4ae"))
-            filled = max(bar_width * min(max(share, 0.0), 1.0), 1.0)
-            painter.drawRoundedRect(QRectF(name_width, top, filled, height), 3, 3)
-            painter.setPen(text)
-            painter.drawText(
-                QRectF(name_width + bar_width + 6, top, value_width, height),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                percent(share),
-            )
-        painter.end()
-
-
-def percent(share: float) -> str:
-    return f"{100 * share:.1f} %"
-
-
-def number_words(value: float) -> str:
-    """A predicted value as a person reads it: 4,231 or 12.35 or 0.03125."""
-    if value != value:
-        return "—"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 1:
-        return f"{value:,.2f}"
-    return f"{value:.4g}"
 
 
 class TryItPanel(QWidget):
@@ -241,7 +164,7 @@ class TryItPanel(QWidget):
         if path is None:
             self.intro.setText("Train a model to try it here.")
             return
-        self.card = _read_card(path)
+        self.card = read_card(path)
         if not (path / "model.keras").is_file() or not self.card:
             self.intro.setText(
                 "This run has no trained model to try (it ended before one epoch finished, or "
@@ -250,8 +173,8 @@ class TryItPanel(QWidget):
             return
         self.kind = self.card.get("kind", "table")
         self.intro.setText(_INTRO.get(self.kind, _INTRO["table"]))
-        self.samples = _samples(path, self.card)
-        self.truths = _truths(path, len(self.samples))
+        self.samples = kept_samples(path, self.card)
+        self.truths = kept_truths(path, len(self.samples))
         self._shown_truth = 0 if self.samples else None
         self.setAcceptDrops(self.kind == "images")
         build = {"images": self._build_image, "text": self._build_text}.get(
@@ -267,7 +190,7 @@ class TryItPanel(QWidget):
         threshold was kept) and the model's process reads the card once."""
         self.predictor.stop()
         if self.run_path is not None:
-            self.card = _read_card(self.run_path)
+            self.card = read_card(self.run_path)
         if self.isVisible() and self.kind:
             self._start()
 
@@ -308,7 +231,7 @@ class TryItPanel(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for spec in self.card.get("inputs", []):
-            field = _field_for(spec)
+            field = field_for(spec)
             self._fields[spec["column"]] = field
             name = QLabel(spec["column"])
             name.setTextFormat(Qt.TextFormat.PlainText)
@@ -452,7 +375,7 @@ class TryItPanel(QWidget):
             self._temp = Path(tempfile.mkdtemp(prefix="dlstudio-try-"))
         path = self._temp / f"test-image-{index + 1}.png"
         if not path.is_file():
-            _image_of(self.samples[index]).save(str(path))
+            image_of(self.samples[index]).save(str(path))
         self._image = str(path)
         self._show_pixmap(QPixmap(self._image))
         self.image_name.setText(f"Test image {index + 1} of {len(self.samples)}")
@@ -471,11 +394,11 @@ class TryItPanel(QWidget):
         )
 
     def dragEnterEvent(self, event) -> None:
-        if self.kind == "images" and _dropped_file(event.mimeData()):
+        if self.kind == "images" and dropped_file(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        path = _dropped_file(event.mimeData())
+        path = dropped_file(event.mimeData())
         if path:
             event.acceptProposedAction()
             self.open_image(path)
@@ -597,108 +520,3 @@ class TryItPanel(QWidget):
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _read_card(folder: Path) -> dict:
-    import json
-
-    try:
-        card = json.loads((folder / MODEL_CARD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return card if isinstance(card, dict) and card.get("inputs") else {}
-
-
-def _truths(folder: Path, count: int) -> list:
-    """The true class (str) or value (float) of the first `count` test rows, which are the kept
-    samples (both follow the test split's order); None where unknown, [] when the run kept no
-    test predictions."""
-    frame = read_test_predictions(folder)
-    if frame is None or len(frame) < count:
-        return []
-    regression = is_regression(frame)
-    return [
-        None if value != value else float(value) if regression else str(value)
-        for value in frame["true"].iloc[:count]
-    ]
-
-
-def _samples(folder: Path, card: dict) -> list:
-    """The test inputs kept with the run: {column: text} per row, or pixel arrays for images."""
-    try:
-        with np.load(folder / SAMPLE_FILE) as stored:
-            arrays = {k: stored[k] for k in stored.files}
-    except (OSError, ValueError):
-        return []
-    inputs = card.get("inputs", [])
-    if card.get("kind") == "images":
-        name = inputs[0]["name"] if inputs else next(iter(arrays), None)
-        return list(arrays[name]) if name in arrays else []
-    count = min((len(v) for v in arrays.values()), default=0)
-    rows = []
-    for i in range(count):
-        row = {}
-        for spec in inputs:
-            if spec["name"] in arrays:
-                row[spec["column"]] = _field_text(arrays[spec["name"]][i], spec["kind"])
-        rows.append(row)
-    return rows
-
-
-def _field_text(value, kind: str) -> str:
-    value = np.asarray(value).reshape(-1)[0]
-    if kind in ("numeric", "datetime"):
-        number = float(value)
-        if number != number:
-            return ""
-        if kind == "datetime":
-            moment = datetime.fromtimestamp(number, tz=UTC)
-            return moment.strftime("%Y-%m-%d" if moment.time() == moment.min.time() else "%c")
-        return str(int(number)) if number.is_integer() else f"{number:.6g}"
-    return str(value)
-
-
-def _field_for(spec: dict) -> QWidget:
-    kind = spec.get("kind")
-    stats = spec.get("stats", {})
-    if kind == "categorical":
-        field = QComboBox()
-        field.setEditable(True)
-        field.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        field.addItems([str(v) for v in stats.get("vocabulary", [])[:1000]])
-        field.setToolTip("One of the values seen in training, or type another")
-        return field
-    if kind == "text":
-        field = QPlainTextEdit()
-        field.setMaximumHeight(80)
-        return field
-    field = QLineEdit()
-    if kind == "numeric":
-        mean = stats.get("mean")
-        example = f", e.g. {mean:.4g}" if isinstance(mean, int | float) else ""
-        field.setPlaceholderText(f"a number{example}; empty = missing")
-    elif kind == "datetime":
-        field.setPlaceholderText("a date, e.g. 2024-03-31")
-    return field
-
-
-def _image_of(pixels: np.ndarray) -> QImage:
-    data = np.ascontiguousarray(np.clip(np.asarray(pixels, dtype="float32"), 0, 255)).astype(
-        np.uint8
-    )
-    height, width = data.shape[:2]
-    channels = data.shape[2] if data.ndim == 3 else 1
-    fmt = QImage.Format.Format_Grayscale8 if channels == 1 else QImage.Format.Format_RGB888
-    if channels not in (1, 3):
-        data = np.ascontiguousarray(data[..., :3])
-    image = QImage(data.data, width, height, data.strides[0], fmt)
-    return image.copy()  # own the pixels: `data` goes away
-
-
-def _dropped_file(mime) -> str | None:
-    if not mime.hasUrls():
-        return None
-    for url in mime.urls():
-        if url.isLocalFile() and Path(url.toLocalFile()).is_file():
-            return url.toLocalFile()
-    return None
