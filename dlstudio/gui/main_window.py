@@ -20,7 +20,6 @@ from PySide6 import QtCore
 from PySide6.QtCore import QSettings, QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -37,14 +36,23 @@ from dlstudio import __version__
 from dlstudio.core.errors import DlstudioError
 from dlstudio.core.families import family_for_task, resolve
 from dlstudio.core.session import default_projects_root
+from dlstudio.gui.project_files import ProjectFiles
 from dlstudio.gui.recent import RecentList
 from dlstudio.gui.session import SessionModel
+from dlstudio.gui.steps import DATA, EXPORT, MODEL, RESULTS, STEPS, TRAIN
 from dlstudio.gui.worker import RunController
 
-STEPS = ["Data", "Model", "Train", "Results", "Export"]
-DATA, MODEL, TRAIN, RESULTS, EXPORT = range(5)
 PAGE_MODULES = [f"dlstudio.gui.wizard.{name}_page" for name in map(str.lower, STEPS)]
-__all__ = ["MainWindow", "default_projects_root"]
+__all__ = [
+    "DATA",
+    "EXPORT",
+    "MODEL",
+    "RESULTS",
+    "STEPS",
+    "TRAIN",
+    "MainWindow",
+    "default_projects_root",
+]
 
 
 def check_before_start(spec, dataset) -> None:
@@ -57,7 +65,7 @@ def check_before_start(spec, dataset) -> None:
         resolve(family.view_check)(spec, dataset)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ProjectFiles, QMainWindow):
     pages_built = Signal()
 
     def __init__(self, build_pages: bool = True) -> None:
@@ -483,53 +491,6 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ projects
 
     @Slot()
-    def choose_project(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Open a project", str(default_projects_root())
-        )
-        if folder:
-            self.open_project(folder)
-
-    def open_project(self, folder: str | Path) -> None:
-        """Restore a project: its data with every choice made on it (if the data is still
-        there), its runs, trials, models, evaluations."""
-        from dlstudio.core.project import Project
-
-        self.build_pages()
-        project = Project(folder)
-        runs = project.runs()
-        if not (project.root / "project.json").exists() and not runs:
-            QMessageBox.warning(
-                self,
-                "Not a project",
-                f"{folder} has no project.json and no runs. "
-                "Expected a folder made by dlstudio (it holds runs/). Pick another folder.",
-            )
-            return
-        spec = self.session.state.open_project(project.root)
-        self.recent_projects.remember(str(project.root.resolve()))
-        path = spec.path if spec is not None else None
-        if path and Path(path).exists():
-            self.data_page.open_path(path, spec=spec)
-        elif path:
-            self.status_label.setText(
-                f"The data file {path} is missing; the runs are shown anyway."
-            )
-            QMessageBox.information(
-                self,
-                "Data file missing",
-                f"The project's data file {path} was moved or deleted. Its runs, "
-                "models and evaluations are shown; open the data again to train more.",
-            )
-        # The best run (core/project.py best_run), not the latest: the Best model tab shows it.
-        self.results_page.show_project(runs, self.run or (runs[-1] if runs else None))
-        if self.run is not None:
-            self.results_page.show_run(self.run)
-        self.setWindowTitle(f"dlstudio — project {project.root.name}")
-        self._update_steps()
-        if runs:
-            self.go_to(RESULTS)
-
     @Slot(str)
     def resume(self, run_path: str) -> None:
         if self.controller.is_running():
@@ -539,39 +500,6 @@ class MainWindow(QMainWindow):
         self.train_page.prepare_run(task)
         self._running_project = Path(run_path).parents[1]
         self.controller.start(None, str(self._running_project), resume=run_path)
-
-    @Slot()
-    def save_project(self) -> None:
-        """File → Save project: into the project's own folder, which every dataset has, so no
-        folder is asked for (Save project as… keeps it elsewhere)."""
-        if self._data_is_open():
-            self._save_project_in(str(self.project_for() or default_projects_root()))
-
-    def save_project_as(self) -> None:
-        if not self._data_is_open():
-            return
-        start = str(self.project_for() or default_projects_root())
-        folder = QFileDialog.getExistingDirectory(self, "Save the project in", start)
-        if folder:
-            self._save_project_in(folder)
-
-    def _data_is_open(self) -> bool:
-        if self.pages_ready and self.data_page.dataset is not None:
-            return True
-        self.status_label.setText("Open data first: a project is about one dataset.")
-        return False
-
-    def _save_project_in(self, folder: str) -> None:
-        state = self.session.state
-        try:
-            if state.is_project_data(self.data_page.dataset.profile.source):
-                state.set_model_choices(self.model_page.choices())
-            state.save_project_as(folder)
-        except DlstudioError as error:
-            QMessageBox.warning(self, "Choose another folder", str(error))
-            return
-        self.recent_projects.remember(str(Path(folder).resolve()))
-        self.status_label.setText(f"Project saved in {folder}; runs will be kept there.")
 
     # ------------------------------------------------------------ drag and drop
 

@@ -25,9 +25,7 @@ from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -72,35 +70,21 @@ from dlstudio.core.wording import (
 )
 from dlstudio.gui.process_task import ProcessTask
 from dlstudio.gui.widgets import boxed
+from dlstudio.gui.wizard.knobs import changed_signal, knob_for, knob_value
 from dlstudio.gui.wizard.model_choices import NAME_ROLE, choices_of
 from dlstudio.gui.wizard.model_choices import restore_choices as _restore_choices
+from dlstudio.gui.wizard.search_words import (
+    EACH_TEMPLATE,
+    PLANNER_HOW,
+    PLANNER_NOTE,
+    TUNER_TIPS,
+)
 from dlstudio.gui.wizard.space_text import describe_range, parse_range, parse_value, shown_value
 
 BACKENDS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 # One table of names (core/wording.py), shared with the Results page and the CLI.
 TEMPLATE_NAMES = {
     name: template_name(name) for names in TEMPLATES_BY_KIND.values() for name in names
-}
-EACH_TEMPLATE = "Each of them in turn"
-PLANNER_NOTE = (
-    "<p>The search {how}, until the trials or the time budget run out, and keeps the one that "
-    "does best on the validation part{why}.</p><p>To set the values yourself, choose "
-    "<i>Choose an architecture and set it up</i> above.</p>"
-)
-# How each tuner goes about a forecast's or an anomaly search (search/templates.py).
-PLANNER_HOW = {
-    "random": "tries each architecture with its default settings first, then random "
-    "variations of them",
-    "bayesian": "tries each architecture with its default settings first, then the "
-    "variations that the finished trials make look most promising",
-    "hyperband": "trains many variations for a few epochs, then the best of them for longer",
-    "grid": "tries every combination of the listed values, in order",
-}
-TUNER_TIPS = {
-    "random": "Tries random combinations: simple and surprisingly strong.",
-    "bayesian": "Learns from finished trials which region looks promising.",
-    "hyperband": "Trains many configurations briefly and continues only the best.",
-    "grid": "Tries every combination (continuous ranges get 3 points).",
 }
 
 
@@ -398,13 +382,13 @@ class ModelPage(QWidget):
             self.knobs_form.removeRow(0)
         self._knobs = {}
         for name, entry in space.items():
-            widget = _knob(entry, start.get(name, default_of(entry)))
+            widget = knob_for(entry, start.get(name, default_of(entry)))
             widget.setToolTip(entry.get("help", ""))
             label = QLabel(hyperparameter_name(name))
             label.setToolTip(entry.get("help", ""))
             self.knobs_form.addRow(label, widget)
             self._knobs[name] = widget
-            _changed_signal(widget).connect(self._edited)
+            changed_signal(widget).connect(self._edited)
 
     def _fill_series_knobs(self, template: str | None) -> None:
         """One drop-down per hyperparameter of `template` (the first template when the search
@@ -431,7 +415,7 @@ class ModelPage(QWidget):
             label.setToolTip(tip)
             self.knobs_form.addRow(label, widget)
             self._knobs[name] = widget
-            _changed_signal(widget).connect(self._edited)
+            changed_signal(widget).connect(self._edited)
 
     def _fill_space_table(self, space: dict, start: dict) -> None:
         self.space_table.setRowCount(0)
@@ -504,7 +488,7 @@ class ModelPage(QWidget):
     # ------------------------------------------------------------ spec out
 
     def hyperparameters(self) -> dict:
-        return {name: _knob_value(widget) for name, widget in self._knobs.items()}
+        return {name: knob_value(widget) for name, widget in self._knobs.items()}
 
     def search_space(self) -> dict:
         """The edited table as search-space entries (raises DlstudioError on bad text)."""
@@ -563,46 +547,6 @@ def _capitalised(words: str) -> str:
 
 
 # ---------------------------------------------------------------- widgets
-
-
-def _knob(entry: dict, default) -> QWidget:
-    kind = entry["type"]
-    if kind == "int":
-        widget = QSpinBox()
-        widget.setRange(int(entry["min"]), int(entry["max"]))
-        widget.setValue(int(default))
-    elif kind == "float":
-        widget = QDoubleSpinBox()
-        widget.setDecimals(5 if entry.get("log") else 2)
-        widget.setRange(float(entry["min"]), float(entry["max"]))
-        widget.setSingleStep(float(entry.get("step") or (entry["max"] - entry["min"]) / 10))
-        widget.setValue(float(default))
-    elif kind == "choice":
-        widget = QComboBox()
-        for value in entry["values"]:
-            widget.addItem(value_words(value), value)
-        widget.setCurrentIndex(max(0, widget.findData(default)))
-    else:
-        widget = QCheckBox()
-        widget.setChecked(bool(default))
-    return widget
-
-
-def _changed_signal(widget: QWidget):
-    """The signal a knob sends when the user changes it."""
-    if isinstance(widget, QComboBox):
-        return widget.currentIndexChanged
-    if isinstance(widget, QCheckBox):
-        return widget.toggled
-    return widget.valueChanged
-
-
-def _knob_value(widget: QWidget):
-    if isinstance(widget, QComboBox):
-        return widget.currentData()
-    if isinstance(widget, QCheckBox):
-        return widget.isChecked()
-    return widget.value()
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
