@@ -37,8 +37,8 @@ def test_a_trials_traced_graphs_are_freed_before_the_next_trial(penguins_csv, tm
         kind = type(event).__name__
         if kind == "RunStarted":
             before_run.update(id(g) for g in _live_graphs())
-        elif kind == "TrialEnded" and event.record.number == 1:
-            # Still alive here (the trial is ending); what it traced must go with it.
+        elif kind == "EpochEnded" and event.trial_id == "0" and not first_trial:
+            # Alive here (the trial is training); what it traced must go with it.
             first_trial.extend(weakref.ref(g) for g in _live_graphs() if id(g) not in before_run)
 
     spec = RunSpec(
