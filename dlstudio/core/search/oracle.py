@@ -13,20 +13,25 @@ trials from these (random, Bayesian, Hyperband or grid), with what keras-tuner l
 
 keras-tuner internals reached (pinned below 1.5 in pyproject.toml; the contract is tested in
 tests/core/engine/test_keras_tuner_contract.py): `_retry_queue` (trials to run again on
-resume), `_tried_so_far` and `_compute_values_hash` (configurations not to repeat), `_duplicate`.
+resume), `_tried_so_far` and `_compute_values_hash` (configurations not to repeat), `_duplicate`,
+`_save_trial` and `_get_trial_dir` (its files are written whole, then renamed, where keras-tuner
+writes them in place).
 Grid and Hyperband take no start configurations and no repeats: their own order plans every
 trial.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import keras_tuner as kt
 from keras_tuner.src.engine import trial as trial_module
 
 from dlstudio.core.events import TrialRecord, TrialStatus
+from dlstudio.core.storage import atomic_write_text
 
 RUNNING = trial_module.TrialStatus.RUNNING
 STOPPED = trial_module.TrialStatus.STOPPED  # the oracle has no more trials to give
@@ -107,6 +112,15 @@ class SearchOracle:
             self.trials, self.ongoing_trials, self._retry_queue = {}, {}, []
             return False
         return True
+
+    def save(self):
+        # keras-tuner writes its files in place: a kill mid-write left oracle.json cut short
+        # (seen on CI, where the resumed search then went on from its log). Whole, then renamed.
+        atomic_write_text(Path(self._get_oracle_fname()), json.dumps(self.get_state()))
+
+    def _save_trial(self, trial):
+        folder = Path(self._get_trial_dir(trial.trial_id))
+        atomic_write_text(folder / "trial.json", json.dumps(trial.get_state()))
 
     # ------------------------------------------------------------ trials ending
 

@@ -189,7 +189,8 @@ def _resume(run, search: Search, done: list[TrialRecord]) -> tuple[int | None, d
 def _plan(run, search: Search, trial, offset: int, took: dict, token: CancelToken) -> TrialPlan:
     values = {name: _plain(value) for name, value in trial.hyperparameters.values.items()}
     number = int(trial.trial_id) + 1 + offset
-    trial_id = trial.trial_id if not offset else f"{number - 1:02d}"
+    # After a run folder without oracle state, numbers go on from the log's.
+    trial_id = trial.trial_id if not offset else str(number - 1).zfill(len(trial.trial_id))
     original = search.oracle.repeats.get(trial.trial_id)
     budget = search.budget
     window = budget.start_trial(took.get(original)) if budget is not None else None

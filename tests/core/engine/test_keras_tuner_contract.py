@@ -22,6 +22,7 @@ def test_the_oracle_internals_exist_where_dlstudio_reaches_them(tmp_path):
     assert isinstance(oracle._tried_so_far, set) and isinstance(oracle._retry_queue, list)
     assert isinstance(oracle._compute_values_hash({"units": 1}), str)
     assert callable(oracle._duplicate) and callable(oracle.populate_space)
+    assert callable(oracle._get_trial_dir) and callable(oracle._get_oracle_fname)
     assert callable(base_tuner.BaseTuner._run_and_update_trial)
     assert callable(base_tuner.BaseTuner._try_run_and_update_trial)
 
@@ -67,3 +68,13 @@ def test_once_exploring_is_done_the_best_finished_configuration_runs_again(tmp_p
     # The repeat is now the best trial; a further repeat still names the original.
     later = oracle.create_trial("t3")
     assert oracle.repeats[later.trial_id] == best.trial_id
+
+
+def test_the_oracle_and_its_trials_are_saved_whole_where_keras_tuner_reloads_them(tmp_path):
+    oracle = _oracle(tmp_path)
+    trial = oracle.create_trial("t0")
+    oracle.finish(trial, "val_loss", 0.5)
+    again = _oracle(tmp_path)
+    assert again.keep_state_in(str(tmp_path), "contract", resume=True)
+    assert again.trials[trial.trial_id].score == 0.5
+    assert not list(tmp_path.rglob(".*"))  # no temporary file left behind
