@@ -76,7 +76,7 @@ def test_a_hyperband_search_whose_trials_cross_the_seam_ends_with_a_model(
 ):
     spec = RunSpec(
         DataSpec(str(penguins_csv), target="species"),
-        train=TrainSpec(epochs=6, patience=6),
+        train=TrainSpec(epochs=3, patience=3),
         search=SearchSpec("hyperband", max_trials=6, time_limit_s=600, ensemble=False),
     )
     recorder = Recorder()
