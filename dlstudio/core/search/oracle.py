@@ -111,6 +111,12 @@ class SearchOracle:
             # appended line by line), and the caller goes on from it instead.
             self.trials, self.ongoing_trials, self._retry_queue = {}, {}, []
             return False
+        # keras-tuner writes a new trial's own file before its state: a kill between the two
+        # leaves a trial running that the state does not list (reload retries only those it
+        # lists). It runs again too, instead of counting as a trial and never running.
+        for trial_id, trial in self.trials.items():
+            if trial.status == RUNNING and trial_id not in self._retry_queue:
+                self._retry_queue.append(trial_id)
         return True
 
     def save(self):

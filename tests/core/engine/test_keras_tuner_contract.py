@@ -78,3 +78,17 @@ def test_the_oracle_and_its_trials_are_saved_whole_where_keras_tuner_reloads_the
     assert again.keep_state_in(str(tmp_path), "contract", resume=True)
     assert again.trials[trial.trial_id].score == 0.5
     assert not list(tmp_path.rglob(".*"))  # no temporary file left behind
+
+
+def test_a_trial_whose_state_a_kill_did_not_save_runs_again(tmp_path):
+    """Killed between a new trial's trial.json and the oracle's own file."""
+    oracle = _oracle(tmp_path)
+    first = oracle.create_trial("t0")
+    oracle.finish(first, "val_loss", 0.5)
+    saved = (tmp_path / "contract" / "oracle.json").read_text()
+    second = oracle.create_trial("t0")
+    (tmp_path / "contract" / "oracle.json").write_text(saved)  # as before the second began
+
+    again = _oracle(tmp_path)
+    assert again.keep_state_in(str(tmp_path), "contract", resume=True)
+    assert again.create_trial("t0").trial_id == second.trial_id
