@@ -92,6 +92,15 @@ def atomic_write_text(path: Path, text: str, make_parents: bool = True) -> None:
         make_parents: Create missing parent folders. Run folders pass False: a run folder
             that vanished mid-run must be an error, not silently re-created half empty.
     """
+    _atomic_write(path, text, {"mode": "w", "encoding": "utf-8"}, make_parents)
+
+
+def atomic_write_bytes(path: Path, content: bytes, make_parents: bool = True) -> None:
+    """atomic_write_text for bytes (a trial's weights, arrays)."""
+    _atomic_write(path, content, {"mode": "wb"}, make_parents)
+
+
+def _atomic_write(path: Path, content, opening: dict, make_parents: bool) -> None:
     path = Path(path)
     try:
         if make_parents:
@@ -101,8 +110,8 @@ def atomic_write_text(path: Path, text: str, make_parents: bool = True) -> None:
         raise storage_error(path, error) from error
     try:
         _chmod_like_open(fd, path)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, **opening) as fh:
+            fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -78,7 +78,7 @@ from dlstudio.core.search import executor as executors
 from dlstudio.core.search.budget import BudgetPlan, reserve_for
 from dlstudio.core.search.cancel import CancelToken
 from dlstudio.core.search.oracle import make_oracle
-from dlstudio.core.search.runner import Search, run_trials
+from dlstudio.core.search.runner import Search, run_trials, trial_folder
 from dlstudio.core.storage import is_storage_error, storage_error
 from dlstudio.core.validate import check_run, checked_dataset
 from dlstudio.core.verdict import baseline_verdict
@@ -383,7 +383,7 @@ class _TrialStore:
     objective: str
 
     def _folder(self, trial_id: str) -> Path:
-        return self.run.path / SEARCH_FOLDER / f"trial_{trial_id}"
+        return trial_folder(self.run, SEARCH_FOLDER, trial_id)
 
     def network(self, trial_id: str) -> keras.Model:
         """A finished trial's network rebuilt with the weights it kept, ready to predict."""

@@ -45,8 +45,8 @@ from dlstudio.core.export.feed import batches
 from dlstudio.core.models.heads import compile_model
 from dlstudio.core.models.images import BACKBONE_LAYER
 from dlstudio.core.search.cancel import CancelToken
-from dlstudio.core.search.runner import write_atomically
 from dlstudio.core.search.trials import TrialOutcome, TrialPlan
+from dlstudio.core.storage import atomic_write_bytes
 
 SEARCH_FOLDER = "keras_tuner"  # the oracle's state and the trials' folders, in the run folder
 # A trial's files in its folder (keras-tuner's names, so older run folders read the same).
@@ -271,7 +271,7 @@ class SupervisedTrials:
     def store(record: TrialRecord, kept, folder: Path) -> None:
         """Write what a trial kept into its folder (the runner's side of the seam)."""
         for name, content in (kept or {}).items():
-            write_atomically(folder / name, content)
+            atomic_write_bytes(folder / name, content)
 
     @staticmethod
     def warm_start(folder: Path) -> bytes | None:

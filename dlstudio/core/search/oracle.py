@@ -237,7 +237,10 @@ def plain_values(values: dict) -> dict:
     """A trial's values without keras-tuner's bookkeeping entries ("tuner/…"), numpy scalars
     as Python's: as the user sees them and the run's log keeps them."""
     return {
-        name: value.item() if hasattr(value, "item") and not isinstance(value, str) else value
-        for name, value in values.items()
-        if not name.startswith("tuner/")
+        name: plain_value(value) for name, value in values.items() if not name.startswith("tuner/")
     }
+
+
+def plain_value(value):
+    """A numpy scalar (keras-tuner's values) as Python's, so that it pickles and logs anywhere."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value

@@ -21,7 +21,6 @@ What the runner guarantees, whatever the family and wherever its trials are fitt
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -39,7 +38,7 @@ from dlstudio.core.project import RunFolder
 from dlstudio.core.search.budget import BudgetPlan
 from dlstudio.core.search.cancel import CancelToken
 from dlstudio.core.search.executor import TrialExecutor
-from dlstudio.core.search.oracle import IDLE, STOPPED, SearchOracle, plain_values
+from dlstudio.core.search.oracle import IDLE, STOPPED, SearchOracle, plain_value, plain_values
 from dlstudio.core.search.trials import TrialPlan
 
 SAME_FAILURES_TO_GIVE_UP = 3
@@ -132,7 +131,7 @@ def run_trials(
         # The order a kill cannot break: the trial's files, the winner's model, the log line,
         # then the oracle (a trial logged but not ended there is adopted on resume).
         if search.store is not None:
-            search.store(record, outcome.kept, trial_folder(run, search, record.trial_id))
+            search.store(record, outcome.kept, trial_folder(run, search.folder, record.trial_id))
         if record.score is not None and (
             best is None or _better(record.score, best.score, search.direction)
         ):
@@ -157,9 +156,10 @@ def run_trials(
     return best
 
 
-def trial_folder(run: RunFolder, search: Search, trial_id: str) -> Path:
-    """A trial's folder: keras-tuner's layout (its trial.json is written there too)."""
-    return Path(run.path) / search.folder / f"trial_{trial_id}"
+def trial_folder(run: RunFolder, folder: str, trial_id: str) -> Path:
+    """A trial's folder inside the search's `folder`: keras-tuner's layout (its trial.json is
+    written there too)."""
+    return Path(run.path) / folder / f"trial_{trial_id}"
 
 
 def _resume(run, search: Search, done: list[TrialRecord]) -> tuple[int | None, dict]:
@@ -167,14 +167,14 @@ def _resume(run, search: Search, done: list[TrialRecord]) -> tuple[int | None, d
     trial numbers (None: nothing is left to run) and the finished trials' durations."""
     oracle = search.oracle
     reloaded = oracle.keep_state_in(str(run.path), search.folder, resume=bool(done))
-    took = {r.trial_id: r.duration_s for r in done if r.status is TrialStatus.COMPLETED}
     if reloaded:
         # Old logs numbered trials "00", "01", …; the oracle pads its ids to its max_trials.
         ids = {int(trial_id): trial_id for trial_id in oracle.trials}
-        logged = [replace(r, trial_id=ids[int(r.trial_id)]) for r in done if int(r.trial_id) in ids]
-        oracle.adopt_logged(logged, search.objective)
-        oracle.run_stopped_again(logged)
-        took = {r.trial_id: r.duration_s for r in logged if r.status is TrialStatus.COMPLETED}
+        done = [replace(r, trial_id=ids[int(r.trial_id)]) for r in done if int(r.trial_id) in ids]
+        oracle.adopt_logged(done, search.objective)
+        oracle.run_stopped_again(done)
+    took = {r.trial_id: r.duration_s for r in done if r.status is TrialStatus.COMPLETED}
+    if reloaded:
         return 0, took
     if done:  # a run folder from before the oracle kept its state
         oracle.avoid([search.logged_values(r.hyperparameters) for r in done])
@@ -187,7 +187,7 @@ def _resume(run, search: Search, done: list[TrialRecord]) -> tuple[int | None, d
 
 
 def _plan(run, search: Search, trial, offset: int, took: dict, token: CancelToken) -> TrialPlan:
-    values = {name: _plain(value) for name, value in trial.hyperparameters.values.items()}
+    values = {name: plain_value(value) for name, value in trial.hyperparameters.values.items()}
     number = int(trial.trial_id) + 1 + offset
     # After a run folder without oracle state, numbers go on from the log's.
     trial_id = trial.trial_id if not offset else str(number - 1).zfill(len(trial.trial_id))
@@ -198,7 +198,7 @@ def _plan(run, search: Search, trial, offset: int, took: dict, token: CancelToke
     parent = values.get("tuner/trial_id")  # Hyperband: the trial whose next rung this is
     warm = None
     if parent is not None and search.warm_start is not None:
-        warm = search.warm_start(trial_folder(run, search, str(parent)))
+        warm = search.warm_start(trial_folder(run, search.folder, str(parent)))
     return TrialPlan(
         trial_id=trial_id,
         number=number,
@@ -243,11 +243,6 @@ def _better(score: float, than: float, direction: str) -> bool:
     return score > than if direction == "max" else score < than
 
 
-def _plain(value):
-    """numpy scalars (keras-tuner's values) as Python's, so that a plan pickles anywhere."""
-    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
-
-
 def why_give_up(failures: list[str], succeeded: bool) -> str | None:
     """Trials that all fail alike before any succeeded point at the data or the template, not
     at their hyperparameters: more of them would only spend the budget."""
@@ -264,11 +259,3 @@ def clock_from(elapsed_before: float) -> Callable[[], float]:
     """Seconds the run has spent, counting what it spent before a resume."""
     started = time.monotonic()
     return lambda: elapsed_before + time.monotonic() - started
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Written whole, then renamed: a kill mid-write leaves no half file under the name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(content)
-    os.replace(partial, path)
